@@ -1,0 +1,93 @@
+"""Authentication: password hashing, login-required decorators, current user."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import bcrypt
+
+from .responses import HTTPError
+
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores anything longer, so refuse it
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash of ``password`` (at most 72 bytes in UTF-8)."""
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"password is longer than {MAX_PASSWORD_BYTES} bytes")
+    return bcrypt.hashpw(encoded, bcrypt.gensalt()).decode("ascii")
+
+
+def check_password(password: str, hashed: str) -> bool:
+    """True if ``password`` matches the bcrypt ``hashed`` (constant time)."""
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES or not hashed:
+        return False
+    try:
+        return bcrypt.checkpw(encoded, hashed.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def safe_next_url(url: str | None, default: str = "/") -> str:
+    """``url`` if it is a path on this site, else ``default`` (no open redirects)."""
+    if not url or not url.startswith("/") or url.startswith(("//", "/\\")):
+        return default
+    if any(c in url for c in "\r\n\0\\") or any(ord(c) < 32 for c in url):
+        return default
+    return url
+
+
+class UserHandlingMixin:
+    """Gives handlers ``current_user``, computed once from ``get_current_user()``."""
+
+    _current_user_loaded = False
+    _current_user: Any = None
+
+    def get_current_user(self) -> Any:
+        """Override: return the signed-in user, or ``None``."""
+        return None
+
+    @property
+    def current_user(self) -> Any:
+        if not self._current_user_loaded:
+            self._current_user = self.get_current_user()
+            self._current_user_loaded = True
+        return self._current_user
+
+    @current_user.setter
+    def current_user(self, user: Any) -> None:
+        self._current_user = user
+        self._current_user_loaded = True
+
+
+def web_authenticated(method: Callable) -> Callable:
+    """Page method decorator: without a user, redirect to ``login_url?next=...``."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.current_user:
+            login_url = self.application.login_url
+            if self.message.method in ("GET", "HEAD"):
+                login_url += ("&" if "?" in login_url else "?") + "next=" + quote(self.message.uri, safe="/")
+            return self.redirect(login_url)
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def authenticated(method: Callable) -> Callable:
+    """API method decorator: without a user, answer 401."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.current_user:
+            raise HTTPError(401, "Sign in or send an Authorization header to use this.",
+                            headers={"WWW-Authenticate": 'Token realm="api"'})
+        return method(self, *args, **kwargs)
+
+    return wrapper

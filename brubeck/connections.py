@@ -1,0 +1,107 @@
+"""Connections that bring requests to a Brubeck app: Mongrel2 and WSGI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from . import concurrency
+from .mongrel2 import FrameError, reply_frames
+from .request import Request
+from .responses import HTTPError, Response
+
+if TYPE_CHECKING:
+    from .request_handling import Brubeck
+
+log = logging.getLogger("brubeck.connections")
+
+
+class Mongrel2Connection:
+    """Mongrel2's ZeroMQ pair: PULL requests from ``pull_addr`` (Mongrel2's
+    ``send_spec``), PUB replies to ``pub_addr`` (its ``recv_spec``).
+
+    Each request is handled in its own greenlet.
+    """
+
+    def __init__(self, pull_addr: str, pub_addr: str) -> None:
+        self.pull_addr = pull_addr
+        self.pub_addr = pub_addr
+        self.in_sock: Any = None
+        self.out_sock: Any = None
+
+    def connect(self) -> None:
+        """Open both sockets (done by :meth:`process_messages`)."""
+        zmq = concurrency.zmq
+        context = zmq.Context.instance()
+        self.in_sock = context.socket(zmq.PULL)
+        self.in_sock.connect(self.pull_addr)
+        self.out_sock = context.socket(zmq.PUB)
+        self.out_sock.setsockopt(zmq.LINGER, 1000)
+        self.out_sock.connect(self.pub_addr)
+
+    def process_messages(self, app: Brubeck) -> None:
+        """Receive forever, one greenlet per message."""
+        if self.in_sock is None:
+            self.connect()
+        log.info("Serving Mongrel2 requests from %s, replying to %s", self.pull_addr, self.pub_addr)
+        while True:
+            message = self.in_sock.recv()
+            concurrency.spawn(self.handle_message, app, message)
+
+    def handle_message(self, app: Brubeck, message: bytes) -> None:
+        """Parse one frame, let the app answer it and send the reply."""
+        try:
+            request = Request.parse_mongrel2(message)
+        except FrameError as error:
+            log.warning("Dropped a malformed message from Mongrel2 (%s): %r", error, message[:200])
+            return
+        if request.is_disconnect():
+            app.on_disconnect(request)
+            return
+        response = app.handle(request)
+        if response is not None:
+            self.reply(request, response)
+
+    def reply(self, request: Request, response: Response) -> None:
+        """Send ``response`` to the client of ``request``."""
+        self.reply_bulk(request.sender, [request.conn_id], response.to_http(head=request.method == "HEAD"))
+
+    def reply_bulk(self, sender: str, conn_ids: Iterable[str], payload: bytes) -> None:
+        """Send one raw HTTP payload to many connections (128 per frame)."""
+        for frame in reply_frames(sender, conn_ids, payload):
+            self.out_sock.send(frame)
+
+    def close_connections(self, sender: str, conn_ids: Iterable[str]) -> None:
+        """Ask Mongrel2 to close connections (an empty reply)."""
+        self.reply_bulk(sender, conn_ids, b"")
+
+
+class WSGIConnection:
+    """Serve the app over plain HTTP with the coroutine library's WSGI server."""
+
+    def __init__(self, port: int = 6767, host: str = "127.0.0.1") -> None:
+        self.port = port
+        self.host = host
+
+    def process_messages(self, app: Brubeck) -> None:
+        log.info("Serving WSGI on http://%s:%d/", self.host, self.port)
+        concurrency.serve_wsgi(app, self.host, self.port)
+
+
+def wsgi_respond(app: Brubeck, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+    """Answer one WSGI request with ``app``."""
+    try:
+        request = Request.from_wsgi(environ)
+    except (ValueError, OSError):
+        response = Response("Bad request", 400, headers={"Content-Type": "text/plain; charset=utf-8"})
+    else:
+        response = app.handle(request) or Response(b"", 204)
+        if request.method == "HEAD":
+            start_response(response.status_line, response.header_lines())
+            return [b""]
+    start_response(response.status_line, response.header_lines())
+    return [response.body]
+
+
+__all__ = ["Mongrel2Connection", "WSGIConnection", "HTTPError"]

@@ -1,0 +1,115 @@
+"""Held requests: answered later, many at a time, without a greenlet each.
+
+Behind Mongrel2 a held request costs one dict entry: the connection stays
+open in Mongrel2 and :meth:`WaitingRoom.release` answers every waiter of a
+key with one bulk reply per 128 connections.  Under WSGI the request's
+greenlet waits on an event instead.  Waiters that outlive their timeout get
+their timeout response; clients that disconnect are forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import concurrency
+from .request import Request
+from .responses import Response
+
+log = logging.getLogger("brubeck.longpoll")
+SWEEP_INTERVAL = 0.25
+
+
+@dataclass(eq=False)
+class Waiter:
+    """One held request."""
+
+    sender: str
+    conn_id: str
+    head: bool
+    deadline: float
+    timeout_response: Response
+    event: Any = None
+    response: Response | None = field(default=None)
+
+
+class WaitingRoom:
+    """Requests held under keys (a chat room id, a user id...)."""
+
+    def __init__(self, msg_conn: Any) -> None:
+        self._conn = msg_conn
+        self._by_key: dict[str, dict[tuple[str, str], Waiter]] = {}
+        self._sweeping = False
+
+    def __len__(self) -> int:
+        return sum(len(w) for w in self._by_key.values())
+
+    def hold(self, request: Request, key: str, timeout: float, timeout_response: Response) -> Response | None:
+        """Hold ``request`` under ``key``; ``None`` means Mongrel2 keeps it open."""
+        waiter = Waiter(request.sender, request.conn_id, request.method == "HEAD",
+                        time.monotonic() + timeout, timeout_response)
+        bulk = bool(request.sender) and hasattr(self._conn, "reply_bulk")
+        if not bulk:
+            waiter.event = concurrency.Event()
+            waiter.conn_id = str(id(waiter))
+        self._by_key.setdefault(key, {})[(waiter.sender, waiter.conn_id)] = waiter
+        if bulk:
+            self._start_sweeper()
+            return None
+        try:
+            waiter.event.wait(timeout)
+        finally:
+            self._remove(key, waiter)
+        return waiter.response or timeout_response
+
+    def release(self, key: str, response: Response) -> int:
+        """Answer everyone held under ``key`` with ``response``."""
+        waiters = list(self._by_key.pop(key, {}).values())
+        self._answer(waiters, response)
+        return len(waiters)
+
+    def forget(self, sender: str, conn_id: str) -> None:
+        """Drop a connection that closed (Mongrel2's disconnect notice)."""
+        for key in list(self._by_key):
+            if self._by_key[key].pop((sender, conn_id), None) is not None and not self._by_key[key]:
+                del self._by_key[key]
+
+    def _remove(self, key: str, waiter: Waiter) -> None:
+        waiters = self._by_key.get(key)
+        if waiters is not None:
+            waiters.pop((waiter.sender, waiter.conn_id), None)
+            if not waiters:
+                del self._by_key[key]
+
+    def _answer(self, waiters: list[Waiter], response: Response) -> None:
+        groups: dict[tuple[str, bool], list[str]] = {}
+        for waiter in waiters:
+            if waiter.event is not None:
+                waiter.response = response
+                waiter.event.set()
+            else:
+                groups.setdefault((waiter.sender, waiter.head), []).append(waiter.conn_id)
+        for (sender, head), conn_ids in groups.items():
+            self._conn.reply_bulk(sender, conn_ids, response.to_http(head=head))
+
+    def _start_sweeper(self) -> None:
+        if not self._sweeping:
+            self._sweeping = True
+            concurrency.spawn(self._sweep)
+
+    def _sweep(self) -> None:
+        try:
+            while self._by_key:
+                concurrency.sleep(SWEEP_INTERVAL)
+                now = time.monotonic()
+                for key in list(self._by_key):
+                    expired = [w for w in self._by_key[key].values() if w.event is None and w.deadline <= now]
+                    for waiter in expired:
+                        self._remove(key, waiter)
+                        self._answer([waiter], waiter.timeout_response)
+        except Exception:
+            log.exception("Long-poll sweeper failed")
+        finally:
+            self._sweeping = False

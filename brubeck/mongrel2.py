@@ -1,0 +1,89 @@
+"""Mongrel2's wire format: request frames in, reply frames out.
+
+A request frame is ``SENDER CONN_ID PATH HLEN:HEADERS,BLEN:BODY,`` and a
+reply is ``SENDER LEN:ID1 ID2 ...,`` followed by a space and the raw HTTP
+response.  Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_IDS_PER_REPLY = 128
+
+
+class FrameError(ValueError):
+    """A message from Mongrel2 that does not follow the protocol."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One parsed request frame."""
+
+    sender: str
+    conn_id: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def parse_netstring(data: bytes) -> tuple[bytes, bytes]:
+    """Split ``LEN:PAYLOAD,REST`` into ``(PAYLOAD, REST)``."""
+    length, colon, rest = data.partition(b":")
+    if not colon or not length.isdigit() or len(length) > 10:
+        raise FrameError("bad netstring length")
+    size = int(length)
+    if len(rest) < size + 1 or rest[size : size + 1] != b",":
+        raise FrameError("netstring is truncated or lacks its comma")
+    return rest[:size], rest[size + 1 :]
+
+
+def netstring(payload: bytes) -> bytes:
+    """Encode ``payload`` as a netstring."""
+    return b"%d:%s," % (len(payload), payload)
+
+
+def _header_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def parse_frame(message: bytes) -> Frame:
+    """Parse one request frame; raise :class:`FrameError` on garbage."""
+    try:
+        sender, conn_id, path, rest = message.split(b" ", 3)
+    except ValueError:
+        raise FrameError("fewer than four fields") from None
+    raw_headers, rest = parse_netstring(rest)
+    body, trailing = parse_netstring(rest)
+    if trailing:
+        raise FrameError("bytes after the body")
+    try:
+        decoded = json.loads(raw_headers)
+    except (UnicodeDecodeError, ValueError):
+        raise FrameError("headers are not JSON") from None
+    if not isinstance(decoded, dict):
+        raise FrameError("headers are not an object")
+    try:
+        return Frame(
+            sender=sender.decode("ascii"),
+            conn_id=conn_id.decode("ascii"),
+            path=path.decode("utf-8"),
+            headers={str(k): _header_value(v) for k, v in decoded.items()},
+            body=body,
+        )
+    except UnicodeDecodeError:
+        raise FrameError("sender, connection id or path is not text") from None
+
+
+def reply_frames(sender: str, conn_ids: Iterable[str | int], payload: bytes) -> list[bytes]:
+    """Build reply frames for any number of connection ids, 128 per frame."""
+    ids = [str(i).encode("ascii") for i in conn_ids]
+    prefix = sender.encode("ascii") + b" "
+    return [
+        prefix + netstring(b" ".join(ids[start : start + MAX_IDS_PER_REPLY])) + b" " + payload
+        for start in range(0, len(ids), MAX_IDS_PER_REPLY)
+    ]

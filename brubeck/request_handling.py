@@ -1,0 +1,429 @@
+"""Handlers and the application, with the API Brubeck's documentation teaches.
+
+``Brubeck(**config).run()`` starts an application; ``WebMessageHandler`` and
+``JSONMessageHandler`` answer requests with ``get``/``post``/... methods.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
+from .csrf import CSRFProtection
+from .longpoll import WaitingRoom
+from .request import Request
+from .responses import Headers, HTTPError, Response, http_response, reason_phrase
+from .routing import HTTP_METHODS, Router
+from .timekeeping import curtime
+
+__all__ = [
+    "Brubeck",
+    "MessageHandler",
+    "WebMessageHandler",
+    "JSONMessageHandler",
+    "HTTPError",
+    "Response",
+    "http_response",
+    "render",
+]
+
+log = logging.getLogger("brubeck")
+access_log = logging.getLogger("brubeck.access")
+
+
+def render(body: bytes | str, status_code: int = 200, status_msg: str | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    """Build a response from a body, as Brubeck's documented ``render`` did."""
+    return http_response(body, status_code, status_msg, headers)
+
+
+class MessageHandler:
+    """Base handler: status, headers, body, payload and the request life cycle.
+
+    Subclasses define ``get``, ``post``, ``put``, ``patch`` or ``delete``;
+    each returns ``self.render()`` (returning nothing renders too).
+    """
+
+    _SUCCESS_CODE = 200
+    default_content_type = "text/plain; charset=utf-8"
+
+    def __init__(self, application: Brubeck, message: Request, *args: str, **kwargs: str) -> None:
+        self.application = application
+        self.message = message
+        self.db_conn = application.db_conn
+        self._url_args = args
+        self._url_kwargs = kwargs
+        self.status_code = self._SUCCESS_CODE
+        self.status_msg: str | None = None
+        self.headers = Headers()
+        self.body: Any = ""
+        self._payload: dict[str, Any] = {}
+        self._held = False
+        self.initialize()
+
+    # -- hooks ---------------------------------------------------------------
+    def initialize(self) -> None:
+        """Called at the end of ``__init__``."""
+
+    def prepare(self) -> Response | None:
+        """Called before the method; returning a response skips the method."""
+        return None
+
+    def on_finish(self) -> None:
+        """Called after the response is built, even when the handler failed."""
+
+    # -- building the response -----------------------------------------------
+    @property
+    def current_time(self) -> int:
+        """Now, in milliseconds since the epoch."""
+        return curtime()
+
+    def set_status(self, status_code: int, status_msg: str | None = None) -> None:
+        self.status_code = int(status_code)
+        self.status_msg = status_msg
+
+    def set_body(self, body: Any, status_code: int | None = None, status_msg: str | None = None) -> None:
+        self.body = body
+        if status_code is not None:
+            self.set_status(status_code, status_msg)
+
+    def add_to_payload(self, key: str, value: Any) -> None:
+        """Add a key to the payload rendered by JSON handlers."""
+        self._payload[key] = value
+
+    def clear_payload(self) -> None:
+        self._payload = {}
+
+    def encode_body(self) -> bytes:
+        """The body as bytes."""
+        body = self.body
+        return body if isinstance(body, bytes) else str(body).encode("utf-8")
+
+    def render(self, status_code: int | None = None, **kwargs: Any) -> Response:
+        """Turn status, headers and body into the response."""
+        if status_code is not None:
+            self.set_status(status_code)
+        headers = Headers()
+        for name, value in self.headers.items():
+            headers.add(name, value)
+        headers.setdefault("Content-Type", self.default_content_type)
+        return Response(self.encode_body(), self.status_code, self.status_msg, headers)
+
+    def render_error(self, status_code: int, message: str | None = None,
+                     fields: dict[str, str] | None = None) -> Response:
+        """Answer with an error; the base handler uses plain text."""
+        self.set_body(message or reason_phrase(status_code), status_code)
+        return self.render()
+
+    def options(self, *args: str, **kwargs: str) -> Response:
+        """Say which methods this resource answers."""
+        self.headers["Allow"] = ", ".join(self.allowed_methods())
+        self.set_body(b"", 204)
+        return self.render()
+
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        """The HTTP methods this class answers."""
+        allowed = {m for m in HTTP_METHODS if callable(getattr(cls, m.lower(), None))}
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        return [m for m in HTTP_METHODS if m in allowed]
+
+    # -- long-polling ----------------------------------------------------------
+    def hold(self, room: str, key: str, timeout: float, timeout_response: Response | None = None) -> Response | None:
+        """Keep this request open until ``application.release(room, key, ...)``.
+
+        Behind Mongrel2 the greenlet ends at once and the connection waits;
+        ``timeout_response`` (204 by default) answers it after ``timeout``
+        seconds.  Return the result of this call from the handler method.
+        """
+        self._held = True
+        waiting = self.application.waiting_room(room)
+        return waiting.hold(self.message, key, timeout, timeout_response or Response(b"", 204))
+
+    # -- life cycle ------------------------------------------------------------
+    def before_method(self) -> None:
+        """Checks made before ``prepare`` (CSRF in web handlers)."""
+
+    def _dispatch(self) -> Response | None:
+        method = self.message.method
+        result = self.prepare()
+        if result is not None:
+            return result
+        function = getattr(self, "get" if method == "HEAD" and not hasattr(self, "head") else method.lower())
+        result = function(*self._url_args, **self._url_kwargs)
+        if result is None and not self._held:
+            result = self.render()
+        return result
+
+    def __call__(self) -> Response | None:
+        """Run the handler; ``None`` means the request is held open."""
+        try:
+            self.before_method()
+            return self._dispatch()
+        except HTTPError as error:
+            return self._error_response(error)
+        except Exception:
+            log.exception("Unhandled error in %s for %s %s", type(self).__name__,
+                          self.message.method, self.message.path)
+            return self._error_response(HTTPError(500))
+        finally:
+            try:
+                self.on_finish()
+            except Exception:
+                log.exception("Error in %s.on_finish", type(self).__name__)
+
+    def _error_response(self, error: HTTPError) -> Response:
+        for name, value in error.headers.items():
+            self.headers[name] = value
+        try:
+            return self.render_error(error.status, error.message, error.fields)
+        except Exception:
+            log.exception("Error while rendering a %d page", error.status)
+            return Response(reason_phrase(error.status), error.status,
+                            headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
+class WebMessageHandler(CSRFProtection, MessageHandler):
+    """A handler for web pages: HTML, arguments, cookies, redirects, CSRF."""
+
+    default_content_type = "text/html; charset=utf-8"
+    csrf_protect = True
+
+    def before_method(self) -> None:
+        if self.csrf_protect and self.application.csrf_protection:
+            self.check_csrf()
+
+    def __init__(self, application: Brubeck, message: Request, *args: str, **kwargs: str) -> None:
+        self._cookies_out: dict[str, str] = {}
+        super().__init__(application, message, *args, **kwargs)
+
+    # -- arguments -------------------------------------------------------------
+    def get_arguments(self, name: str, strip: bool = True) -> list[str]:
+        """Every value of ``name`` from the query string and form body."""
+        values = self.message.arguments.get(name, [])
+        return [v.strip() for v in values] if strip else list(values)
+
+    def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
+        """The last value of ``name`` from the query string or form body."""
+        values = self.get_arguments(name, strip)
+        return values[-1] if values else default
+
+    # -- cookies -----------------------------------------------------------------
+    def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None,
+                   max_age: int | None = None) -> Any:
+        """A cookie's value; with ``secret``, only a valid signed value counts."""
+        raw = self.message.cookies.get(key)
+        if raw is None:
+            return default
+        if secret is None:
+            return raw
+        value = unsign_value(secret, key, raw, max_age or self.application.cookie_max_age)
+        return default if value is None else value
+
+    def set_cookie(self, key: str, value: Any, secret: str | bytes | None = None, *,
+                   max_age: int | None = None, path: str = "/", domain: str | None = None,
+                   secure: bool | None = None, httponly: bool = True, samesite: str | None = "Lax") -> None:
+        """Set a cookie; with ``secret`` the value (any JSON) is signed."""
+        if secret is not None:
+            value = sign_value(secret, key, value)
+            if max_age is None:
+                max_age = self.application.cookie_max_age
+        self._cookies_out[key] = set_cookie_header(
+            key, str(value), max_age=max_age, path=path, domain=domain,
+            secure=self.application.cookie_secure if secure is None else secure,
+            httponly=httponly, samesite=samesite,
+        )
+
+    def delete_cookie(self, key: str, path: str = "/", domain: str | None = None) -> None:
+        """Tell the browser to forget a cookie."""
+        self._cookies_out[key] = set_cookie_header(key, "", max_age=0, path=path, domain=domain)
+
+    def render(self, status_code: int | None = None, **kwargs: Any) -> Response:
+        response = super().render(status_code, **kwargs)
+        for header in self._cookies_out.values():
+            response.headers.add("Set-Cookie", header)
+        return response
+
+    # -- redirects and errors ------------------------------------------------------
+    def redirect(self, url: str, status_code: int = 302) -> Response:
+        """Redirect to ``url``; a URL with a line break is refused (400)."""
+        if any(c in url for c in "\r\n\0"):
+            raise HTTPError(400, "The redirect address is not valid.")
+        self.headers["Location"] = url
+        self.set_body("", status_code)
+        return self.render()
+
+    def render_error(self, status_code: int, message: str | None = None,
+                     fields: dict[str, str] | None = None) -> Response:
+        """A small HTML error page; template mixins replace it."""
+        title = f"{status_code} {reason_phrase(status_code)}"
+        text = message or reason_phrase(status_code)
+        items = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in (fields or {}).items())
+        page = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{escape(title)}</title></head>"
+                f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p>"
+                + (f"<ul>{items}</ul>" if items else "") + "</body></html>")
+        self.set_body(page, status_code)
+        return self.render()
+
+
+class JSONMessageHandler(WebMessageHandler):
+    """A handler for JSON APIs: the body (or the payload) is sent as JSON."""
+
+    default_content_type = "application/json"
+
+    def encode_body(self) -> bytes:
+        body = self._payload if self.body in ("", None) else self.body
+        if isinstance(body, (bytes, str)):
+            return body.encode("utf-8") if isinstance(body, str) else body
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+    def render_error(self, status_code: int, message: str | None = None,
+                     fields: dict[str, str] | None = None) -> Response:
+        """``{"error": {"code", "message", "fields"}}``."""
+        error = {"code": status_code, "message": message or reason_phrase(status_code)}
+        if fields:
+            error["fields"] = dict(fields)
+        self.clear_payload()
+        self.set_body({"error": error}, status_code)
+        return self.render()
+
+
+class Brubeck:
+    """The application: routes, settings, and the connection it serves on.
+
+    ``Brubeck(msg_conn=..., handler_tuples=[...], ...).run()``.  The app is
+    also a WSGI callable.
+    """
+
+    def __init__(
+        self,
+        msg_conn: Any = None,
+        mongrel2_pair: tuple[str, str] | None = None,
+        handler_tuples: list[tuple[str, Any]] | None = None,
+        template_loader: Any = None,
+        cookie_secret: str | bytes | None = None,
+        login_url: str = "/login",
+        db_conn: Any = None,
+        base_handler: type[MessageHandler] | None = None,
+        log_level: int | None = None,
+        cookie_max_age: int = DEFAULT_MAX_AGE,
+        cookie_secure: bool = False,
+        csrf_protection: bool = True,
+        **settings: Any,
+    ) -> None:
+        if msg_conn is None and mongrel2_pair is not None:
+            from .connections import Mongrel2Connection
+
+            msg_conn = Mongrel2Connection(*mongrel2_pair)
+        self.msg_conn = msg_conn
+        self.template_loader = template_loader
+        self.cookie_secret = cookie_secret
+        self.login_url = login_url
+        self.db_conn = db_conn
+        self.base_handler = base_handler or WebMessageHandler
+        self.cookie_max_age = cookie_max_age
+        self.cookie_secure = cookie_secure
+        self.csrf_protection = csrf_protection
+        self.settings = settings
+        self.router = Router()
+        self._rooms: dict[str, WaitingRoom] = {}
+        if log_level is not None:
+            logging.getLogger("brubeck").setLevel(log_level)
+        for pattern, target in handler_tuples or []:
+            self.add_route_rule(pattern, target)
+
+    # -- routes ------------------------------------------------------------------------
+    def add_route_rule(self, pattern: str, kallable: Any, method: str | list[str] | None = None) -> None:
+        """Route ``pattern`` to a handler class or a function."""
+        if isinstance(kallable, type) and issubclass(kallable, MessageHandler):
+            self.router.add_handler(pattern, kallable)
+        else:
+            methods = [method] if isinstance(method, str) else list(method or ["GET"])
+            self.router.add_function(pattern, kallable, methods)
+
+    def add_route(self, url_pattern: str, method: str | list[str] | None = None) -> Callable:
+        """Decorator: ``@app.add_route('^/x$', method='GET')`` on ``fn(app, request, *args)``."""
+
+        def decorator(kallable: Callable) -> Callable:
+            self.add_route_rule(url_pattern, kallable, method)
+            return kallable
+
+        return decorator
+
+    # -- long-polling ---------------------------------------------------------------------
+    def waiting_room(self, name: str) -> WaitingRoom:
+        """The named room where held requests wait (created on first use)."""
+        room = self._rooms.get(name)
+        if room is None:
+            room = self._rooms[name] = WaitingRoom(self.msg_conn)
+        return room
+
+    def release(self, room: str, key: str, response: Response) -> int:
+        """Answer every request held under ``key`` with one response; returns how many."""
+        return self.waiting_room(room).release(key, response)
+
+    def on_disconnect(self, request: Request) -> None:
+        """Forget held requests of a client that went away."""
+        for room in self._rooms.values():
+            room.forget(request.sender, request.conn_id)
+
+    # -- handling ---------------------------------------------------------------------------
+    def _error(self, request: Request, handler_class: type[MessageHandler], error: HTTPError) -> Response:
+        return handler_class(self, request)._error_response(error)
+
+    def _run_function(self, function: Callable, request: Request, match: Any) -> Response:
+        try:
+            result = function(self, request, *match.args, **match.kwargs)
+        except HTTPError as error:
+            return self._error(request, self.base_handler, error)
+        except Exception:
+            log.exception("Unhandled error in %s for %s %s", function.__name__, request.method, request.path)
+            return self._error(request, self.base_handler, HTTPError(500))
+        if isinstance(result, Response):
+            return result
+        return http_response(result if isinstance(result, (bytes, str)) else str(result), 200, None,
+                             {"Content-Type": "text/html; charset=utf-8"})
+
+    def handle(self, request: Request) -> Response | None:
+        """Route and answer one request; ``None`` means it is held open."""
+        started = time.perf_counter()
+        response = self._answer(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        access_log.info("%s %s %s %.1fms", request.method, request.path,
+                        response.status if response is not None else "held", elapsed)
+        return response
+
+    def _answer(self, request: Request) -> Response | None:
+        match = self.router.match(request.path)
+        if match is None:
+            return self._error(request, self.base_handler, HTTPError(404))
+        route = match.route
+        allowed = route.allowed_methods()
+        if request.method not in allowed:
+            handler_class = route.handler or self.base_handler
+            return self._error(request, handler_class, HTTPError(405, headers={"Allow": ", ".join(allowed)}))
+        if route.handler is not None:
+            return route.handler(self, request, *match.args, **match.kwargs)()
+        if request.method == "OPTIONS" and "OPTIONS" not in route.functions:
+            return Response(b"", 204, headers={"Allow": ", ".join(allowed)})
+        method = "GET" if request.method == "HEAD" and "HEAD" not in route.functions else request.method
+        return self._run_function(route.functions[method], request, match)
+
+    # -- serving ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Serve on ``msg_conn`` until the process is stopped."""
+        if self.msg_conn is None:
+            raise ValueError("Brubeck needs msg_conn (or mongrel2_pair) to run")
+        self.msg_conn.process_messages(self)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        """The WSGI entry point (gunicorn: ``module:app``)."""
+        from .connections import wsgi_respond
+
+        return wsgi_respond(self, environ, start_response)

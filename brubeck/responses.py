@@ -1,0 +1,144 @@
+"""HTTP building blocks: headers that refuse injection, responses, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from http import HTTPStatus
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase for ``status`` ("Unknown" if there is none)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _check(text: str, what: str) -> str:
+    text = str(text)
+    if "\r" in text or "\n" in text or "\0" in text:
+        raise ValueError(f"{what} contains a line break: {text!r}")
+    return text
+
+
+class Headers:
+    """Case-insensitive response headers; a name may carry several values.
+
+    ``headers[name] = value`` replaces, :meth:`add` appends.  Values holding
+    CR or LF are refused, so a header can never be split in two.
+    """
+
+    def __init__(self, initial: Mapping[str, str] | None = None) -> None:
+        self._items: list[tuple[str, str]] = []
+        for name, value in (initial or {}).items():
+            self[name] = value
+
+    def __setitem__(self, name: str, value: object) -> None:
+        del self[name]
+        self.add(name, value)
+
+    def add(self, name: str, value: object) -> None:
+        """Append a header even if one of that name exists (Set-Cookie)."""
+        self._items.append((_check(name, "header name"), _check(str(value), "header value")))
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        lowered = name.lower()
+        for key, value in self._items:
+            if key.lower() == lowered:
+                return value
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self._items if k.lower() == lowered]
+
+    def __delitem__(self, name: str) -> None:
+        lowered = name.lower()
+        self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def setdefault(self, name: str, value: object) -> str:
+        if name not in self:
+            self[name] = value
+        return self[name]
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, _ in self._items])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+class Response:
+    """A complete HTTP response: status, headers and a byte body."""
+
+    def __init__(
+        self,
+        body: bytes | str = b"",
+        status: int = 200,
+        reason: str | None = None,
+        headers: Headers | Mapping[str, str] | None = None,
+    ) -> None:
+        self.body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        self.status = int(status)
+        self.reason = _check(reason or reason_phrase(self.status), "reason")
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+
+    def header_lines(self) -> list[tuple[str, str]]:
+        """Headers to send, with Content-Length computed from the body."""
+        items = [(k, v) for k, v in self.headers.items() if k.lower() != "content-length"]
+        if self.status >= 200 and self.status not in (204, 304):
+            items.append(("Content-Length", str(len(self.body))))
+        return items
+
+    def to_http(self, version: str = "HTTP/1.1", head: bool = False) -> bytes:
+        """Serialise as raw HTTP (``head`` drops the body, keeps its length)."""
+        lines = [f"{version} {self.status} {self.reason}"]
+        lines += [f"{k}: {v}" for k, v in self.header_lines()]
+        head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        return head_bytes if head else head_bytes + self.body
+
+    @property
+    def status_line(self) -> str:
+        return f"{self.status} {self.reason}"
+
+
+class HTTPError(Exception):
+    """Raise in a handler to answer with an error page or JSON error.
+
+    ``fields`` maps form or API field names to what is wrong with them.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message or reason_phrase(status)
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
+        super().__init__(f"{status}: {self.message}")
+
+
+def http_response(
+    body: bytes | str, code: int = 200, status: str | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Build a response, as Brubeck's documented ``http_response`` did."""
+    return Response(body, code, status, headers)

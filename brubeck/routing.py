@@ -1,0 +1,78 @@
+"""URL routing: first matching pattern wins, and it must match the whole path.
+
+A pattern is a regular expression; ``^`` and ``$`` are optional because the
+match is always made against the whole path (``^/login`` does not match
+``/loginx``).  Named groups become keyword arguments, unnamed ones
+positional arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@dataclass
+class Route:
+    """A pattern and what answers it: a handler class, or functions by method."""
+
+    pattern: re.Pattern[str]
+    handler: type | None = None
+    functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def allowed_methods(self) -> list[str]:
+        if self.handler is not None:
+            return self.handler.allowed_methods()
+        allowed = set(self.functions)
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allowed.add("OPTIONS")
+        return [m for m in HTTP_METHODS if m in allowed]
+
+
+@dataclass
+class Match:
+    """The route that matched and the arguments taken from the path."""
+
+    route: Route
+    args: tuple[str, ...]
+    kwargs: dict[str, str]
+
+
+class Router:
+    """An ordered list of routes."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add_handler(self, pattern: str, handler: type) -> None:
+        """Route ``pattern`` to a handler class."""
+        self.routes.append(Route(re.compile(pattern), handler=handler))
+
+    def add_function(self, pattern: str, function: Callable[..., Any], methods: list[str]) -> None:
+        """Route ``pattern`` to a function for the given methods."""
+        for route in self.routes:
+            if route.handler is None and route.pattern.pattern == pattern:
+                break
+        else:
+            route = Route(re.compile(pattern))
+            self.routes.append(route)
+        for method in methods:
+            route.functions[method.upper()] = function
+
+    def match(self, path: str) -> Match | None:
+        """The first route whose pattern matches all of ``path``."""
+        for route in self.routes:
+            found = route.pattern.fullmatch(path)
+            if found:
+                kwargs = {k: v for k, v in found.groupdict().items() if v is not None}
+                named = set(found.re.groupindex.values())
+                args = tuple(
+                    found.group(i) for i in range(1, found.re.groups + 1) if i not in named
+                )
+                return Match(route, args, kwargs)
+        return None

@@ -1,0 +1,29 @@
+#!/usr/bin/env python
+"""Hello world, behind Mongrel2: run ``m2sh`` with demos/mongrel2.conf, then this."""
+
+from brubeck.concurrency import monkey_patch
+
+monkey_patch()
+
+import os  # noqa: E402
+
+from brubeck.connections import Mongrel2Connection  # noqa: E402
+from brubeck.request_handling import Brubeck, WebMessageHandler  # noqa: E402
+
+
+class DemoHandler(WebMessageHandler):
+    def get(self):
+        self.set_body("Hello world")
+        return self.render()
+
+
+config = {
+    "msg_conn": Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
+                                   os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    "handler_tuples": [(r"^/$", DemoHandler)],
+}
+
+app = Brubeck(**config)
+
+if __name__ == "__main__":
+    app.run()
