@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import bcrypt
 
+from .concurrency import run_in_thread
 from .responses import HTTPError
 
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores anything longer, so refuse it
+BCRYPT_ROUNDS = int(os.environ.get("BRUBECK_BCRYPT_ROUNDS", "12"))  # tests lower it for speed
 
 
 def hash_password(password: str) -> str:
-    """A bcrypt hash of ``password`` (at most 72 bytes in UTF-8)."""
+    """A bcrypt hash of ``password`` (at most 72 bytes in UTF-8).
+
+    bcrypt runs in the thread pool, so other requests go on meanwhile.
+    """
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
         raise ValueError(f"password is longer than {MAX_PASSWORD_BYTES} bytes")
-    return bcrypt.hashpw(encoded, bcrypt.gensalt()).decode("ascii")
+    return run_in_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
@@ -28,7 +34,7 @@ def check_password(password: str, hashed: str) -> bool:
     if len(encoded) > MAX_PASSWORD_BYTES or not hashed:
         return False
     try:
-        return bcrypt.checkpw(encoded, hashed.encode("ascii"))
+        return run_in_thread(bcrypt.checkpw, encoded, hashed.encode("ascii"))
     except ValueError:
         return False
 

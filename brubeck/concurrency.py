@@ -11,6 +11,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+__all__ = ["NAME", "Event", "monkey_patch", "run_in_thread", "serve_wsgi", "sleep", "spawn", "zmq"]
+
 NAME = os.environ.get("BRUBECK_CONCURRENCY", "gevent").strip().lower() or "gevent"
 
 if NAME == "gevent":
@@ -18,6 +20,7 @@ if NAME == "gevent":
     import gevent.event
     import gevent.monkey
     import gevent.pywsgi
+    import zmq.green as zmq
 
     spawn = gevent.spawn
     sleep = gevent.sleep
@@ -40,6 +43,7 @@ elif NAME == "eventlet":
     import eventlet.event
     import eventlet.tpool
     import eventlet.wsgi
+    from eventlet.green import zmq
 
     spawn = eventlet.spawn
     sleep = eventlet.sleep

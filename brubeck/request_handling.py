@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
 from .csrf import CSRFProtection
@@ -51,6 +52,9 @@ class MessageHandler:
 
     _SUCCESS_CODE = 200
     default_content_type = "text/plain; charset=utf-8"
+    unavailable_errors: tuple[type[BaseException], ...] = ()
+    """Exceptions meaning a backing service is down: answered with 503, no traceback."""
+    unavailable_message = "The service is temporarily unavailable. Please try again in a moment."
 
     def __init__(self, application: Brubeck, message: Request, *args: str, **kwargs: str) -> None:
         self.application = application
@@ -112,6 +116,7 @@ class MessageHandler:
         for name, value in self.headers.items():
             headers.add(name, value)
         headers.setdefault("Content-Type", self.default_content_type)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
         return Response(self.encode_body(), self.status_code, self.status_msg, headers)
 
     def render_error(self, status_code: int, message: str | None = None,
@@ -168,6 +173,9 @@ class MessageHandler:
             return self._dispatch()
         except HTTPError as error:
             return self._error_response(error)
+        except self.unavailable_errors as error:
+            log.error("Service unavailable for %s %s: %s", self.message.method, self.message.path, error)
+            return self._error_response(HTTPError(503, self.unavailable_message, headers={"Retry-After": "30"}))
         except Exception:
             log.exception("Unhandled error in %s for %s %s", type(self).__name__,
                           self.message.method, self.message.path)
@@ -255,7 +263,7 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
         """Redirect to ``url``; a URL with a line break is refused (400)."""
         if any(c in url for c in "\r\n\0"):
             raise HTTPError(400, "The redirect address is not valid.")
-        self.headers["Location"] = url
+        self.headers["Location"] = quote(url, safe="!#$%&'()*+,/:;=?@[]~")  # non-ASCII: percent-encoded
         self.set_body("", status_code)
         return self.render()
 
@@ -393,7 +401,11 @@ class Brubeck:
     def handle(self, request: Request) -> Response | None:
         """Route and answer one request; ``None`` means it is held open."""
         started = time.perf_counter()
-        response = self._answer(request)
+        try:
+            response = self._answer(request)
+        except Exception:  # e.g. a handler's initialize(): the client must still get an answer
+            log.exception("Unhandled error answering %s %s", request.method, request.path)
+            response = Response(reason_phrase(500), 500, headers={"Content-Type": "text/plain; charset=utf-8"})
         elapsed = (time.perf_counter() - started) * 1000
         access_log.info("%s %s %s %.1fms", request.method, request.path,
                         response.status if response is not None else "held", elapsed)

@@ -18,6 +18,11 @@ def _check(text: str, what: str) -> str:
     text = str(text)
     if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError(f"{what} contains a line break: {text!r}")
+    if not text.isascii():
+        try:
+            text.encode("latin-1")  # what to_http() writes: refuse here, inside the handler
+        except UnicodeEncodeError:
+            raise ValueError(f"{what} is not Latin-1: {text!r}") from None
     return text
 
 

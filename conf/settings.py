@@ -1,0 +1,85 @@
+"""The suite's settings, read from the environment with safe defaults.
+
+SUITE_PORT      Mongrel2's HTTP port (6767)
+MONGODB_URL     mongodb://... to use MongoDB; unset: embedded store under var/
+REDIS_URL       redis://...; unset: the suite's own redis-server on REDIS_PORT
+COOKIE_SECRET   unset: generated once into var/cookie_secret
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+DATA_DIR = Path(_env("SUITE_DATA_DIR", str(ROOT / "var")))
+RUN_DIR = Path(_env("SUITE_RUN_DIR", str(ROOT / "run")))
+SUITE_PORT = int(_env("SUITE_PORT", "6767"))
+REDIS_PORT = int(_env("REDIS_PORT", "6768"))
+MONGODB_URL = _env("MONGODB_URL") or None
+REDIS_URL = _env("REDIS_URL") or f"redis://127.0.0.1:{REDIS_PORT}/0"
+OWN_REDIS = not _env("REDIS_URL")
+LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
+COOKIE_SECURE = _env("COOKIE_SECURE", "0") in ("1", "true", "yes")
+# Where handler processes find Mongrel2's ZeroMQ sockets, and where Mongrel2 binds them.
+MONGREL2_HOST = _env("MONGREL2_HOST", "127.0.0.1")
+MONGREL2_BIND = _env("MONGREL2_BIND", "127.0.0.1")
+HANDLER_PORT_BASE = int(_env("HANDLER_PORT_BASE", "9900"))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site's host name and the two ZeroMQ ports between it and Mongrel2."""
+
+    name: str
+    host: str
+    send_port: int
+    recv_port: int
+
+    @property
+    def pull_addr(self) -> str:
+        return f"tcp://{MONGREL2_HOST}:{self.send_port}"
+
+    @property
+    def pub_addr(self) -> str:
+        return f"tcp://{MONGREL2_HOST}:{self.recv_port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{SUITE_PORT}/"
+
+
+def _site(index: int, name: str, host: str) -> Site:
+    return Site(name, host, HANDLER_PORT_BASE + 2 * index, HANDLER_PORT_BASE + 2 * index + 1)
+
+
+SITES = {site.name: site for site in [_site(0, "listsurf", "listsurf.localhost")]}
+
+
+def cookie_secret() -> str:
+    """COOKIE_SECRET, or the secret in var/cookie_secret (created on first use)."""
+    configured = _env("COOKIE_SECRET")
+    if configured:
+        return configured
+    path = DATA_DIR / "cookie_secret"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"cookie_secret.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # atomic: the first process to get here wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Listsurf: save links for later, with a bookmarklet and a JSON API."""

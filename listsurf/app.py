@@ -1,0 +1,24 @@
+"""Listsurf's routes and application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brubeck.request_handling import Brubeck
+from shared.auth import auth_routes
+from shared.web import make_app
+
+from .handlers import AddItemHandler, ApiHandler, DeleteItemHandler, ListHandler
+
+ROUTES = [
+    (r"/", ListHandler),
+    (r"/add_item", AddItemHandler),
+    (r"/delete_item/(?P<link_id>[^/]+)", DeleteItemHandler),
+    (r"/api", ApiHandler),
+    *auth_routes(),
+]
+
+
+def create_app() -> Brubeck:
+    """Listsurf, connected to Mongrel2 and the database."""
+    return make_app("listsurf", ROUTES, Path(__file__).resolve().parent / "templates", site_title="Listsurf")

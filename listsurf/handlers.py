@@ -1,0 +1,111 @@
+"""Listsurf's pages and API: a class per page, like the original demo."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+
+from brubeck.auth import authenticated, web_authenticated
+from brubeck.responses import HTTPError
+from shared.links import BadCursor, delete_link, list_links, save_link
+from shared.models import field_errors
+from shared.web import APIHandler, PageHandler
+
+PAGE_SIZE = 50
+API_DEFAULT_LIMIT = 50
+API_MAX_LIMIT = 200
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?")
+
+
+class ListHandler(PageHandler):
+    """``/``: the user's links, newest first, 50 a page, with search."""
+
+    @web_authenticated
+    def get(self) -> Any:
+        search = (self.get_argument("q", "") or "")[:200]
+        cursor = self.get_argument("before", "") or None
+        try:
+            page = list_links(self.db_conn, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
+        except BadCursor:
+            raise HTTPError(400, "That page link is broken. Start again from the first page.") from None
+        older = "/?" + urlencode({k: v for k, v in (("q", search), ("before", page.next_cursor)) if v}) \
+            if page.next_cursor else None
+        return self.render_template("list.html", links=page.links, search=search, older=older,
+                                    first_page=cursor is None)
+
+
+class AddItemHandler(PageHandler):
+    """``/add_item``: a form (pre-filled by the bookmarklet from ``u`` and ``t``), and a POST that saves."""
+
+    def bookmarklet(self) -> str:
+        """JavaScript that opens this form for the page being read, on this host."""
+        host = self.message.host
+        if not _HOST.fullmatch(host):
+            host = self.application.settings.get("default_host", "listsurf.localhost")
+        scheme = "https" if self.message.scheme == "https" else "http"
+        return ("javascript:location.href='" + f"{scheme}://{host}/add_item?u='"
+                "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)")
+
+    def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
+        return self.render_template("add_item.html", _status_code=status, values=values, errors=errors,
+                                    bookmarklet=self.bookmarklet())
+
+    @web_authenticated
+    def get(self) -> Any:
+        values = {"url": self.get_argument("u", "") or "", "title": self.get_argument("t", "") or ""}
+        return self._form(values, {})
+
+    @web_authenticated
+    def post(self) -> Any:
+        values = {"url": self.get_argument("url", "") or "", "title": self.get_argument("title", "") or ""}
+        try:
+            save_link(self.db_conn, self.current_user.id, values["url"], values["title"])
+        except ValidationError as error:
+            return self._form(values, field_errors(error), status=400)
+        return self.redirect("/", status_code=303)
+
+
+class DeleteItemHandler(PageHandler):
+    """``/delete_item/<id>``: POST deletes one of the user's links."""
+
+    @web_authenticated
+    def post(self, link_id: str) -> Any:
+        if not delete_link(self.db_conn, self.current_user.id, link_id):
+            raise HTTPError(404, "There is no such link in your list.")
+        return self.redirect("/", status_code=303)
+
+
+def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: int | None) -> int | None:
+    raw = handler.get_argument(name, None)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"\d{1,15}", raw) or int(raw) < low or (high is not None and int(raw) > high):
+        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise HTTPError(400, f"{name} must be a whole number {bounds}.", {name: f"Use a whole number {bounds}."})
+    return int(raw)
+
+
+class ApiHandler(APIHandler):
+    """``/api``: the user's links as JSON, newest first, with a cursor."""
+
+    @authenticated
+    def get(self) -> Any:
+        limit = _int_argument(self, "limit", 1, API_MAX_LIMIT, API_DEFAULT_LIMIT)
+        since = _int_argument(self, "since", 0, None, None)
+        cursor = self.get_argument("cursor", "") or None
+        try:
+            page = list_links(self.db_conn, self.current_user.id, limit=limit, cursor=cursor, since=since)
+        except BadCursor:
+            raise HTTPError(400, "The cursor is not one this API gave out.",
+                            {"cursor": "Use the cursor from a previous response's next URL."}) from None
+        next_url = None
+        if page.next_cursor:
+            query = {"limit": limit, "cursor": page.next_cursor, **({"since": since} if since is not None else {})}
+            next_url = f"{self.message.scheme}://{self.message.host}/api?{urlencode(query)}" \
+                if _HOST.fullmatch(self.message.host) else f"/api?{urlencode(query)}"
+        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links],
+                       "next": next_url})
+        return self.render()

@@ -1,0 +1,153 @@
+"""The account pages every site reuses: create account, log in, log out, API tokens.
+
+Routes come from :func:`auth_routes`; the templates live in
+shared/templates/auth/ and extend the site's own ``base.html``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from brubeck.auth import check_password, hash_password, safe_next_url, web_authenticated
+
+from .db_conn import DuplicateKeyError
+from .models import ApiToken, User, check_new_password, field_errors
+from .sessions import find_user
+from .throttle import LoginThrottle
+from .web import PageHandler
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash to check unknown usernames against, so they take as long as known ones."""
+    return hash_password("no account has this password")
+
+
+class CreateAccountHandler(PageHandler):
+    """``/create``: a form, and a POST that creates the account and signs in."""
+
+    template = "auth/create_account.html"
+
+    def get(self) -> Any:
+        if self.current_user:
+            return self.redirect("/")
+        return self.render_template(self.template, values={}, errors={}, next=self.get_argument("next", ""))
+
+    def post(self) -> Any:
+        values = {"username": self.get_argument("username", ""), "email": self.get_argument("email", "")}
+        password = self.get_argument("password", "", strip=False) or ""
+        next_url = self.get_argument("next", "")
+        errors: dict[str, str] = {}
+        user = None
+        try:
+            user = User(username=values["username"], email=values["email"] or None)
+        except ValidationError as error:
+            errors.update(field_errors(error))
+        password_problem = check_new_password(password)
+        if password_problem:
+            errors["password"] = password_problem
+        if user is None or errors:
+            return self.form_error(self.template, 400, errors, values=values, next=next_url)
+        user.set_password(password)
+        try:
+            self.db_conn.users.insert_one(user.to_document())
+        except DuplicateKeyError:
+            return self.form_error(self.template, 409, {"username": "That username is taken. Choose another."},
+                                   values=values, next=next_url)
+        self.sign_in(user)
+        return self.redirect(safe_next_url(next_url))
+
+
+class LoginHandler(PageHandler):
+    """``/login``: a form, and a throttled POST that signs in and follows ``next``."""
+
+    template = "auth/login.html"
+
+    def get(self) -> Any:
+        next_url = self.get_argument("next", "")
+        if self.current_user:
+            return self.redirect(safe_next_url(next_url))
+        return self.render_template(self.template, values={}, errors={}, next=next_url)
+
+    def post(self) -> Any:
+        username = self.get_argument("username", "") or ""
+        password = self.get_argument("password", "", strip=False) or ""
+        next_url = self.get_argument("next", "")
+        throttle = LoginThrottle(self.db_conn)
+        address = self.message.remote_addr
+        verdict = throttle.check(username, address)
+        if verdict.refused:
+            minutes = max(1, round(verdict.retry_after_s / 60))
+            self.headers["Retry-After"] = str(verdict.retry_after_s)
+            message = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            return self.form_error(self.template, 429, {"form": message}, values={"username": username},
+                                   next=next_url)
+        throttle.wait(verdict)
+        user = find_user(self.db_conn, username) if username.strip() else None
+        password_ok = check_password(password, user.password_hash if user else _decoy_hash())
+        if user is None or not password_ok:
+            throttle.failed(username, address)
+            return self.form_error(self.template, 401, {"form": "Wrong username or password."},
+                                   values={"username": username}, next=next_url)
+        throttle.succeeded(username)
+        self.sign_in(user)
+        return self.redirect(safe_next_url(next_url))
+
+
+class LogoutHandler(PageHandler):
+    """``/logout``: POST only (a link cannot sign anyone out)."""
+
+    def post(self) -> Any:
+        self.sign_out()
+        return self.redirect("/login")
+
+
+class TokensHandler(PageHandler):
+    """``/tokens``: the user's API tokens; POST issues one and shows its key once."""
+
+    template = "auth/tokens.html"
+
+    def _page(self, status: int = 200, **context: Any) -> Any:
+        documents = self.db_conn.tokens.find({"owner": self.current_user.id}).sort([("created_at", -1)])
+        tokens = [ApiToken.from_document(d) for d in documents]
+        context.setdefault("errors", {})
+        return self.render_template(self.template, _status_code=status, tokens=tokens, **context)
+
+    @web_authenticated
+    def get(self) -> Any:
+        return self._page()
+
+    @web_authenticated
+    def post(self) -> Any:
+        name = self.get_argument("name", "") or ""
+        try:
+            token, key = ApiToken.issue(self.current_user.id, name)
+        except ValidationError as error:
+            return self._page(400, errors=field_errors(error), name=name)
+        self.db_conn.tokens.insert_one(token.to_document())
+        return self._page(201, new_key=key, new_token=token)
+
+
+class TokenRevokeHandler(PageHandler):
+    """``/tokens/<id>/revoke``: delete one of the user's tokens."""
+
+    @web_authenticated
+    def post(self, token_id: str) -> Any:
+        result = self.db_conn.tokens.delete_one({"_id": token_id, "owner": self.current_user.id})
+        if not result.deleted_count:
+            return self.render_error(404, "There is no such token.")
+        return self.redirect("/tokens")
+
+
+def auth_routes() -> list[tuple[str, type]]:
+    """The account routes, for a site's ``handler_tuples``."""
+    return [
+        (r"/create", CreateAccountHandler),
+        (r"/login", LoginHandler),
+        (r"/logout", LogoutHandler),
+        (r"/tokens", TokensHandler),
+        (r"/tokens/(?P<token_id>[0-9a-f]{64})/revoke", TokenRevokeHandler),
+    ]

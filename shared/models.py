@@ -1,0 +1,187 @@
+"""The suite's data: users, profiles, API tokens and saved links.
+
+Models validate input (pydantic v2) and convert to and from database
+documents.  ``field_errors`` turns a validation failure into one readable
+message per field, for forms and for the JSON API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, ValidationError, field_validator
+
+from brubeck.auth import MAX_PASSWORD_BYTES
+from brubeck.models import BrubeckModel, UserProfile
+from brubeck.models import User as BaseUser
+from brubeck.timekeeping import curtime
+
+MIN_PASSWORD_LENGTH = 8
+MAX_URL_LENGTH = 2048
+MAX_TITLE_LENGTH = 500
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """``{field: message}`` from a pydantic error, in words for people."""
+    messages: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "form"
+        kind, context = item["type"], item.get("ctx") or {}
+        if kind == "string_too_long":
+            text = f"Use at most {context.get('max_length')} characters."
+        elif kind == "string_too_short":
+            text = f"Use at least {context.get('min_length')} characters."
+        elif kind == "missing":
+            text = "This is required."
+        elif kind == "value_error" and "email" in str(item.get("msg", "")).lower():
+            text = "That does not look like an email address."
+        else:
+            text = str(item.get("msg", "is not valid")).removeprefix("Value error, ")
+            text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        messages.setdefault(field, text)
+    return messages
+
+
+def check_new_password(password: str) -> str | None:
+    """What is wrong with a new password, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        return f"Use at most {MAX_PASSWORD_BYTES} bytes."
+    return None
+
+
+class Document(BrubeckModel):
+    """A model stored in a collection, its ``id`` kept as ``_id``."""
+
+    collection: ClassVar[str]
+
+    id: str
+
+    def to_document(self) -> dict[str, Any]:
+        document = self.model_dump(exclude={"id"})
+        document["_id"] = self.id
+        return document
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Self:
+        data = dict(document)
+        data["id"] = str(data.pop("_id"))
+        return cls.model_validate(data)
+
+
+class User(Document, BaseUser):
+    """An account; its id is the lower-case username, so names are unique."""
+
+    collection: ClassVar[str] = "users"
+    owner_fields: ClassVar[frozenset[str]] = BaseUser.owner_fields | {"id"}
+
+    id: str = ""
+
+    def model_post_init(self, context: Any) -> None:
+        if not self.id:
+            self.id = self.username
+
+
+class Profile(Document, UserProfile):
+    """What a user shows about themselves; its id is the username."""
+
+    collection: ClassVar[str] = "profiles"
+
+
+class ApiToken(Document):
+    """An API key's record; only the key's SHA-256 is stored, as the id."""
+
+    collection: ClassVar[str] = "tokens"
+
+    owner: str
+    name: str = Field(default="API token", min_length=1, max_length=80)
+    prefix: str = ""
+    created_at: int = Field(default_factory=curtime)
+    last_used_at: int | None = None
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def issue(cls, owner: str, name: str) -> tuple[ApiToken, str]:
+        """A new token and its key (shown to the user once, never stored)."""
+        key = secrets.token_urlsafe(32)
+        return cls(id=cls.hash_key(key), owner=owner, name=name.strip() or "API token", prefix=key[:6]), key
+
+
+def normalize_url(raw: str) -> str:
+    """The one form a URL is stored in.
+
+    Surrounding spaces go; a URL with no scheme gets ``https://``; only http
+    and https are accepted; scheme and host are lower-cased; the default port
+    is dropped; an empty path becomes ``/``.  Query and fragment are kept.
+    """
+    url = raw.strip()
+    if not url:
+        raise ValueError("enter a URL")
+    if any(ord(c) < 33 or c == "\x7f" for c in url):
+        raise ValueError("a URL cannot contain spaces or control characters")
+    scheme = _SCHEME.match(url)
+    if scheme is None or ("." in scheme.group(1) and not url[scheme.end():].startswith("//")):
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("only http:// and https:// links can be saved")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ValueError("the port is not a number between 0 and 65535") from None
+    if not host or host.startswith(".") or ".." in host:
+        raise ValueError("the URL needs a host name, like example.com")
+    scheme_name = parts.scheme.lower()
+    netloc = host if ":" not in host else f"[{host}]"
+    if port is not None and (scheme_name, port) not in (("http", 80), ("https", 443)):
+        netloc += f":{port}"
+    if parts.username or parts.password:
+        raise ValueError("links with a user name or password in them cannot be saved")
+    normalized = urlunsplit((scheme_name, netloc, parts.path or "/", parts.query, parts.fragment))
+    if len(normalized) > MAX_URL_LENGTH:
+        raise ValueError(f"use at most {MAX_URL_LENGTH} characters")
+    return normalized
+
+
+class Link(Document):
+    """A saved link; one per owner and URL (saving it again updates it)."""
+
+    collection: ClassVar[str] = "links"
+
+    owner: str
+    url: str
+    title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
+    created_at: int = Field(default_factory=curtime)
+    updated_at: int = Field(default_factory=curtime)
+
+    @field_validator("url")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        return normalize_url(value)
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _strip_title(cls, value: Any) -> Any:
+        return " ".join(value.split()) if isinstance(value, str) else value
+
+    @staticmethod
+    def id_for(owner: str, url: str) -> str:
+        """The link's id: the same owner and URL always give the same id."""
+        return hashlib.sha256(f"{owner}\n{url}".encode()).hexdigest()[:24]
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    def to_api(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "title": self.title,
+                "created_at": self.created_at, "updated_at": self.updated_at}
