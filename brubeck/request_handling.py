@@ -175,16 +175,24 @@ class MessageHandler:
             return self._error_response(error)
         except self.unavailable_errors as error:
             log.error("Service unavailable for %s %s: %s", self.message.method, self.message.path, error)
+            self.reset_response()
             return self._error_response(HTTPError(503, self.unavailable_message, headers={"Retry-After": "30"}))
         except Exception:
             log.exception("Unhandled error in %s for %s %s", type(self).__name__,
                           self.message.method, self.message.path)
+            self.reset_response()
             return self._error_response(HTTPError(500))
         finally:
             try:
                 self.on_finish()
             except Exception:
                 log.exception("Error in %s.on_finish", type(self).__name__)
+
+    def reset_response(self) -> None:
+        """Forget the headers and body set so far (before an unexpected error's page)."""
+        self.headers = Headers()
+        self.body = ""
+        self.clear_payload()
 
     def _error_response(self, error: HTTPError) -> Response:
         for name, value in error.headers.items():
@@ -247,6 +255,10 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
             secure=self.application.cookie_secure if secure is None else secure,
             httponly=httponly, samesite=samesite,
         )
+
+    def reset_response(self) -> None:
+        super().reset_response()
+        self._cookies_out.clear()
 
     def delete_cookie(self, key: str, path: str = "/", domain: str | None = None) -> None:
         """Tell the browser to forget a cookie."""
@@ -432,7 +444,10 @@ class Brubeck:
         """Serve on ``msg_conn`` until the process is stopped."""
         if self.msg_conn is None:
             raise ValueError("Brubeck needs msg_conn (or mongrel2_pair) to run")
-        self.msg_conn.process_messages(self)
+        try:
+            self.msg_conn.process_messages(self)
+        except KeyboardInterrupt:
+            log.info("Interrupted; stopping")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         """The WSGI entry point (gunicorn: ``module:app``)."""

@@ -115,8 +115,26 @@ def load_mustache_env(template_dir: str) -> _FileTemplates:
     return _FileTemplates(template_dir)
 
 
+class _Lazy:
+    """A value rendered by ``str()`` when a template uses it (Mustache cannot call functions)."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+    def __str__(self) -> str:
+        return str(self.function())
+
+
 class MustacheRendering(TemplateRendering):
-    """Render Mustache templates; partials come from the same directory."""
+    """Render Mustache templates; partials come from the same directory.
+
+    The CSRF input is ``{{{csrf_field}}}`` (triple braces: it is HTML).
+    """
+
+    def get_template_context(self) -> dict[str, Any]:
+        context = super().get_template_context()
+        context["csrf_field"] = _Lazy(self.csrf_field)
+        return context
 
     def render_to_string(self, template_file: str, context: dict[str, Any]) -> str:
         import chevron

@@ -116,11 +116,15 @@ class EmbeddedDatabase:
         return self._database.list_collection_names()
 
 
-def connect(url: str | None = None, data_dir: Path | None = None) -> Any:
-    """The database for ``url`` (default MONGODB_URL) or the embedded store."""
+def connect(url: str | None = None, data_dir: Path | None = None, timeout_ms: int = 3000) -> Any:
+    """The database for ``url`` (default MONGODB_URL) or the embedded store.
+
+    ``timeout_ms`` bounds how long a MongoDB operation waits for the server.
+    """
     url = url if url is not None else settings.MONGODB_URL
     if url:
-        client: pymongo.MongoClient = pymongo.MongoClient(url, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000)
+        client: pymongo.MongoClient = pymongo.MongoClient(url, serverSelectionTimeoutMS=timeout_ms,
+                                                          connectTimeoutMS=timeout_ms)
         return client.get_default_database(default=DATABASE_NAME)
     return EmbeddedDatabase((data_dir or settings.DATA_DIR) / "db")
 

@@ -7,6 +7,7 @@ Outside CI a missing Mongrel2 or Redis skips the tests that need it; with
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,3 +119,57 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+CSRF_INPUT = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+class SiteClient(requests.Session):
+    """A browser-like client for one site: relative paths, CSRF tokens from forms."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 15)
+        return super().request(method, url if url.startswith("http") else self.base_url + url, *args, **kwargs)
+
+    def csrf_token(self, form_path: str = "/login") -> str:
+        """The CSRF token from a page's form (fetching it sets the cookie)."""
+        page = self.get(form_path)
+        found = CSRF_INPUT.search(page.text)
+        assert found, f"no CSRF field on {form_path} ({page.status_code})"
+        return found.group(1)
+
+    def post_form(self, path: str, data: dict[str, str], form_path: str | None = None) -> requests.Response:
+        """POST a form with a valid CSRF token taken from ``form_path`` (default: ``path``)."""
+        return self.post(path, data={**data, "_csrf": self.csrf_token(form_path or path)})
+
+    def sign_up(self, username: str, password: str = "correct horse") -> requests.Response:
+        response = self.post_form("/create", {"username": username, "password": password})
+        assert response.status_code == 302, response.text
+        return response
+
+
+@pytest.fixture
+def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., Endpoint]:
+    """Factory: ``site("listsurf")`` runs ``python -m listsurf`` behind a fresh Mongrel2.
+
+    Each call gets its own data folder (embedded database, cookie secret).
+    """
+
+    def start(name: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> Endpoint:
+        endpoint = mongrel2(static_dir=f"{ROOT}/{name}/static")
+        settings_env = {
+            "SUITE_DATA_DIR": str(data_dir or tmp_path / f"{name}-data"),
+            "COOKIE_SECRET": "test-secret-" + name,
+            "BRUBECK_BCRYPT_ROUNDS": "4",
+            "LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
+        endpoint.start_app(["-m", name], env=settings_env, ready_path="/login")
+        return endpoint
+
+    return start

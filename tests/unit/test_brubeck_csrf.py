@@ -1,0 +1,126 @@
+"""CSRF: unsafe methods need the token from the signed cookie."""
+
+import pytest
+
+from brubeck.csrf import CSRF_COOKIE
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from tests.unit.brubeck_helpers import cookies_from, form_req, req
+
+
+class Form(WebMessageHandler):
+    def get(self):
+        self.set_body(self.csrf_token)
+
+    def post(self):
+        self.set_body("saved")
+
+    def delete(self):
+        self.set_body("deleted")
+
+
+class FieldPage(WebMessageHandler):
+    def get(self):
+        self.set_body(str(self.csrf_field()))
+
+
+class Unprotected(WebMessageHandler):
+    csrf_protect = False
+
+    def post(self):
+        self.set_body("open")
+
+
+class Api(JSONMessageHandler):
+    def post(self):
+        self.add_to_payload("ok", True)
+
+
+def make_app(**settings):
+    return Brubeck(cookie_secret="s3cret", handler_tuples=[
+        (r"/form", Form), (r"/field", FieldPage), (r"/open", Unprotected), (r"/api", Api),
+    ], **settings)
+
+
+@pytest.fixture
+def app():
+    return make_app()
+
+
+@pytest.fixture
+def session(app):
+    """``(cookie_headers, token)`` from a GET that read ``csrf_token``."""
+    response = app.handle(req("GET", "/form"))
+    return cookies_from(response), response.body.decode()
+
+
+def test_get_issues_token_in_signed_cookie(app, session):
+    cookies, token = session
+    assert len(token) >= 32
+    assert cookies["cookie"].startswith(CSRF_COOKIE + "=")
+    assert token not in cookies["cookie"]  # the cookie holds a signed value, not the bare token
+    again = app.handle(req("GET", "/form", cookies))
+    assert again.body.decode() == token
+    assert again.headers.get_all("Set-Cookie") == []
+
+
+def test_post_without_token_is_403(app, session):
+    cookies, _ = session
+    for headers in ({}, cookies):
+        response = app.handle(form_req("/form", {"title": "x"}, headers=headers))
+        assert response.status == 403
+        assert b"did not come from this site" in response.body
+
+
+def test_post_with_cookie_and_form_field(app, session):
+    cookies, token = session
+    response = app.handle(form_req("/form", {"title": "x", "_csrf": token}, headers=cookies))
+    assert (response.status, response.body) == (200, b"saved")
+
+
+def test_wrong_token_is_403(app, session):
+    cookies, token = session
+    response = app.handle(form_req("/form", {"_csrf": token[:-1] + "x"}, headers=cookies))
+    assert response.status == 403
+
+
+def test_token_without_its_cookie_is_403(app, session):
+    _, token = session
+    assert app.handle(form_req("/form", {"_csrf": token})).status == 403
+
+
+def test_token_from_another_session_is_403(app, session):
+    cookies, _ = session
+    other_token = app.handle(req("GET", "/form")).body.decode()
+    assert app.handle(form_req("/form", {"_csrf": other_token}, headers=cookies)).status == 403
+
+
+def test_token_in_header(app, session):
+    cookies, token = session
+    response = app.handle(req("DELETE", "/form", {**cookies, "X-CSRF-Token": token}))
+    assert (response.status, response.body) == (200, b"deleted")
+
+
+def test_json_api_needs_token_too_unless_authorization_header(app, session):
+    assert app.handle(req("POST", "/api", {"content-type": "application/json"}, b"{}")).status == 403
+    cookies, token = session
+    assert app.handle(req("POST", "/api", {**cookies, "x-csrf-token": token})).status == 200
+
+
+def test_authorization_header_is_exempt(app):
+    response = app.handle(form_req("/form", {"title": "x"}, headers={"Authorization": "Token abc"}))
+    assert (response.status, response.body) == (200, b"saved")
+
+
+def test_app_setting_disables_protection():
+    response = make_app(csrf_protection=False).handle(form_req("/form", {"title": "x"}))
+    assert (response.status, response.body) == (200, b"saved")
+
+
+def test_handler_setting_disables_protection(app):
+    assert app.handle(form_req("/open", {})).body == b"open"
+
+
+def test_csrf_field_is_a_hidden_input(app):
+    response = app.handle(req("GET", "/field"))
+    assert response.body.startswith(b'<input type="hidden" name="_csrf" value="')
+    assert response.headers.get_all("Set-Cookie")

@@ -1,0 +1,258 @@
+"""Mongrel2 frames, netstrings and request bodies."""
+
+import json
+import logging
+
+import pytest
+
+from brubeck.connections import Mongrel2Connection
+from brubeck.mongrel2 import FrameError, netstring, parse_frame, parse_netstring, reply_frames
+from brubeck.request import Request
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from tests.unit.brubeck_helpers import FakeSocket, form_req, frame, json_body, json_req, req
+
+# -- netstrings ----------------------------------------------------------------------
+
+
+def test_netstring_roundtrip():
+    assert netstring(b"hello") == b"5:hello,"
+    assert parse_netstring(b"5:hello,rest") == (b"hello", b"rest")
+    assert parse_netstring(b"0:,") == (b"", b"")
+
+
+@pytest.mark.parametrize("data", [
+    b"10:hello,",      # truncated
+    b"5:hello!",       # missing comma
+    b"5:hello",        # missing comma at the end
+    b"x:hello,",       # length not a number
+    b"-5:hello,",      # negative length
+    b"5hello,",        # no colon
+    b"",               # nothing
+    b"99999999999:a,",  # absurdly long length
+])
+def test_bad_netstrings_raise(data):
+    with pytest.raises(FrameError):
+        parse_netstring(data)
+
+
+# -- Mongrel2 frames ---------------------------------------------------------------------
+
+
+def test_parse_frame_reads_headers_and_body():
+    parsed = parse_frame(frame({"METHOD": "POST", "host": "a.localhost"}, b"x=1", sender="abc", conn_id="42",
+                               path="/submit"))
+    assert (parsed.sender, parsed.conn_id, parsed.path) == ("abc", "42", "/submit")
+    assert parsed.headers == {"METHOD": "POST", "host": "a.localhost"}
+    assert parsed.body == b"x=1"
+
+
+def test_list_valued_headers_are_joined():
+    parsed = parse_frame(frame({"accept": ["text/html", "application/json"]}))
+    assert parsed.headers["accept"] == "text/html, application/json"
+
+
+def test_body_may_contain_spaces_and_commas():
+    body = b"a b, c,d 5:x,"
+    assert parse_frame(frame({"METHOD": "POST"}, body)).body == body
+
+
+@pytest.mark.parametrize("message", [
+    b"",
+    b"only three fields",
+    b"S 1 / 5:hello,0:,",                                # headers are not JSON
+    b"S 1 / 2:[],0:,",                                    # headers are not an object
+    b"S 1 / 2:{},0:,extra",                               # bytes after the body
+    b"S 1 / 2:{},10:short,",                              # truncated body
+    b"S 1 / 2:{}0:,",                                     # headers lack their comma
+    b"S \xff / 2:{},0:,",                                 # conn id is not text
+])
+def test_garbage_frames_raise_frame_error(message):
+    with pytest.raises(FrameError):
+        parse_frame(message)
+
+
+def test_request_from_frame():
+    headers = {"METHOD": "GET", "PATH": "/caf%C3%A9", "QUERY": "a=1", "VERSION": "HTTP/1.0",
+               "URI": "/caf%C3%A9?a=1", "host": "x.localhost", "x-forwarded-for": "10.0.0.1, 10.0.0.2"}
+    request = Request.parse_mongrel2(frame(headers, sender="S1", conn_id="9"))
+    assert request.method == "GET"
+    assert request.path == "/café"
+    assert request.query_arguments == {"a": ["1"]}
+    assert request.version == "HTTP/1.0"
+    assert request.remote_addr == "10.0.0.1"
+    assert request.headers == {"host": "x.localhost", "x-forwarded-for": "10.0.0.1, 10.0.0.2"}
+    assert (request.sender, request.conn_id) == ("S1", "9")
+    assert not request.is_disconnect()
+
+
+def test_disconnect_message():
+    message = frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}', path="@*")
+    assert Request.parse_mongrel2(message).is_disconnect()
+
+
+@pytest.mark.parametrize("method, body", [
+    ("JSON", b'{"type":"other"}'),
+    ("JSON", b"[1, 2]"),
+    ("JSON", b"not json"),
+    ("POST", b'{"type":"disconnect"}'),
+])
+def test_not_a_disconnect(method, body):
+    assert not Request.parse_mongrel2(frame({"METHOD": method}, body)).is_disconnect()
+
+
+# -- the connection ----------------------------------------------------------------------------
+
+
+def hello(application, message):
+    return "hello " + message.path
+
+
+@pytest.fixture
+def conn():
+    connection = Mongrel2Connection("tcp://127.0.0.1:1", "tcp://127.0.0.1:2")
+    connection.out_sock = FakeSocket()
+    return connection
+
+
+def test_handle_message_drops_garbage_then_answers(conn, caplog):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    with caplog.at_level(logging.WARNING, logger="brubeck.connections"):
+        conn.handle_message(app, b"this is not a frame")
+    assert conn.out_sock.sent == []
+    assert any(r.levelno == logging.WARNING and "malformed" in r.getMessage() for r in caplog.records)
+
+    conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id="7"))
+    [reply] = conn.out_sock.sent
+    assert reply.startswith(b"S 1:7, HTTP/1.1 200 OK\r\n")
+    assert reply.endswith(b"\r\n\r\nhello /hello")
+
+
+def test_handle_message_head_reply_has_no_body(conn):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    conn.handle_message(app, frame({"METHOD": "HEAD", "PATH": "/hello"}))
+    [reply] = conn.out_sock.sent
+    assert b"Content-Length: 12\r\n" in reply
+    assert reply.endswith(b"\r\n\r\n")
+
+
+def test_handle_message_disconnect_sends_nothing(conn):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    conn.handle_message(app, frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}', path="@*"))
+    assert conn.out_sock.sent == []
+
+
+def test_reply_frames_split_after_128_ids():
+    ids = [str(i) for i in range(300)]
+    frames = reply_frames("S", ids, b"PAYLOAD")
+    assert len(frames) == 3
+    seen = []
+    for raw in frames:
+        sender, rest = raw.split(b" ", 1)
+        id_list, rest = parse_netstring(rest)
+        assert sender == b"S"
+        assert rest == b" PAYLOAD"
+        seen.append(id_list.decode().split(" "))
+    assert [len(chunk) for chunk in seen] == [128, 128, 44]
+    assert sum(seen, []) == ids
+
+
+def test_reply_frames_one_id():
+    assert reply_frames("S", [5], b"x") == [b"S 1:5, x"]
+
+
+# -- request bodies --------------------------------------------------------------------------
+
+
+class EchoArguments(WebMessageHandler):
+    def get(self):
+        self.set_body(json.dumps(self.message.arguments, sort_keys=True))
+
+    post = get
+
+
+class Upload(WebMessageHandler):
+    def post(self):
+        [upload] = self.message.files["doc"]
+        self.set_body(f"{self.get_argument('title')}|{upload.filename}|{upload.content_type}|"
+                      f"{upload.body.decode()}")
+
+
+class EchoJSON(JSONMessageHandler):
+    def post(self):
+        self.add_to_payload("got", self.message.json)
+
+
+@pytest.fixture
+def app():
+    return Brubeck(csrf_protection=False, handler_tuples=[
+        (r"/args", EchoArguments), (r"/upload", Upload), (r"/json", EchoJSON),
+    ])
+
+
+def multipart_body(boundary="XyZ"):
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="title"\r\n\r\n'
+        "My report\r\n"
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="doc"; filename="r.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+        "line one\nline two\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_query_string(app):
+    response = app.handle(req("GET", "/args?a=1&b=&a=2&c=%C3%A9"))
+    assert json_body(response) == {"a": ["1", "2"], "b": [""], "c": ["é"]}
+
+
+def test_urlencoded_body_merges_with_query(app):
+    response = app.handle(form_req("/args?a=q", {"a": "form", "b": "x y"}))
+    assert json_body(response) == {"a": ["q", "form"], "b": ["x y"]}
+
+
+def test_multipart_with_file(app):
+    body, headers = multipart_body()
+    response = app.handle(req("POST", "/upload", headers, body))
+    assert response.status == 200
+    assert response.body == b"My report|r.txt|text/plain|line one\nline two"
+
+
+def test_json_body(app):
+    response = app.handle(json_req("/json", {"a": [1, 2], "b": "é"}))
+    assert response.status == 200
+    assert json_body(response) == {"got": {"a": [1, 2], "b": "é"}}
+
+
+def test_json_of_other_content_type_is_none():
+    assert req("POST", "/", {"content-type": "text/plain"}, b"{}").json is None
+
+
+def test_malformed_json_is_400(app):
+    response = app.handle(req("POST", "/json", {"content-type": "application/json"}, b'{"a": '))
+    assert response.status == 400
+    assert json_body(response) == {"error": {"code": 400, "message": "The request body is not valid JSON."}}
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"garbage", "multipart/form-data; boundary=XyZ"),
+    (multipart_body()[0][:-12], "multipart/form-data; boundary=XyZ"),  # cut short
+    (multipart_body()[0], "multipart/form-data"),                      # no boundary
+])
+def test_malformed_multipart_is_400(app, body, content_type):
+    response = app.handle(req("POST", "/args", {"content-type": content_type}, body))
+    assert response.status == 400
+    assert b"multipart form" in response.body
+
+
+def test_non_utf8_form_is_400(app):
+    response = app.handle(req("POST", "/args", {"content-type": "application/x-www-form-urlencoded"}, b"a=\xff\xfe"))
+    assert response.status == 400
+    assert b"not valid UTF-8" in response.body
+
+
+def test_cookie_header_parsing():
+    request = req(headers={"Cookie": 'a=1; b="quoted"; a=2; junk; c=x%20y'})
+    assert request.cookies == {"a": "1", "b": "quoted", "c": "x y"}
