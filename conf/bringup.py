@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -58,7 +59,8 @@ def landing_page() -> str:
 
 def procfile() -> str:
     """conf/Procfile for this machine, without Redis when REDIS_URL is set."""
-    text = _render("Procfile", python=sys.executable, server_uuid=SERVER_UUID, redis_port=settings.REDIS_PORT)
+    text = _render("Procfile", python=sys.executable, server_uuid=SERVER_UUID, redis_port=settings.REDIS_PORT,
+                   redis_dir=shlex.quote(str(settings.DATA_DIR / "redis")))
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     if not settings.OWN_REDIS:
         lines = [line for line in lines if not line.startswith("redis:")]

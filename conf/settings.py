@@ -21,7 +21,6 @@ def _env(name: str, default: str = "") -> str:
 
 
 DATA_DIR = Path(_env("SUITE_DATA_DIR", str(ROOT / "var")))
-RUN_DIR = Path(_env("SUITE_RUN_DIR", str(ROOT / "run")))
 SUITE_PORT = int(_env("SUITE_PORT", "6767"))
 REDIS_PORT = int(_env("REDIS_PORT", "6768"))
 MONGODB_URL = _env("MONGODB_URL") or None

@@ -1,5 +1,9 @@
 #!/usr/bin/env python
-"""Hello world, behind Mongrel2: run ``m2sh`` with demos/mongrel2.conf, then this."""
+"""Hello world, behind Mongrel2.
+
+Run Mongrel2 with demos/mongrel2.conf (see demos/README.md), then
+``python -m demos.hello`` (from the project root) and open http://localhost:6767/.
+"""
 
 from brubeck.concurrency import monkey_patch
 

@@ -26,6 +26,10 @@ MAX_TITLE_LENGTH = 500
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+def _characters(count: object) -> str:
+    return f"{count} character{'' if count == 1 else 's'}"
+
+
 def field_errors(error: ValidationError) -> dict[str, str]:
     """``{field: message}`` from a pydantic error, in words for people."""
     messages: dict[str, str] = {}
@@ -33,9 +37,9 @@ def field_errors(error: ValidationError) -> dict[str, str]:
         field = str(item["loc"][0]) if item["loc"] else "form"
         kind, context = item["type"], item.get("ctx") or {}
         if kind == "string_too_long":
-            text = f"Use at most {context.get('max_length')} characters."
+            text = f"Use at most {_characters(context.get('max_length'))}."
         elif kind == "string_too_short":
-            text = f"Use at least {context.get('min_length')} characters."
+            text = f"Use at least {_characters(context.get('min_length'))}."
         elif kind == "missing":
             text = "This is required."
         elif kind == "value_error" and "email" in str(item.get("msg", "")).lower():
@@ -76,12 +80,18 @@ class Document(BrubeckModel):
 
 
 class User(Document, BaseUser):
-    """An account; its id is the lower-case username, so names are unique."""
+    """An account; its id is the lower-case username, so names are unique.
+
+    ``session_epoch`` is part of every session cookie: logging out raises
+    it, which ends every session of the account.
+    """
 
     collection: ClassVar[str] = "users"
+    private_fields: ClassVar[frozenset[str]] = BaseUser.private_fields | {"session_epoch"}
     owner_fields: ClassVar[frozenset[str]] = BaseUser.owner_fields | {"id"}
 
     id: str = ""
+    session_epoch: int = 0
 
     def model_post_init(self, context: Any) -> None:
         if not self.id:
@@ -119,7 +129,8 @@ class ApiToken(Document):
 def normalize_url(raw: str) -> str:
     """The one form a URL is stored in.
 
-    Surrounding spaces go; a URL with no scheme gets ``https://``; only http
+    Surrounding spaces go; a URL with no scheme (``example.com/a``,
+    ``localhost:8000``) gets ``https://``; only http
     and https are accepted; scheme and host are lower-cased; the default port
     is dropped; an empty path becomes ``/``.  Query and fragment are kept.
     """
@@ -129,7 +140,9 @@ def normalize_url(raw: str) -> str:
     if any(ord(c) < 33 or c == "\x7f" for c in url):
         raise ValueError("a URL cannot contain spaces or control characters")
     scheme = _SCHEME.match(url)
-    if scheme is None or ("." in scheme.group(1) and not url[scheme.end():].startswith("//")):
+    host_and_port = scheme is not None and ("." in scheme.group(1) or scheme.group(1).lower() == "localhost") \
+        and not url[scheme.end():].startswith("//")
+    if scheme is None or host_and_port:
         url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):

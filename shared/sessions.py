@@ -51,15 +51,19 @@ class CurrentUserMixin(UserHandlingMixin):
         session = self.get_cookie(SESSION_COOKIE, secret=self.application.cookie_secret)
         if not isinstance(session, dict) or not isinstance(session.get("u"), str):
             return None
-        return find_user(self.db_conn, session["u"])
+        user = find_user(self.db_conn, session["u"])
+        return user if user and session.get("e") == user.session_epoch else None
 
     def sign_in(self, user: User) -> None:
         """Start a session for ``user`` in this browser."""
-        self.set_cookie(SESSION_COOKIE, {"u": user.id}, secret=self.application.cookie_secret)
+        session = {"u": user.id, "e": user.session_epoch}
+        self.set_cookie(SESSION_COOKIE, session, secret=self.application.cookie_secret)
         self.db_conn.users.update_one({"_id": user.id}, {"$set": {"last_login": self.current_time}})
         self.current_user = user
 
     def sign_out(self) -> None:
-        """End this browser's session."""
+        """End the session here and every other session of the account."""
+        if self.current_user:
+            self.db_conn.users.update_one({"_id": self.current_user.id}, {"$inc": {"session_epoch": 1}})
         self.delete_cookie(SESSION_COOKIE)
         self.current_user = None

@@ -69,11 +69,11 @@ class LoginThrottle:
         """Count a failure for the username and the address."""
         now = curtime()
         for key in self.keys(username, address):
-            document = self.collection.find_one({"_id": key})
-            if document and document.get("expires_at", 0) > now:
-                self.collection.update_one({"_id": key}, {"$inc": {"count": 1}})
-            else:
-                self.collection.replace_one({"_id": key}, {"count": 1, "expires_at": now + WINDOW_MS}, upsert=True)
+            counted = self.collection.update_one({"_id": key, "expires_at": {"$gt": now}}, {"$inc": {"count": 1}})
+            if not counted.matched_count:  # no live window: start one
+                # The _id is repeated: montydb's upsert does not take it from the filter.
+                self.collection.replace_one({"_id": key}, {"_id": key, "count": 1, "expires_at": now + WINDOW_MS},
+                                            upsert=True)
 
     def succeeded(self, username: str) -> None:
         """Forget the username's failures."""

@@ -1,0 +1,38 @@
+"""Fixtures for the integration tests: demo apps behind a real Mongrel2.
+
+``serve("demos.hello")`` starts a Mongrel2 on free ports and the app module
+as a handler process under the coroutine library of the ``concurrency``
+parameter, so every test that uses it runs under both gevent and eventlet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.conftest import Endpoint
+
+CONCURRENCY_LIBRARIES = ["gevent", "eventlet"]
+
+
+@pytest.fixture(params=CONCURRENCY_LIBRARIES)
+def concurrency(request: pytest.FixtureRequest) -> str:
+    """The coroutine library the app process runs on (BRUBECK_CONCURRENCY)."""
+    return request.param
+
+
+@pytest.fixture
+def serve(mongrel2: Callable[..., Endpoint], concurrency: str) -> Callable[..., Endpoint]:
+    """Factory: ``serve(module, env=None, ready_path="/")`` -> a Mongrel2 endpoint with the app running."""
+
+    def start(module: str, env: dict[str, str] | None = None, ready_path: str = "/") -> Endpoint:
+        endpoint = mongrel2()
+        endpoint.start_app(["-m", module], {"BRUBECK_CONCURRENCY": concurrency, **(env or {})},
+                           ready_path=ready_path)
+        return endpoint
+
+    return start
+

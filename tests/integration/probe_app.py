@@ -1,0 +1,64 @@
+"""A Brubeck app for the integration tests: routes that fail, echo or check CSRF.
+
+Run as ``python -m tests.integration.probe_app`` with BRUBECK_PULL/BRUBECK_PUB
+set (the ``serve`` fixture does this).
+"""
+
+from brubeck import concurrency
+from brubeck.concurrency import monkey_patch
+
+monkey_patch()
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+
+from brubeck.connections import Mongrel2Connection  # noqa: E402
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler, http_response  # noqa: E402
+from tests.integration.helpers import PROBE_SECRET as SECRET  # noqa: E402
+
+
+class ReadyHandler(WebMessageHandler):
+    def get(self):
+        self.set_body("probe ready")
+        return self.render()
+
+
+class BoomHandler(WebMessageHandler):
+    def get(self):
+        raise RuntimeError(SECRET)
+
+
+class JSONEchoHandler(JSONMessageHandler):
+    def post(self):
+        self.add_to_payload("echo", self.message.json)
+        return self.render()
+
+
+def boom(application, message):
+    raise KeyError(SECRET)
+
+
+def echo(application, message):
+    """Send the body back, with its SHA-256 and length in headers."""
+    return http_response(message.body, 200, "OK", {
+        "Content-Type": "application/octet-stream",
+        "X-Body-Sha256": hashlib.sha256(message.body).hexdigest(),
+        "X-Body-Length": str(len(message.body)),
+    })
+
+
+app = Brubeck(
+    msg_conn=Mongrel2Connection(os.environ["BRUBECK_PULL"], os.environ["BRUBECK_PUB"]),
+    handler_tuples=[
+        (r"^/$", ReadyHandler),
+        (r"^/boom$", BoomHandler),
+        (r"^/json-echo$", JSONEchoHandler),
+    ],
+    cookie_secret="probe-app-secret",
+)
+app.add_route_rule(r"^/boom-fn$", boom, method="GET")
+app.add_route_rule(r"^/echo$", echo, method="POST")
+app.add_route_rule(r"^/concurrency$", lambda application, message: concurrency.NAME, method="GET")
+
+if __name__ == "__main__":
+    app.run()
