@@ -16,6 +16,11 @@ def to_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
+def isoformat(ms: int) -> str:
+    """A millisecond timestamp as ISO 8601 in UTC (for ``<time datetime>``)."""
+    return to_datetime(ms).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'} ago"
 

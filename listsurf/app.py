@@ -8,13 +8,14 @@ from brubeck.request_handling import Brubeck
 from shared.auth import auth_routes
 from shared.web import make_app
 
-from .handlers import AddItemHandler, ApiHandler, DeleteItemHandler, ListHandler
+from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
 
 ROUTES = [
     (r"/", ListHandler),
     (r"/add_item", AddItemHandler),
     (r"/delete_item/(?P<link_id>[^/]+)", DeleteItemHandler),
     (r"/api", ApiHandler),
+    (r"/api/.*", ApiNotFoundHandler),
     *auth_routes(),
 ]
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.responses import HTTPError
 from shared.links import BadCursor, delete_link, list_links, save_link
-from shared.models import field_errors
+from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.web import APIHandler, PageHandler
 
 PAGE_SIZE = 50
@@ -55,7 +55,8 @@ class AddItemHandler(PageHandler):
 
     @web_authenticated
     def get(self) -> Any:
-        values = {"url": self.get_argument("u", "") or "", "title": self.get_argument("t", "") or ""}
+        title = (self.get_argument("t", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
+        values = {"url": self.get_argument("u", "") or "", "title": title}
         return self._form(values, {})
 
     @web_authenticated
@@ -109,3 +110,12 @@ class ApiHandler(APIHandler):
         self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links],
                        "next": next_url})
         return self.render()
+
+
+class ApiNotFoundHandler(APIHandler):
+    """Any other path under ``/api/``: a JSON 404, as API clients expect."""
+
+    def _not_found(self, *args: str) -> Any:
+        raise HTTPError(404, "There is no such API endpoint. The links are at /api.")
+
+    get = post = put = patch = delete = _not_found

@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from brubeck.connections import Mongrel2Connection
 from brubeck.request_handling import Brubeck, JSONMessageHandler
 from brubeck.templating import Jinja2Rendering
-from brubeck.timekeeping import prettydate
+from brubeck.timekeeping import isoformat, prettydate
 from conf import settings
 
 from . import db_conn
@@ -26,8 +26,8 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
 
     def get_template_context(self) -> dict[str, Any]:
         context = super().get_template_context()
-        context.update(current_user=self.current_user, prettydate=prettydate, now=self.current_time,
-                       site=self.application.settings.get("site_title", ""),
+        context.update(current_user=self.current_user, prettydate=prettydate, isoformat=isoformat,
+                       now=self.current_time, site=self.application.settings.get("site_title", ""),
                        suite_url=f"http://localhost:{settings.SUITE_PORT}/")
         return context
 

@@ -82,7 +82,10 @@ class Endpoint:
 
 @pytest.fixture
 def mongrel2(tmp_path: Path) -> Iterator[Callable[..., Endpoint]]:
-    """Factory: ``mongrel2(static_dir=None)`` starts a Mongrel2 on free ports."""
+    """Factory: ``mongrel2(static_dir=None)`` starts a Mongrel2 on free ports.
+
+    ``static_dir`` is copied into Mongrel2's work folder and served at /static/.
+    """
     require_binary("mongrel2", "mongrel2-core")
     started: list[Endpoint] = []
 
@@ -92,7 +95,9 @@ def mongrel2(tmp_path: Path) -> Iterator[Callable[..., Endpoint]]:
         pub_addr = f"tcp://127.0.0.1:{free_port()}"
         server_uuid = str(uuid.uuid4())
         workdir = tmp_path / f"mongrel2-{len(started)}"
-        config = single_handler_config(port, pull_addr, pub_addr, server_uuid, static_dir)
+        if static_dir:  # inside the work folder: Mongrel2 chroots there when run as root
+            shutil.copytree(static_dir, workdir / "static")
+        config = single_handler_config(port, pull_addr, pub_addr, server_uuid, "static" if static_dir else None)
         endpoint = Endpoint(port, pull_addr, pub_addr, Mongrel2Server(config, workdir, server_uuid, port).start())
         started.append(endpoint)
         return endpoint
@@ -135,6 +140,10 @@ class SiteClient(requests.Session):
         kwargs.setdefault("allow_redirects", False)
         kwargs.setdefault("timeout", 15)
         return super().request(method, url if url.startswith("http") else self.base_url + url, *args, **kwargs)
+
+    def get(self, url: str, **kwargs):  # type: ignore[override]
+        """GET without following redirects (``Session.get`` would follow them)."""
+        return self.request("GET", url, **kwargs)
 
     def csrf_token(self, form_path: str = "/login") -> str:
         """The CSRF token from a page's form (fetching it sets the cookie)."""

@@ -1,0 +1,234 @@
+"""Listsurf's JSON API and paging through Mongrel2: /api, its credentials, cursor, limit and since,
+and the list page's "Older" links over the same 120 links."""
+
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+
+import pytest
+import requests
+
+from brubeck.timekeeping import curtime
+from tests.integration.listsurf_support import (
+    API_KEYS,
+    OLDER,
+    XSS,
+    Surfer,
+    api_pages,
+    html_pages,
+    newest_first,
+    signed_up,
+    store_links,
+)
+
+pytestmark = pytest.mark.integration
+LINKS = 120
+SAME_MS = 4  # links share a timestamp in fours, so page boundaries fall inside a tie
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "listsurf-data"
+
+
+@pytest.fixture
+def listsurf(site, data_dir):
+    return site("listsurf", data_dir=data_dir)
+
+
+@pytest.fixture
+def alice(listsurf) -> Surfer:
+    return signed_up(listsurf, "alice")
+
+
+@pytest.fixture
+def many(listsurf, alice, data_dir):
+    """120 of Alice's links (even ones titled "even ...") and a few newer ones of Bob's."""
+    base = curtime() - 3_600_000
+    links = store_links(data_dir, "alice", [
+        (f"https://example.com/item/{i}", f"{'even' if i % 2 == 0 else 'odd'} item {i:03}", base + i // SAME_MS)
+        for i in range(LINKS)])
+    signed_up(listsurf, "bob")
+    store_links(data_dir, "bob", [(f"https://bob.example.com/{i}", "bob", base + 10_000 + i) for i in range(3)])
+    return links
+
+
+def error_of(response: requests.Response, status: int) -> dict:
+    """The API's JSON error body, checked for shape."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Location" not in response.headers
+    error = response.json()["error"]
+    assert error["code"] == status and error["message"]
+    return error
+
+
+def token_client(key: str) -> requests.Session:
+    """A script with only an API key: no cookies, no CSRF token."""
+    client = requests.Session()
+    client.headers["Authorization"] = f"Token {key}"
+    return client
+
+
+def ids(pages: list[list[dict]]) -> list[str]:
+    return [item["id"] for page in pages for item in page]
+
+
+# -- credentials ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("authorization", [None, "Token ", "Token not-a-key", "Basic YWxpY2U6Y29ycmVjdCBob3JzZQ=="])
+def test_api_without_valid_credentials_is_a_json_401_not_a_redirect(listsurf, alice, authorization):
+    alice.add("https://example.com/private", "Private")
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.get(listsurf.url + "/api", headers=headers, allow_redirects=False, timeout=15)
+    error = error_of(response, 401)
+    assert "fields" not in error
+    assert response.headers["WWW-Authenticate"] == 'Token realm="api"'
+    assert "Private" not in response.text
+
+
+def test_api_answers_with_a_session_cookie_or_a_token(listsurf, alice):
+    alice.add("https://example.com/one", "One")
+    alice.add("https://example.com/two", XSS)
+
+    by_cookie = alice.api()
+    assert by_cookie.status_code == 200
+    assert by_cookie.headers["Content-Type"] == "application/json"
+    body = by_cookie.json()
+    assert set(body) == {"num_items", "items", "next"}
+    assert (body["num_items"], body["next"]) == (2, None)
+    assert [set(item) for item in body["items"]] == [API_KEYS, API_KEYS]
+    assert [(item["url"], item["title"]) for item in body["items"]] == [
+        ("https://example.com/two", XSS), ("https://example.com/one", "One")]
+    now = curtime()
+    for item in body["items"]:
+        assert now - 60_000 < item["created_at"] <= item["updated_at"] <= now
+    assert [item["id"] for item in body["items"]] == alice.ids_on("/")
+
+    key = alice.new_token()
+    by_token = token_client(key).get(listsurf.url + "/api", timeout=15)
+    assert by_token.status_code == 200
+    assert by_token.headers["Content-Type"] == "application/json"
+    assert by_token.json() == body
+
+    bob_key = signed_up(listsurf, "bob").new_token()
+    assert token_client(bob_key).get(listsurf.url + "/api", timeout=15).json() == {
+        "num_items": 0, "items": [], "next": None}
+
+    token_id = alice.get("/tokens").text.split('action="/tokens/', 1)[1].split("/revoke", 1)[0]
+    assert alice.post_form(f"/tokens/{token_id}/revoke", {}, form_path="/tokens").status_code == 302
+    error_of(token_client(key).get(listsurf.url + "/api", timeout=15), 401)
+
+
+# -- bad parameters ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"limit": "0"}, "limit"),
+    ({"limit": "201"}, "limit"),
+    ({"limit": "abc"}, "limit"),
+    ({"limit": "-5"}, "limit"),
+    ({"limit": "1.5"}, "limit"),
+    ({"since": "yesterday"}, "since"),
+    ({"since": "-1"}, "since"),
+    ({"cursor": "garbage!!"}, "cursor"),
+    ({"cursor": "MTIzOmFiYw"}, "cursor"),  # base64 of "123:abc": well encoded, not a cursor
+    ({"cursor": "é"}, "cursor"),
+])
+def test_bad_limit_since_or_cursor_is_a_400_naming_the_field(alice, params, field):
+    alice.add("https://example.com/", "Unchanged")
+    before = alice.stored()
+    error = error_of(alice.api(**params), 400)
+    assert list(error["fields"]) == [field]
+    assert error["fields"][field]
+    assert alice.stored() == before
+
+
+def test_limit_bounds_are_1_and_200(many, alice):
+    assert alice.api(limit=1).json()["num_items"] == 1
+    assert alice.api(limit=200).json()["num_items"] == LINKS
+    assert alice.api().json()["num_items"] == 50  # the default
+
+
+# -- paging ------------------------------------------------------------------------------------------------
+
+def test_api_pages_hold_every_link_exactly_once_newest_first(many, alice):
+    expected = newest_first(many)
+
+    pages = api_pages(alice, alice.base_url + "/api")
+    assert [len(page) for page in pages] == [50, 50, 20]
+    assert ids(pages) == expected
+
+    small = api_pages(alice, alice.base_url + "/api?limit=7")
+    assert [len(page) for page in small] == [7] * 17 + [1]
+    assert ids(small) == expected
+
+    whole = api_pages(alice, alice.base_url + "/api?limit=200")
+    assert len(whole) == 1 and ids(whole) == expected
+
+
+def test_next_is_an_absolute_url_on_the_requested_host(listsurf, many, alice):
+    first = alice.api(limit=10).json()
+    assert first["next"].startswith(listsurf.url + "/api?limit=10&cursor=")
+
+    named = alice.get_as("listsurf.localhost:6767", "/api", params={"limit": 10}).json()
+    assert named["next"].startswith("http://listsurf.localhost:6767/api?limit=10&cursor=")
+
+    forged = alice.get_as("evil.example/x?", "/api", params={"limit": 10}).json()
+    assert forged["next"].startswith("/api?limit=10&cursor=")  # not a host name: a path on this site
+
+
+def test_since_returns_only_links_updated_after_that_time(many, alice):
+    cut = sorted({link.updated_at for link in many})[20]
+    expected = newest_first(link for link in many if link.updated_at > cut)
+    assert len(expected) == LINKS - 21 * SAME_MS
+
+    pages = api_pages(alice, alice.base_url + f"/api?since={cut}&limit=25")
+    assert ids(pages) == expected
+    assert [len(page) for page in pages] == [25, 11]  # the next URL keeps since
+
+    latest = max(link.updated_at for link in many)
+    assert alice.api(since=latest).json() == {"num_items": 0, "items": [], "next": None}
+    alice.add("https://example.com/item/3", "updated just now")  # an update counts as new for since
+    [updated] = alice.api(since=latest).json()["items"]
+    assert (updated["url"], updated["title"]) == ("https://example.com/item/3", "updated just now")
+
+
+def test_a_token_client_can_walk_the_pages_too(listsurf, many, alice):
+    client = token_client(alice.new_token())
+    assert ids(api_pages(client, listsurf.url + "/api?limit=30")) == newest_first(many)
+
+
+def test_list_page_older_links_cover_every_link_exactly_once_newest_first(many, alice):
+    pages = html_pages(alice, "/")
+    assert [len(page) for page in pages] == [50, 50, 20]
+    assert [item for page in pages for item in page] == newest_first(many)
+
+    first = alice.get("/").text
+    second = alice.get(unescape(OLDER.search(first).group(1))).text
+    assert "« Newest" not in first
+    assert '<a href="/">« Newest</a>' in second
+
+
+def test_search_results_page_too_and_keep_the_search(many, alice):
+    pages = html_pages(alice, "/?q=even")
+    assert [len(page) for page in pages] == [50, 10]
+    assert [item for page in pages for item in page] == newest_first(
+        link for link in many if link.title.startswith("even"))
+    older = alice.get("/?q=even").text
+    assert 'href="/?q=even&amp;before=' in older
+
+
+def test_a_broken_page_link_is_a_400_page(many, alice):
+    broken = alice.get("/?before=not-a-cursor")
+    assert broken.status_code == 400
+    assert "That page link is broken." in broken.text
+    assert broken.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_unknown_api_paths_are_a_json_404(alice, method):
+    response = alice.request(method, "/api/links/1", headers={"Authorization": "Token whatever"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == 404
