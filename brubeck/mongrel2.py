@@ -69,11 +69,12 @@ def parse_frame(message: bytes) -> Frame:
         raise FrameError("headers are not an object")
     try:
         return Frame(
-            sender=sender.decode("ascii"),
-            conn_id=conn_id.decode("ascii"),
-            path=path.decode("utf-8"),
-            headers={str(k): _header_value(v) for k, v in decoded.items()},
-            body=body,
+            sender.decode("ascii"),
+            conn_id.decode("ascii"),
+            path.decode("utf-8"),
+            # JSON keys are always str; most values are too, so skip the call for them
+            {k: v if v.__class__ is str else _header_value(v) for k, v in decoded.items()},
+            body,
         )
     except UnicodeDecodeError:
         raise FrameError("sender, connection id or path is not text") from None

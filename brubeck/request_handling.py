@@ -133,11 +133,15 @@ class MessageHandler:
 
     @classmethod
     def allowed_methods(cls) -> list[str]:
-        """The HTTP methods this class answers."""
-        allowed = {m for m in HTTP_METHODS if callable(getattr(cls, m.lower(), None))}
-        if "GET" in allowed:
-            allowed.add("HEAD")
-        return [m for m in HTTP_METHODS if m in allowed]
+        """The HTTP methods this class answers (worked out once per class: asked on every request)."""
+        cached = cls.__dict__.get("_allowed_methods")
+        if cached is None:
+            allowed = {m for m in HTTP_METHODS if callable(getattr(cls, m.lower(), None))}
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            cached = tuple(m for m in HTTP_METHODS if m in allowed)
+            cls._allowed_methods = cached
+        return list(cached)
 
     # -- long-polling ----------------------------------------------------------
     def hold(self, room: str, key: str, timeout: float, timeout_response: Response | None = None) -> Response | None:

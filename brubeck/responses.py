@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
 
 def reason_phrase(status: int) -> str:
     """The standard reason phrase for ``status`` ("Unknown" if there is none)."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
+    return _PHRASES.get(status, "Unknown")
 
 
 def _check(text: str, what: str) -> str:
@@ -71,9 +70,11 @@ class Headers:
         return isinstance(name, str) and self.get(name) is not None
 
     def setdefault(self, name: str, value: object) -> str:
-        if name not in self:
-            self[name] = value
-        return self[name]
+        current = self.get(name)
+        if current is None:
+            self.add(name, value)  # no header of that name: nothing to replace
+            current = self._items[-1][1]
+        return current
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)

@@ -69,6 +69,8 @@ class Router:
         for route in self.routes:
             found = route.pattern.fullmatch(path)
             if found:
+                if not route.pattern.groups:  # the common case: nothing to take from the path
+                    return Match(route, (), {})
                 kwargs = {k: v for k, v in found.groupdict().items() if v is not None}
                 named = set(found.re.groupindex.values())
                 args = tuple(

@@ -48,7 +48,7 @@ def listed(page: str) -> list[dict[str, str]]:
     """The links on a list page: shown title, href, host and "saved ..." words, top to bottom."""
     items = re.findall(
         r'<a class="title" href="([^"]*)" rel="noopener noreferrer">([^<]*)</a>\s*'
-        r'<span class="meta"><span class="host">([^<]*)</span> · saved <time datetime="[0-9T:Z-]+">([^<]*)</time>', page)
+        r'<span class="meta"><span class="host">([^<]*)</span> · saved <time datetime="[^"]+">([^<]*)</time>', page)
     return [{"href": unescape(href), "title": unescape(title), "host": unescape(host), "when": when}
             for href, title, host, when in items]
 

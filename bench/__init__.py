@@ -1,0 +1,1 @@
+"""Benchmarks of Brubeck against its peers: ``python bench/hello.py``."""

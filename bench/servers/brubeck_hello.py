@@ -1,0 +1,34 @@
+"""Brubeck hello world, behind Mongrel2 or under gevent's WSGI server.
+
+``python -m bench.servers.brubeck_hello mongrel2 PULL_ADDR PUB_ADDR``
+``python -m bench.servers.brubeck_hello wsgi PORT``
+"""
+
+from brubeck.concurrency import monkey_patch
+
+monkey_patch()
+
+import sys  # noqa: E402
+
+from brubeck.connections import Mongrel2Connection, WSGIConnection  # noqa: E402
+from brubeck.request_handling import Brubeck, WebMessageHandler  # noqa: E402
+
+
+class HelloHandler(WebMessageHandler):
+    def get(self):
+        self.set_body("Hello world")
+        return self.render()
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) == 3 and argv[0] == "mongrel2":
+        msg_conn = Mongrel2Connection(argv[1], argv[2])
+    elif len(argv) == 2 and argv[0] == "wsgi":
+        msg_conn = WSGIConnection(int(argv[1]), "127.0.0.1")
+    else:
+        sys.exit(__doc__)
+    Brubeck(msg_conn=msg_conn, handler_tuples=[(r"^/$", HelloHandler)]).run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

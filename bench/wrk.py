@@ -1,0 +1,70 @@
+"""Run wrk and read its report: requests per second, 99th percentile, errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get install wrk"
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
+_P99 = re.compile(r"^\s*99(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
+_TOTAL = re.compile(r"^\s*(\d+) requests in", re.M)
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p99_ms: float
+    requests: int
+    errors: dict[str, int]
+    output: str
+
+
+def available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def version() -> str:
+    """wrk's version line (``wrk -v`` prints it and exits 1)."""
+    result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+    return (result.stdout or result.stderr).splitlines()[0].split(" Copyright")[0].strip()
+
+
+def parse(output: str) -> WrkResult:
+    """Read wrk's ``--latency`` report; raise ``ValueError`` if it has no numbers."""
+    rps = _RPS.search(output)
+    p99 = _P99.search(output)
+    if not rps or not p99:
+        raise ValueError(f"wrk printed no requests/s or 99% latency:\n{output}")
+    errors: dict[str, int] = {}
+    socket_errors = _SOCKET_ERRORS.search(output)
+    if socket_errors:
+        for name, count in zip(("connect", "read", "write", "timeout"), socket_errors.groups(), strict=True):
+            if int(count):
+                errors[name] = int(count)
+    non_2xx = _NON_2XX.search(output)
+    if non_2xx:
+        errors["non-2xx"] = int(non_2xx.group(1))
+    total = _TOTAL.search(output)
+    return WrkResult(
+        requests_per_s=float(rps.group(1)),
+        p99_ms=float(p99.group(1)) * _UNITS_MS[p99.group(2)],
+        requests=int(total.group(1)) if total else 0,
+        errors=errors,
+        output=output,
+    )
+
+
+def run(url: str, duration: float, connections: int, threads: int) -> WrkResult:
+    """Load ``url`` for ``duration`` seconds; killed if it overruns by 30 s."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "2s", url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
+    return parse(result.stdout)

@@ -1,0 +1,101 @@
+"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner and receive()."""
+
+import logging
+
+import gevent
+import gevent.event
+import pytest
+import zmq
+
+from brubeck.concurrency import ReusingSpawner
+from brubeck.connections import Mongrel2Connection
+from brubeck.mongrel2_server import free_port
+
+
+def test_calls_run_at_once_and_greenlets_are_reused():
+    spawner = ReusingSpawner()
+    ran = []
+
+    def call(n, release):
+        ran.append((n, gevent.getcurrent()))
+        release.wait()
+
+    first, second = gevent.event.Event(), gevent.event.Event()
+    for n in range(3):
+        spawner.spawn(call, n, first)
+    gevent.sleep(0.01)
+    assert [n for n, _ in ran] == [0, 1, 2]  # none waited for another
+    first_greenlets = {g for _, g in ran}
+    assert len(first_greenlets) == 3
+    first.set()
+    gevent.sleep(0.01)
+
+    for n in range(3, 6):
+        spawner.spawn(call, n, second)
+    gevent.sleep(0.01)
+    assert [n for n, _ in ran[3:]] == [3, 4, 5]  # each blocked in a greenlet of its own
+    assert {g for _, g in ran[3:]} == first_greenlets  # the finished greenlets came back
+    second.set()
+
+
+def test_idle_greenlets_are_bounded():
+    spawner = ReusingSpawner(max_idle=2)
+    release = gevent.event.Event()
+    for _ in range(5):
+        spawner.spawn(release.wait)
+    gevent.sleep(0.01)
+    release.set()
+    gevent.sleep(0.01)
+    assert spawner._idle == 2
+
+
+def test_an_exception_is_logged_and_the_greenlet_serves_on(caplog):
+    spawner = ReusingSpawner()
+    done = []
+    with caplog.at_level(logging.ERROR, logger="brubeck.concurrency"):
+        spawner.spawn(lambda: 1 / 0)
+        gevent.sleep(0.01)
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+    spawner.spawn(done.append, "after")
+    gevent.sleep(0.01)
+    assert done == ["after"]
+
+
+@pytest.fixture
+def pushed():
+    """A connection whose PULL socket is fed by a PUSH socket we hold."""
+    context = zmq.Context.instance()
+    push = context.socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 0)
+    port = free_port()
+    push.bind(f"tcp://127.0.0.1:{port}")
+    conn = Mongrel2Connection(f"tcp://127.0.0.1:{port}", f"tcp://127.0.0.1:{free_port()}")
+    conn.connect()
+    yield push, conn
+    conn.in_sock.close(0)
+    conn.out_sock.close(0)
+    push.close(0)
+
+
+def test_receive_lets_other_greenlets_run_while_it_waits(pushed):
+    push, conn = pushed
+    ticks = []
+
+    def ticker():
+        for n in range(5):
+            ticks.append(n)
+            gevent.sleep(0.01)
+        push.send(b"hello")
+
+    gevent.spawn(ticker)
+    with gevent.Timeout(5):
+        assert conn.receive() == b"hello"
+    assert ticks == [0, 1, 2, 3, 4]
+
+
+def test_receive_returns_queued_messages_in_order(pushed):
+    push, conn = pushed
+    for n in range(100):
+        push.send(b"%d" % n)
+    with gevent.Timeout(5):
+        assert [conn.receive() for _ in range(100)] == [b"%d" % n for n in range(100)]
