@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_IDS_PER_REPLY = 128
+_decode_json = json.JSONDecoder().decode
 
 
 class FrameError(ValueError):
     """A message from Mongrel2 that does not follow the protocol."""
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """One parsed request frame."""
 
     sender: str
@@ -62,7 +62,7 @@ def parse_frame(message: bytes) -> Frame:
     if trailing:
         raise FrameError("bytes after the body")
     try:
-        decoded = json.loads(raw_headers)
+        decoded = _decode_json(raw_headers.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise FrameError("headers are not JSON") from None
     if not isinstance(decoded, dict):

@@ -112,9 +112,7 @@ class MessageHandler:
         """Turn status, headers and body into the response."""
         if status_code is not None:
             self.set_status(status_code)
-        headers = Headers()
-        for name, value in self.headers.items():
-            headers.add(name, value)
+        headers = self.headers.copy()
         headers.setdefault("Content-Type", self.default_content_type)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         return Response(self.encode_body(), self.status_code, self.status_msg, headers)

@@ -76,6 +76,12 @@ class Headers:
             current = self._items[-1][1]
         return current
 
+    def copy(self) -> Headers:
+        """An independent copy (its values were checked when they were set)."""
+        duplicate = Headers()
+        duplicate._items = list(self._items)
+        return duplicate
+
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)
 
@@ -101,7 +107,7 @@ class Response:
     ) -> None:
         self.body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         self.status = int(status)
-        self.reason = _check(reason or reason_phrase(self.status), "reason")
+        self.reason = _check(reason, "reason") if reason else reason_phrase(self.status)
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
 
     def header_lines(self) -> list[tuple[str, str]]:
