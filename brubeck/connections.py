@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import zmq
 
 from . import concurrency
-from .mongrel2 import FrameError, reply_frames
+from .mongrel2 import FrameError, reply_frame, reply_frames
 from .request import Request
 from .responses import HTTPError, Response
 
@@ -93,7 +93,8 @@ class Mongrel2Connection:
 
     def reply(self, request: Request, response: Response) -> None:
         """Send ``response`` to the client of ``request``."""
-        self.reply_bulk(request.sender, [request.conn_id], response.to_http(head=request.method == "HEAD"))
+        payload = response.to_http(head=request.method == "HEAD")
+        self.out_sock.send(reply_frame(request.sender, request.conn_id, payload))
 
     def reply_bulk(self, sender: str, conn_ids: Iterable[str], payload: bytes) -> None:
         """Send one raw HTTP payload to many connections (128 per frame)."""

@@ -80,11 +80,16 @@ def parse_frame(message: bytes) -> Frame:
         raise FrameError("sender, connection id or path is not text") from None
 
 
+def reply_frame(sender: str, conn_ids: str, payload: bytes) -> bytes:
+    """One reply frame; ``conn_ids`` is one id, or up to 128 joined by spaces."""
+    ids = conn_ids.encode("ascii")
+    return b"%s %d:%s, %s" % (sender.encode("ascii"), len(ids), ids, payload)
+
+
 def reply_frames(sender: str, conn_ids: Iterable[str | int], payload: bytes) -> list[bytes]:
     """Build reply frames for any number of connection ids, 128 per frame."""
-    ids = [str(i).encode("ascii") for i in conn_ids]
-    prefix = sender.encode("ascii") + b" "
+    ids = [str(i) for i in conn_ids]
     return [
-        prefix + netstring(b" ".join(ids[start : start + MAX_IDS_PER_REPLY])) + b" " + payload
+        reply_frame(sender, " ".join(ids[start : start + MAX_IDS_PER_REPLY]), payload)
         for start in range(0, len(ids), MAX_IDS_PER_REPLY)
     ]
