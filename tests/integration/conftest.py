@@ -1,4 +1,4 @@
-"""Fixtures for the integration tests: demo apps behind a real Mongrel2.
+"""Fixtures for the integration tests: demo apps and Listsurf behind a real Mongrel2.
 
 ``serve("demos.hello")`` starts a Mongrel2 on free ports and the app module
 as a handler process under the coroutine library of the ``concurrency``
@@ -8,9 +8,12 @@ parameter, so every test that uses it runs under both gevent and eventlet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.integration.listsurf_support import Surfer, signed_up
 
 if TYPE_CHECKING:
     from tests.conftest import Endpoint
@@ -36,3 +39,21 @@ def serve(mongrel2: Callable[..., Endpoint], concurrency: str) -> Callable[..., 
 
     return start
 
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """The data folder of the ``listsurf`` fixture's site."""
+    return tmp_path / "listsurf-data"
+
+
+@pytest.fixture
+def listsurf(site: Callable[..., Endpoint], data_dir: Path) -> Endpoint:
+    """Listsurf behind a fresh Mongrel2, storing into ``data_dir``."""
+    return site("listsurf", data_dir=data_dir)
+
+
+@pytest.fixture
+def alice(listsurf: Endpoint) -> Surfer:
+    """A browser signed up to ``listsurf`` as "alice"."""
+    return signed_up(listsurf, "alice")

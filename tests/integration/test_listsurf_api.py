@@ -4,7 +4,6 @@ and the list page's "Older" links over the same 120 links."""
 from __future__ import annotations
 
 from html import unescape
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,7 +13,6 @@ from tests.integration.listsurf_support import (
     API_KEYS,
     OLDER,
     XSS,
-    Surfer,
     api_pages,
     html_pages,
     newest_first,
@@ -25,21 +23,6 @@ from tests.integration.listsurf_support import (
 pytestmark = pytest.mark.integration
 LINKS = 120
 SAME_MS = 4  # links share a timestamp in fours, so page boundaries fall inside a tie
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "listsurf-data"
-
-
-@pytest.fixture
-def listsurf(site, data_dir):
-    return site("listsurf", data_dir=data_dir)
-
-
-@pytest.fixture
-def alice(listsurf) -> Surfer:
-    return signed_up(listsurf, "alice")
 
 
 @pytest.fixture

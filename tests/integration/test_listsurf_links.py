@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -27,21 +26,6 @@ from tests.integration.listsurf_support import (
 
 pytestmark = pytest.mark.integration
 MINUTE_MS = 60_000
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "listsurf-data"
-
-
-@pytest.fixture
-def listsurf(site, data_dir):
-    return site("listsurf", data_dir=data_dir)
-
-
-@pytest.fixture
-def alice(listsurf) -> Surfer:
-    return signed_up(listsurf, "alice")
 
 
 def listed(page: str) -> list[dict[str, str]]:
