@@ -7,12 +7,12 @@ response.  Nothing here does I/O.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import NamedTuple
 
+import orjson
+
 MAX_IDS_PER_REPLY = 128
-_decode_json = json.JSONDecoder().decode
 
 
 class FrameError(ValueError):
@@ -25,7 +25,7 @@ class Frame(NamedTuple):
     sender: str
     conn_id: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, object]  # as Mongrel2 sent them: a repeated header's value is a list
     body: bytes
 
 
@@ -45,12 +45,6 @@ def netstring(payload: bytes) -> bytes:
     return b"%d:%s," % (len(payload), payload)
 
 
-def _header_value(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def parse_frame(message: bytes) -> Frame:
     """Parse one request frame; raise :class:`FrameError` on garbage."""
     try:
@@ -62,8 +56,8 @@ def parse_frame(message: bytes) -> Frame:
     if trailing:
         raise FrameError("bytes after the body")
     try:
-        decoded = _decode_json(raw_headers.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        decoded = orjson.loads(raw_headers)
+    except orjson.JSONDecodeError:
         raise FrameError("headers are not JSON") from None
     if not isinstance(decoded, dict):
         raise FrameError("headers are not an object")
@@ -72,8 +66,7 @@ def parse_frame(message: bytes) -> Frame:
             sender.decode("ascii"),
             conn_id.decode("ascii"),
             path.decode("utf-8"),
-            # JSON keys are always str; most values are too, so skip the call for them
-            {k: v if v.__class__ is str else _header_value(v) for k, v in decoded.items()},
+            decoded,
             body,
         )
     except UnicodeDecodeError:

@@ -31,6 +31,12 @@ class UploadedFile:
     body: bytes
 
 
+def _header_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def parse_cookie_header(header: str) -> dict[str, str]:
     """Parse a ``Cookie`` header leniently; the first value of a name wins."""
     cookies: dict[str, str] = {}
@@ -79,18 +85,21 @@ class Request:
     @classmethod
     def from_frame(cls, frame: Frame) -> Request:
         """Build from a parsed Mongrel2 frame."""
-        h = frame.headers
-        remote = h.get("REMOTE_ADDR") or h.get("x-forwarded-for", "").split(",")[0].strip()
+        meta: dict[str, str] = {}  # Mongrel2's own upper-case keys: METHOD, PATH, QUERY...
+        headers: dict[str, str] = {}
+        for key, value in frame.headers.items():
+            (meta if key.isupper() else headers)[key] = value if value.__class__ is str else _header_value(value)
+        remote = meta.get("REMOTE_ADDR") or headers.get("x-forwarded-for", "").split(",")[0].strip()
         return cls(
-            method=h.get("METHOD", "GET"),
-            path=unquote(h.get("PATH", frame.path)),
-            query_string=h.get("QUERY", ""),
-            headers={k: v for k, v in h.items() if not k.isupper()},
+            method=meta.get("METHOD", "GET"),
+            path=unquote(meta.get("PATH", frame.path)),
+            query_string=meta.get("QUERY", ""),
+            headers=headers,
             body=frame.body,
             sender=frame.sender,
             conn_id=frame.conn_id,
-            version=h.get("VERSION", "HTTP/1.1"),
-            scheme=h.get("URL_SCHEME", "http"),
+            version=meta.get("VERSION", "HTTP/1.1"),
+            scheme=meta.get("URL_SCHEME", "http"),
             remote_addr=remote,
         )
 

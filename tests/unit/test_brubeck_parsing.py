@@ -47,8 +47,9 @@ def test_parse_frame_reads_headers_and_body():
 
 
 def test_list_valued_headers_are_joined():
-    parsed = parse_frame(frame({"accept": ["text/html", "application/json"]}))
+    parsed = Request.from_frame(parse_frame(frame({"accept": ["text/html", "application/json"], "METHOD": ["GET"]})))
     assert parsed.headers["accept"] == "text/html, application/json"
+    assert parsed.method == "GET"
 
 
 def test_body_may_contain_spaces_and_commas():
