@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Hello world, five ways, loaded with wrk one after the other.
 
-    .venv/bin/python bench/hello.py [--duration 10] [--connections 50] [--threads 2]
+    .venv/bin/python bench/hello.py [--duration 10] [--connections 50] [--threads 2] [--rounds 3]
 
 1. brubeck-mongrel2: Brubeck (Mongrel2Connection, gevent) behind Mongrel2
 2. pyzmq-mongrel2:   a bare blocking pyzmq loop behind Mongrel2: the ceiling
@@ -154,11 +154,15 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
         if args.warmup > 0:
             say(f"  warming up for {args.warmup:g}s…")
             wrk.run(url, args.warmup, args.connections, args.threads)
-        say(f"  loading for {args.duration:g}s (wrk -t{args.threads} -c{args.connections})…")
-        result = wrk.run(url, args.duration, args.connections, args.threads)
-        if process.poll() is not None:
-            raise RuntimeError(f"the server died during the run:\n{log_tail(log)}")
-        return result
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            say(f"  round {number}/{args.rounds}: loading for {args.duration:g}s "
+                f"(wrk -t{args.threads} -c{args.connections})…")
+            rounds.append(wrk.run(url, args.duration, args.connections, args.threads))
+            say(f"    {rounds[-1].requests_per_s:,.0f} requests/s")
+            if process.poll() is not None:
+                raise RuntimeError(f"the server died during the run:\n{log_tail(log)}")
+        return sorted(rounds, key=lambda r: r.requests_per_s)[len(rounds) // 2]  # the median round
     finally:
         say(f"  stopping {contender.name}…")
         if process is not None:
@@ -231,6 +235,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per server (default 10)")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="wrk runs per server; the median one is reported (default 3)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up per server (default 2)")
     parser.add_argument("--only", default="", metavar="NAME[,NAME]",
                         help="run only these servers: " + ", ".join(c.name for c in CONTENDERS))
@@ -239,6 +245,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--duration must be between 0 and 600 seconds")
     if not 0 <= args.warmup <= 60:
         parser.error("--warmup must be between 0 and 60 seconds")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
     if args.threads < 1 or args.connections < args.threads:
         parser.error("need --threads >= 1 and --connections >= --threads")
     names = {c.name for c in CONTENDERS}
@@ -298,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     say(machine_line())
     say(versions_line())
     say(f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency on 127.0.0.1, "
-        f"after a {args.warmup:g}s warm-up; one server at a time; "
+        f"after a {args.warmup:g}s warm-up; median of {args.rounds} rounds; one server at a time; "
         f"Brubeck on {os.environ.get('BRUBECK_CONCURRENCY') or 'gevent'}")
     say(f"load average: {load_before} before, {load_average()} after (1, 5, 15 min)")
     say("")
