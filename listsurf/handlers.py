@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from brubeck.auth import authenticated, web_authenticated
+from brubeck.request import Request
 from brubeck.responses import HTTPError
 from shared.links import BadCursor, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
@@ -18,6 +19,13 @@ PAGE_SIZE = 50
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?")
+
+
+def origin(request: Request) -> str | None:
+    """``scheme://host`` the request was sent to, or None when its Host header is not a plain host name."""
+    if not _HOST.fullmatch(request.host):
+        return None
+    return f"{'https' if request.scheme == 'https' else 'http'}://{request.host}"
 
 
 class ListHandler(PageHandler):
@@ -42,11 +50,8 @@ class AddItemHandler(PageHandler):
 
     def bookmarklet(self) -> str:
         """JavaScript that opens this form for the page being read, on this host."""
-        host = self.message.host
-        if not _HOST.fullmatch(host):
-            host = self.application.settings.get("default_host", "listsurf.localhost")
-        scheme = "https" if self.message.scheme == "https" else "http"
-        return ("javascript:location.href='" + f"{scheme}://{host}/add_item?u='"
+        site = origin(self.message) or "http://listsurf.localhost"
+        return ("javascript:location.href='" + f"{site}/add_item?u='"
                 "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)")
 
     def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
@@ -105,8 +110,7 @@ class ApiHandler(APIHandler):
         next_url = None
         if page.next_cursor:
             query = {"limit": limit, "cursor": page.next_cursor, **({"since": since} if since is not None else {})}
-            next_url = f"{self.message.scheme}://{self.message.host}/api?{urlencode(query)}" \
-                if _HOST.fullmatch(self.message.host) else f"/api?{urlencode(query)}"
+            next_url = f"{origin(self.message) or ''}/api?{urlencode(query)}"
         self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links],
                        "next": next_url})
         return self.render()
