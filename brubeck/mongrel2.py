@@ -35,7 +35,7 @@ def parse_netstring(data: bytes) -> tuple[bytes, bytes]:
     if not colon or not length.isdigit() or len(length) > 10:
         raise FrameError("bad netstring length")
     size = int(length)
-    if len(rest) < size + 1 or rest[size : size + 1] != b",":
+    if rest[size : size + 1] != b",":
         raise FrameError("netstring is truncated or lacks its comma")
     return rest[:size], rest[size + 1 :]
 
@@ -47,6 +47,11 @@ def netstring(payload: bytes) -> bytes:
 
 def parse_frame(message: bytes) -> Frame:
     """Parse one request frame; raise :class:`FrameError` on garbage."""
+    return Frame(*split_frame(message))
+
+
+def split_frame(message: bytes) -> tuple[str, str, str, dict[str, object], bytes]:
+    """:func:`parse_frame` as a plain tuple (the request path's faster spelling)."""
     try:
         sender, conn_id, path, rest = message.split(b" ", 3)
     except ValueError:
@@ -59,16 +64,10 @@ def parse_frame(message: bytes) -> Frame:
         decoded = orjson.loads(raw_headers)
     except orjson.JSONDecodeError:
         raise FrameError("headers are not JSON") from None
-    if not isinstance(decoded, dict):
+    if decoded.__class__ is not dict:
         raise FrameError("headers are not an object")
     try:
-        return Frame(
-            sender.decode("ascii"),
-            conn_id.decode("ascii"),
-            path.decode("utf-8"),
-            decoded,
-            body,
-        )
+        return sender.decode("ascii"), conn_id.decode("ascii"), path.decode("utf-8"), decoded, body
     except UnicodeDecodeError:
         raise FrameError("sender, connection id or path is not text") from None
 

@@ -16,10 +16,11 @@ from urllib.parse import parse_qs, unquote
 
 import multipart
 
-from .mongrel2 import Frame, parse_frame
+from .mongrel2 import Frame, split_frame
 from .responses import HTTPError
 
 MAX_MULTIPART_MEMORY = 64 * 1024 * 1024
+MONGREL2_ONLY_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request does not keep
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,15 @@ class Request:
         scheme: str = "http",
         remote_addr: str = "",
     ) -> None:
+        self._fill(method, path, query_string, {k.lower(): v for k, v in (headers or {}).items()}, body,
+                   sender, conn_id, version, scheme, remote_addr)
+
+    def _fill(self, method: str, path: str, query_string: str, headers: dict[str, str], body: bytes,
+              sender: str, conn_id: str, version: str, scheme: str, remote_addr: str) -> None:
         self.method = method.upper()
         self.path = path
         self.query_string = query_string
-        self.headers = {k.lower(): v for k, v in (headers or {}).items()}
+        self.headers = headers
         self.body = body
         self.sender = sender
         self.conn_id = conn_id
@@ -85,28 +91,34 @@ class Request:
     @classmethod
     def from_frame(cls, frame: Frame) -> Request:
         """Build from a parsed Mongrel2 frame."""
-        meta: dict[str, str] = {}  # Mongrel2's own upper-case keys: METHOD, PATH, QUERY...
-        headers: dict[str, str] = {}
-        for key, value in frame.headers.items():
-            (meta if key.isupper() else headers)[key] = value if value.__class__ is str else _header_value(value)
-        remote = meta.get("REMOTE_ADDR") or headers.get("x-forwarded-for", "").split(",")[0].strip()
-        return cls(
-            method=meta.get("METHOD", "GET"),
-            path=unquote(meta.get("PATH", frame.path)),
-            query_string=meta.get("QUERY", ""),
-            headers=headers,
-            body=frame.body,
-            sender=frame.sender,
-            conn_id=frame.conn_id,
-            version=meta.get("VERSION", "HTTP/1.1"),
-            scheme=meta.get("URL_SCHEME", "http"),
-            remote_addr=remote,
-        )
+        return cls._from_parts(*frame)
 
     @classmethod
     def parse_mongrel2(cls, message: bytes) -> Request:
         """Parse raw bytes from Mongrel2 (raises ``FrameError`` on garbage)."""
-        return cls.from_frame(parse_frame(message))
+        return cls._from_parts(*split_frame(message))
+
+    @classmethod
+    def _from_parts(cls, sender: str, conn_id: str, frame_path: str, raw: dict[str, Any], body: bytes) -> Request:
+        # Mongrel2's own keys are upper-case (METHOD, PATH, QUERY...); HTTP header names arrive lower-case.
+        headers = raw.copy()
+        for value in raw.values():
+            if value.__class__ is not str:  # rare: a repeated header arrives as a list
+                headers = {k: _header_value(v) for k, v in raw.items()}
+                break
+        pop = headers.pop
+        method, path, query = pop("METHOD", "GET"), pop("PATH", frame_path), pop("QUERY", "")
+        version, scheme, remote = pop("VERSION", "HTTP/1.1"), pop("URL_SCHEME", "http"), pop("REMOTE_ADDR", "")
+        for key in MONGREL2_ONLY_KEYS:
+            pop(key, None)
+        for key in headers:
+            if key.isupper():  # rare: a key of Mongrel2's that is not known here
+                headers = {k: v for k, v in headers.items() if not k.isupper()}
+                break
+        request = cls.__new__(cls)
+        request._fill(method, unquote(path) if "%" in path else path, query, headers, body, sender, conn_id,
+                      version, scheme, remote or headers.get("x-forwarded-for", "").split(",")[0].strip())
+        return request
 
     @classmethod
     def from_wsgi(cls, environ: dict[str, Any]) -> Request:

@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
-from .csrf import CSRFProtection
+from .csrf import UNSAFE_METHODS, CSRFProtection
 from .longpoll import WaitingRoom
 from .request import Request
-from .responses import Headers, HTTPError, Response, http_response, reason_phrase
+from .responses import Headers, HTTPError, Response, check_header_text, http_response, reason_phrase
 from .routing import HTTP_METHODS, Router
 from .timekeeping import curtime
 
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("brubeck")
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 access_log = logging.getLogger("brubeck.access")
 
 
@@ -112,10 +113,17 @@ class MessageHandler:
         """Turn status, headers and body into the response."""
         if status_code is not None:
             self.set_status(status_code)
+        return Response(self.encode_body(), self.status_code, self.status_msg, self._response_headers())
+
+    def _response_headers(self) -> Headers:
+        """The headers set by the handler, plus defaults for those it did not set."""
+        defaults = [("Content-Type", check_header_text(self.default_content_type, "default_content_type")), NOSNIFF]
+        if not self.headers:
+            return Headers.checked(defaults)
         headers = self.headers.copy()
-        headers.setdefault("Content-Type", self.default_content_type)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        return Response(self.encode_body(), self.status_code, self.status_msg, headers)
+        for name, value in defaults:
+            headers.setdefault(name, value)
+        return headers
 
     def render_error(self, status_code: int, message: str | None = None,
                      fields: dict[str, str] | None = None) -> Response:
@@ -130,7 +138,7 @@ class MessageHandler:
         return self.render()
 
     @classmethod
-    def allowed_methods(cls) -> list[str]:
+    def allowed_methods(cls) -> tuple[str, ...]:
         """The HTTP methods this class answers (worked out once per class: asked on every request)."""
         cached = cls.__dict__.get("_allowed_methods")
         if cached is None:
@@ -139,7 +147,7 @@ class MessageHandler:
                 allowed.add("HEAD")
             cached = tuple(m for m in HTTP_METHODS if m in allowed)
             cls._allowed_methods = cached
-        return list(cached)
+        return cached
 
     # -- long-polling ----------------------------------------------------------
     def hold(self, room: str, key: str, timeout: float, timeout_response: Response | None = None) -> Response | None:
@@ -213,13 +221,11 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
     default_content_type = "text/html; charset=utf-8"
     csrf_protect = True
 
-    def before_method(self) -> None:
-        if self.csrf_protect and self.application.csrf_protection:
-            self.check_csrf()
+    _cookies_out: dict[str, str] | None = None  # Set-Cookie values by cookie name, once one is set
 
-    def __init__(self, application: Brubeck, message: Request, *args: str, **kwargs: str) -> None:
-        self._cookies_out: dict[str, str] = {}
-        super().__init__(application, message, *args, **kwargs)
+    def before_method(self) -> None:
+        if self.csrf_protect and self.message.method in UNSAFE_METHODS and self.application.csrf_protection:
+            self.check_csrf()
 
     # -- arguments -------------------------------------------------------------
     def get_arguments(self, name: str, strip: bool = True) -> list[str]:
@@ -252,24 +258,30 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
             value = sign_value(secret, key, value)
             if max_age is None:
                 max_age = self.application.cookie_max_age
-        self._cookies_out[key] = set_cookie_header(
+        self._queue_cookie(key, set_cookie_header(
             key, str(value), max_age=max_age, path=path, domain=domain,
             secure=self.application.cookie_secure if secure is None else secure,
             httponly=httponly, samesite=samesite,
-        )
+        ))
+
+    def _queue_cookie(self, key: str, header: str) -> None:
+        if self._cookies_out is None:
+            self._cookies_out = {}
+        self._cookies_out[key] = header
 
     def reset_response(self) -> None:
         super().reset_response()
-        self._cookies_out.clear()
+        self._cookies_out = None
 
     def delete_cookie(self, key: str, path: str = "/", domain: str | None = None) -> None:
         """Tell the browser to forget a cookie."""
-        self._cookies_out[key] = set_cookie_header(key, "", max_age=0, path=path, domain=domain)
+        self._queue_cookie(key, set_cookie_header(key, "", max_age=0, path=path, domain=domain))
 
     def render(self, status_code: int | None = None, **kwargs: Any) -> Response:
         response = super().render(status_code, **kwargs)
-        for header in self._cookies_out.values():
-            response.headers.add("Set-Cookie", header)
+        if self._cookies_out:
+            for header in self._cookies_out.values():
+                response.headers.add("Set-Cookie", header)
         return response
 
     # -- redirects and errors ------------------------------------------------------

@@ -13,7 +13,8 @@ def reason_phrase(status: int) -> str:
     return _PHRASES.get(status, "Unknown")
 
 
-def _check(text: str, what: str) -> str:
+def check_header_text(text: str, what: str) -> str:
+    """``text`` as a header part: refused (ValueError) with a line break or outside Latin-1."""
     text = str(text)
     if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError(f"{what} contains a line break: {text!r}")
@@ -34,8 +35,16 @@ class Headers:
 
     def __init__(self, initial: Mapping[str, str] | None = None) -> None:
         self._items: list[tuple[str, str]] = []
-        for name, value in (initial or {}).items():
-            self[name] = value
+        if initial:
+            for name, value in initial.items():
+                self[name] = value
+
+    @classmethod
+    def checked(cls, items: list[tuple[str, str]]) -> Headers:
+        """Headers holding ``items``, whose names and values were checked already."""
+        headers = cls.__new__(cls)
+        headers._items = items
+        return headers
 
     def __setitem__(self, name: str, value: object) -> None:
         del self[name]
@@ -43,7 +52,7 @@ class Headers:
 
     def add(self, name: str, value: object) -> None:
         """Append a header even if one of that name exists (Set-Cookie)."""
-        self._items.append((_check(name, "header name"), _check(str(value), "header value")))
+        self._items.append((check_header_text(name, "header name"), check_header_text(str(value), "header value")))
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)
@@ -78,9 +87,7 @@ class Headers:
 
     def copy(self) -> Headers:
         """An independent copy (its values were checked when they were set)."""
-        duplicate = Headers()
-        duplicate._items = list(self._items)
-        return duplicate
+        return Headers.checked(list(self._items))
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)
@@ -105,24 +112,29 @@ class Response:
         reason: str | None = None,
         headers: Headers | Mapping[str, str] | None = None,
     ) -> None:
-        self.body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        self.status = int(status)
-        self.reason = _check(reason, "reason") if reason else reason_phrase(self.status)
+        self.body = body if body.__class__ is bytes else body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        self.status = status = int(status)
+        self.reason = check_header_text(reason, "reason") if reason else _PHRASES.get(status, "Unknown")
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+
+    def _has_length(self) -> bool:
+        status = self.status
+        return status >= 200 and status != 204 and status != 304
 
     def header_lines(self) -> list[tuple[str, str]]:
         """Headers to send, with Content-Length computed from the body."""
-        items = [(k, v) for k, v in self.headers.items() if k.lower() != "content-length"]
-        if self.status >= 200 and self.status not in (204, 304):
+        items = [(k, v) for k, v in self.headers._items if k.lower() != "content-length"]
+        if self._has_length():
             items.append(("Content-Length", str(len(self.body))))
         return items
 
     def to_http(self, version: str = "HTTP/1.1", head: bool = False) -> bytes:
         """Serialise as raw HTTP (``head`` drops the body, keeps its length)."""
-        lines = [f"{version} {self.status} {self.reason}"]
-        lines += [f"{k}: {v}" for k, v in self.header_lines()]
-        head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        return head_bytes if head else head_bytes + self.body
+        body = self.body
+        lines = "".join([f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length"])
+        length = f"Content-Length: {len(body)}\r\n" if self._has_length() else ""
+        head_bytes = f"{version} {self.status} {self.reason}\r\n{lines}{length}\r\n".encode("latin-1")
+        return head_bytes if head else head_bytes + body
 
     @property
     def status_line(self) -> str:

@@ -23,15 +23,20 @@ class Route:
     pattern: re.Pattern[str]
     handler: type | None = None
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # One Match shared by every match of a pattern without groups:
+    whole_match: Match | None = field(init=False, repr=False, default=None)
 
-    def allowed_methods(self) -> list[str]:
+    def __post_init__(self) -> None:
+        self.whole_match = None if self.pattern.groups else Match(self, (), {})
+
+    def allowed_methods(self) -> tuple[str, ...]:
         if self.handler is not None:
             return self.handler.allowed_methods()
         allowed = set(self.functions)
         if "GET" in allowed:
             allowed.add("HEAD")
         allowed.add("OPTIONS")
-        return [m for m in HTTP_METHODS if m in allowed]
+        return tuple(m for m in HTTP_METHODS if m in allowed)
 
 
 @dataclass
@@ -69,8 +74,8 @@ class Router:
         for route in self.routes:
             found = route.pattern.fullmatch(path)
             if found:
-                if not route.pattern.groups:  # the common case: nothing to take from the path
-                    return Match(route, (), {})
+                if route.whole_match is not None:  # the common case: nothing to take from the path
+                    return route.whole_match
                 kwargs = {k: v for k, v in found.groupdict().items() if v is not None}
                 named = set(found.re.groupindex.values())
                 args = tuple(
