@@ -2,8 +2,8 @@
 
 gevent is the default; set ``BRUBECK_CONCURRENCY=eventlet`` to use eventlet.
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
-``serve_wsgi``, ``run_in_thread``, ``wait_readable`` and ``ReusingSpawner``
-from here.  ``zmq`` is the library's green pyzmq, for applications' own
+``call_soon``, ``serve_wsgi``, ``run_in_thread``, ``wait_readable`` and
+``ReusingSpawner`` from here.  ``zmq`` is the library's green pyzmq, for applications' own
 ZeroMQ sockets (services); ``Mongrel2Connection`` uses plain pyzmq sockets
 and waits on them through ``wait_readable``, which costs less per message.
 """
@@ -16,8 +16,8 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["NAME", "Event", "ReusingSpawner", "monkey_patch", "run_in_thread", "serve_wsgi", "sleep", "spawn",
-           "wait_readable", "zmq"]
+__all__ = ["NAME", "Event", "ReusingSpawner", "call_soon", "monkey_patch", "run_in_thread", "serve_wsgi", "sleep",
+           "spawn", "wait_readable", "zmq"]
 
 _log = logging.getLogger("brubeck.concurrency")
 
@@ -36,6 +36,10 @@ if NAME == "gevent":
     sleep = gevent.sleep
     Event = gevent.event.Event
     _Queue = gevent.queue.Queue
+
+    def call_soon(fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` in the hub once the greenlets that are ready now have run."""
+        gevent.get_hub().loop.run_callback(fn)
 
     def wait_readable(fd: int, timeout: float) -> None:
         """Wait until ``fd`` is readable or ``timeout`` seconds have passed."""
@@ -85,6 +89,10 @@ elif NAME == "eventlet":
     spawn = eventlet.spawn
     sleep = eventlet.sleep
     _Queue = eventlet.queue.LightQueue
+
+    def call_soon(fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` in the hub once the greenlets that are ready now have run."""
+        eventlet.hubs.get_hub().schedule_call_global(0, fn)
 
     def wait_readable(fd: int, timeout: float) -> None:
         """Wait until ``fd`` is readable or ``timeout`` seconds have passed."""

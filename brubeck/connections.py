@@ -30,16 +30,23 @@ class Mongrel2Connection:
     ones, which cost several times more per message: a PUB socket never
     blocks (it drops when a peer's queue is full), and :meth:`receive` waits
     on the PULL socket's file descriptor through the coroutine library.
+
+    Messages are taken in batches: everything queued (up to
+    :attr:`BATCH`) is handed to greenlets, which then run before the next
+    batch.  Replies made while they run are queued and published together
+    once they are done, so ZeroMQ's I/O thread (and Mongrel2) wake once per
+    batch rather than once per reply.
     """
 
-    #: After this many messages in a row, let the waiting greenlets run.
-    YIELD_EVERY = 64
+    #: The most messages handed out before the waiting greenlets get to run.
+    BATCH = 64
 
     def __init__(self, pull_addr: str, pub_addr: str) -> None:
         self.pull_addr = pull_addr
         self.pub_addr = pub_addr
         self.in_sock: Any = None
         self.out_sock: Any = None
+        self._outbox: list[bytes] = []
 
     def connect(self) -> None:
         """Open both sockets (done by :meth:`process_messages`)."""
@@ -57,25 +64,33 @@ class Mongrel2Connection:
             try:
                 return sock.recv(zmq.NOBLOCK)
             except zmq.Again:
-                # ZeroMQ's descriptor signals changes, not "readable": wait on it
-                # only when EVENTS says nothing is queued; the timeout is a safety net.
-                if not sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-                    concurrency.wait_readable(sock.getsockopt(zmq.FD), 1.0)
+                self._wait_for_messages()
+
+    def _wait_for_messages(self) -> None:
+        # ZeroMQ's descriptor signals changes, not "readable": wait on it only
+        # when EVENTS says nothing is queued; the timeout is a safety net.
+        sock = self.in_sock
+        if not sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+            concurrency.wait_readable(sock.getsockopt(zmq.FD), 1.0)
 
     def process_messages(self, app: Brubeck) -> None:
-        """Receive forever, one greenlet per message."""
+        """Receive forever, one greenlet per message, a batch at a time."""
         if self.in_sock is None:
             self.connect()
         log.info("Serving Mongrel2 requests from %s, replying to %s", self.pull_addr, self.pub_addr)
         spawn = concurrency.ReusingSpawner().spawn
-        receive = self.receive
-        in_a_row = 0
+        recv, handle, batch = self.in_sock.recv, self.handle_message, self.BATCH
         while True:
-            spawn(self.handle_message, app, receive())
-            in_a_row += 1
-            if in_a_row >= self.YIELD_EVERY:
-                in_a_row = 0
-                concurrency.sleep(0)
+            taken = 0
+            try:
+                while taken < batch:
+                    spawn(handle, app, recv(zmq.NOBLOCK))
+                    taken += 1
+            except zmq.Again:
+                if not taken:
+                    self._wait_for_messages()
+                    continue
+            concurrency.sleep(0)  # the batch's greenlets run now
 
     def handle_message(self, app: Brubeck, message: bytes) -> None:
         """Parse one frame, let the app answer it and send the reply."""
@@ -94,16 +109,29 @@ class Mongrel2Connection:
     def reply(self, request: Request, response: Response) -> None:
         """Send ``response`` to the client of ``request``."""
         payload = response.to_http(head=request.method == "HEAD")
-        self.out_sock.send(reply_frame(request.sender, request.conn_id, payload))
+        self.publish(reply_frame(request.sender, request.conn_id, payload))
 
     def reply_bulk(self, sender: str, conn_ids: Iterable[str], payload: bytes) -> None:
         """Send one raw HTTP payload to many connections (128 per frame)."""
         for frame in reply_frames(sender, conn_ids, payload):
-            self.out_sock.send(frame)
+            self.publish(frame)
 
     def close_connections(self, sender: str, conn_ids: Iterable[str]) -> None:
         """Ask Mongrel2 to close connections (an empty reply)."""
         self.reply_bulk(sender, conn_ids, b"")
+
+    def publish(self, frame: bytes) -> None:
+        """Queue a reply frame; the queue is sent once the ready greenlets have run."""
+        if not self._outbox:
+            concurrency.call_soon(self.flush)
+        self._outbox.append(frame)
+
+    def flush(self) -> None:
+        """Send the queued reply frames now, in order."""
+        outbox, self._outbox = self._outbox, []
+        send = self.out_sock.send
+        for frame in outbox:
+            send(frame)
 
 
 class WSGIConnection:

@@ -3,6 +3,7 @@
 import json
 import logging
 
+import gevent
 import pytest
 
 from brubeck.connections import Mongrel2Connection
@@ -123,6 +124,7 @@ def test_handle_message_drops_garbage_then_answers(conn, caplog):
     assert any(r.levelno == logging.WARNING and "malformed" in r.getMessage() for r in caplog.records)
 
     conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id="7"))
+    gevent.sleep(0)
     [reply] = conn.out_sock.sent
     assert reply.startswith(b"S 1:7, HTTP/1.1 200 OK\r\n")
     assert reply.endswith(b"\r\n\r\nhello /hello")
@@ -131,9 +133,24 @@ def test_handle_message_drops_garbage_then_answers(conn, caplog):
 def test_handle_message_head_reply_has_no_body(conn):
     app = Brubeck(handler_tuples=[(r"/hello", hello)])
     conn.handle_message(app, frame({"METHOD": "HEAD", "PATH": "/hello"}))
+    gevent.sleep(0)
     [reply] = conn.out_sock.sent
     assert b"Content-Length: 12\r\n" in reply
     assert reply.endswith(b"\r\n\r\n")
+
+
+def test_replies_of_one_turn_are_published_together_in_order(conn):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    for conn_id in ("1", "2", "3"):
+        conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id=conn_id))
+    conn.close_connections("S", ["4"])
+    assert conn.out_sock.sent == []  # queued until the ready greenlets have run
+    gevent.sleep(0)
+    assert [raw.split(b",", 1)[0] for raw in conn.out_sock.sent] == [b"S 1:1", b"S 1:2", b"S 1:3", b"S 1:4"]
+    assert conn.out_sock.sent[-1] == b"S 1:4, "
+    conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id="5"))
+    gevent.sleep(0)
+    assert len(conn.out_sock.sent) == 5  # a later turn is published too
 
 
 def test_handle_message_disconnect_sends_nothing(conn):
