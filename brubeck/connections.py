@@ -99,7 +99,7 @@ class Mongrel2Connection:
         except FrameError as error:
             log.warning("Dropped a malformed message from Mongrel2 (%s): %r", error, message[:200])
             return
-        if request.is_disconnect():
+        if request.method == "JSON" and request.is_disconnect():
             app.on_disconnect(request)
             return
         response = app.handle(request)

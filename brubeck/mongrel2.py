@@ -31,8 +31,8 @@ class Frame(NamedTuple):
 
 def parse_netstring(data: bytes) -> tuple[bytes, bytes]:
     """Split ``LEN:PAYLOAD,REST`` into ``(PAYLOAD, REST)``."""
-    length, colon, rest = data.partition(b":")
-    if not colon or not length.isdigit() or len(length) > 10:
+    length, _, rest = data.partition(b":")
+    if not length.isdigit() or len(length) > 10:
         raise FrameError("bad netstring length")
     size = int(length)
     if rest[size : size + 1] != b",":
@@ -56,10 +56,19 @@ def split_frame(message: bytes) -> tuple[str, str, str, dict[str, object], bytes
         sender, conn_id, path, rest = message.split(b" ", 3)
     except ValueError:
         raise FrameError("fewer than four fields") from None
-    raw_headers, rest = parse_netstring(rest)
-    body, trailing = parse_netstring(rest)
-    if trailing:
-        raise FrameError("bytes after the body")
+    # Two netstrings, HEADERS and BODY, and nothing after them (parse_netstring twice, inlined).
+    length, _, rest = rest.partition(b":")
+    if not length.isdigit() or len(length) > 10:
+        raise FrameError("bad netstring length")
+    size = int(length)
+    raw_headers = rest[:size]
+    length, _, body = rest[size + 1 :].partition(b":")
+    if rest[size : size + 1] != b"," or not length.isdigit() or len(length) > 10:
+        raise FrameError("the headers' netstring is truncated or the body's length is bad")
+    size = int(length)
+    if len(body) != size + 1 or body[size] != 44:  # 44: the comma
+        raise FrameError("the body's netstring is truncated, lacks its comma or is followed by bytes")
+    body = body[:size]
     try:
         decoded = orjson.loads(raw_headers)
     except orjson.JSONDecodeError:

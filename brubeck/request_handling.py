@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -34,7 +35,15 @@ __all__ = [
 ]
 
 log = logging.getLogger("brubeck")
-NOSNIFF = ("X-Content-Type-Options", "nosniff")
+
+
+@functools.lru_cache(maxsize=64)
+def _default_headers(content_type: str) -> tuple[tuple[str, str], ...]:
+    """The headers every response gets unless its handler set them (checked once per content type)."""
+    content_type = check_header_text(content_type, "default_content_type")
+    return ("Content-Type", content_type), ("X-Content-Type-Options", "nosniff")
+
+
 access_log = logging.getLogger("brubeck.access")
 
 
@@ -117,9 +126,9 @@ class MessageHandler:
 
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
-        defaults = [("Content-Type", check_header_text(self.default_content_type, "default_content_type")), NOSNIFF]
+        defaults = _default_headers(self.default_content_type)
         if not self.headers:
-            return Headers.checked(defaults)
+            return Headers.checked(list(defaults))
         headers = self.headers.copy()
         for name, value in defaults:
             headers.setdefault(name, value)
@@ -277,12 +286,12 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
         """Tell the browser to forget a cookie."""
         self._queue_cookie(key, set_cookie_header(key, "", max_age=0, path=path, domain=domain))
 
-    def render(self, status_code: int | None = None, **kwargs: Any) -> Response:
-        response = super().render(status_code, **kwargs)
+    def _response_headers(self) -> Headers:
+        headers = super()._response_headers()
         if self._cookies_out:
             for header in self._cookies_out.values():
-                response.headers.add("Set-Cookie", header)
-        return response
+                headers.add("Set-Cookie", header)
+        return headers
 
     # -- redirects and errors ------------------------------------------------------
     def redirect(self, url: str, status_code: int = 302) -> Response:
@@ -426,15 +435,16 @@ class Brubeck:
 
     def handle(self, request: Request) -> Response | None:
         """Route and answer one request; ``None`` means it is held open."""
-        started = time.perf_counter()
+        logged = access_log.isEnabledFor(logging.INFO)
+        started = time.perf_counter() if logged else 0.0
         try:
             response = self._answer(request)
         except Exception:  # e.g. a handler's initialize(): the client must still get an answer
             log.exception("Unhandled error answering %s %s", request.method, request.path)
             response = Response(reason_phrase(500), 500, headers={"Content-Type": "text/plain; charset=utf-8"})
-        elapsed = (time.perf_counter() - started) * 1000
-        access_log.info("%s %s %s %.1fms", request.method, request.path,
-                        response.status if response is not None else "held", elapsed)
+        if logged:
+            access_log.info("%s %s %s %.1fms", request.method, request.path,
+                            response.status if response is not None else "held", (time.perf_counter() - started) * 1000)
         return response
 
     def _answer(self, request: Request) -> Response | None:
@@ -447,6 +457,8 @@ class Brubeck:
             handler_class = route.handler or self.base_handler
             return self._error(request, handler_class, HTTPError(405, headers={"Allow": ", ".join(allowed)}))
         if route.handler is not None:
+            if match is route.whole_match:
+                return route.handler(self, request)()
             return route.handler(self, request, *match.args, **match.kwargs)()
         if request.method == "OPTIONS" and "OPTIONS" not in route.functions:
             return Response(b"", 204, headers={"Allow": ", ".join(allowed)})

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
+_NO_LENGTH = frozenset([*range(200), 204, 304])  # statuses whose responses carry no Content-Length
 
 
 def reason_phrase(status: int) -> str:
@@ -117,14 +118,10 @@ class Response:
         self.reason = check_header_text(reason, "reason") if reason else _PHRASES.get(status, "Unknown")
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
 
-    def _has_length(self) -> bool:
-        status = self.status
-        return status >= 200 and status != 204 and status != 304
-
     def header_lines(self) -> list[tuple[str, str]]:
         """Headers to send, with Content-Length computed from the body."""
         items = [(k, v) for k, v in self.headers._items if k.lower() != "content-length"]
-        if self._has_length():
+        if self.status not in _NO_LENGTH:
             items.append(("Content-Length", str(len(self.body))))
         return items
 
@@ -132,7 +129,7 @@ class Response:
         """Serialise as raw HTTP (``head`` drops the body, keeps its length)."""
         body = self.body
         lines = "".join([f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length"])
-        length = f"Content-Length: {len(body)}\r\n" if self._has_length() else ""
+        length = "" if self.status in _NO_LENGTH else f"Content-Length: {len(body)}\r\n"
         head_bytes = f"{version} {self.status} {self.reason}\r\n{lines}{length}\r\n".encode("latin-1")
         return head_bytes if head else head_bytes + body
 
