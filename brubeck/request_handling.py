@@ -127,7 +127,7 @@ class MessageHandler:
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
         defaults = _default_headers(self.default_content_type)
-        if not self.headers:
+        if not self.headers:  # the common case: no header set by the handler
             return Headers.checked(list(defaults))
         headers = self.headers.copy()
         for name, value in defaults:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -68,6 +69,15 @@ def test_url_arguments(serve, path, body):
 def test_url_arguments_must_match_the_whole_path(serve, path):
     response = requests.get(serve("demos.urlargs").url + path, timeout=TIMEOUT)
     assert response.status_code == 404
+
+
+def test_concurrent_requests_each_get_their_own_reply(serve):
+    """Messages are taken and replies published in batches: none may go to the wrong client."""
+    url = serve("demos.urlargs").url
+    with requests.Session() as session, ThreadPoolExecutor(max_workers=40) as pool:
+        session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=40))
+        bodies = list(pool.map(lambda n: session.get(f"{url}/class/user{n}", timeout=TIMEOUT).text, range(400)))
+    assert bodies == [f"Class: hello, user{n}!" for n in range(400)]
 
 
 # -- templates ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner and receive()."""
+"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner, receive() and batches."""
 
 import logging
 
@@ -99,3 +99,45 @@ def test_receive_returns_queued_messages_in_order(pushed):
         push.send(b"%d" % n)
     with gevent.Timeout(5):
         assert [conn.receive() for _ in range(100)] == [b"%d" % n for n in range(100)]
+
+
+class _Stop(Exception):
+    pass
+
+
+class _QueuedPull:
+    """A PULL socket with everything already queued: counts what was taken."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        self.taken = 0
+
+    def recv(self, flags=0):
+        if not self.messages:
+            raise zmq.Again()
+        self.taken += 1
+        return self.messages.pop(0)
+
+
+class _RecordingConnection(Mongrel2Connection):
+    BATCH = 10
+
+    def __init__(self, messages):
+        super().__init__("tcp://127.0.0.1:1", "tcp://127.0.0.1:2")
+        self.in_sock = _QueuedPull(messages)
+        self.handled = []
+
+    def handle_message(self, app, message):
+        self.handled.append((message, self.in_sock.taken))
+
+    def _wait_for_messages(self):
+        raise _Stop  # the queue is empty: end process_messages()
+
+
+def test_process_messages_hands_out_a_batch_then_lets_it_run():
+    conn = _RecordingConnection(b"%d" % n for n in range(35))
+    with pytest.raises(_Stop):
+        conn.process_messages(app=None)
+    assert [message for message, _ in conn.handled] == [b"%d" % n for n in range(35)]
+    # each message's greenlet ran once its batch (10 at most) was taken, before the next batch
+    assert [taken for _, taken in conn.handled] == [10] * 10 + [20] * 10 + [30] * 10 + [35] * 5
