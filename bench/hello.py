@@ -11,7 +11,9 @@
 
 Each server runs in its own process on free loopback ports, is warmed up,
 loaded with the same wrk settings, then stopped; a Markdown table of
-requests/s, 99th-percentile latency and the ratio to (2) ends the run.
+requests/s, 99th-percentile latency, the ratio to (2) and the CPU time per
+request of the server process (and of Mongrel2) ends the run.  CPU time per
+request varies less from round to round than requests/s on a busy machine.
 """
 
 from __future__ import annotations
@@ -122,6 +124,21 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
+
+
+def measured_round(url: str, args: argparse.Namespace, pids: dict[str, int]) -> wrk.WrkResult:
+    """One wrk run, with each server process's CPU time per request."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    result = wrk.run(url, args.duration, args.connections, args.threads)
+    if result.requests:
+        result.cpu_us = {name: (cpu_seconds(pid) - before[name]) / result.requests * 1e6 for name, pid in pids.items()}
+    return result
+
+
 def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> wrk.WrkResult:
     """Start one server, warm it up, load it, stop it (and its Mongrel2)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -151,6 +168,9 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
                 start_new_session=True,  # Ctrl-C reaches only us; we stop it below
             )
         wait_until_serving(url, process, log)
+        pids = {"server": process.pid}
+        if mongrel2 is not None and mongrel2.process is not None:
+            pids["mongrel2"] = mongrel2.process.pid
         if args.warmup > 0:
             say(f"  warming up for {args.warmup:g}s…")
             wrk.run(url, args.warmup, args.connections, args.threads)
@@ -158,7 +178,7 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
         for number in range(1, args.rounds + 1):
             say(f"  round {number}/{args.rounds}: loading for {args.duration:g}s "
                 f"(wrk -t{args.threads} -c{args.connections})…")
-            rounds.append(wrk.run(url, args.duration, args.connections, args.threads))
+            rounds.append(measured_round(url, args, pids))
             say(f"    {rounds[-1].requests_per_s:,.0f} requests/s")
             if process.poll() is not None:
                 raise RuntimeError(f"the server died during the run:\n{log_tail(log)}")
@@ -208,14 +228,15 @@ def versions_line() -> str:
 def table(results: dict[str, wrk.WrkResult | str]) -> list[str]:
     baseline = results.get(BASELINE)
     base_rps = baseline.requests_per_s if isinstance(baseline, wrk.WrkResult) else None
-    lines = ["| server | requests/s | p99 latency | ratio to bare pyzmq loop |",
-             "|---|---:|---:|---:|"]
+    lines = ["| server | requests/s | p99 latency | ratio to bare pyzmq loop | CPU µs/request: server, Mongrel2 |",
+             "|---|---:|---:|---:|---:|"]
     for name, result in results.items():
         if isinstance(result, wrk.WrkResult):
             ratio = f"{result.requests_per_s / base_rps:.2f}" if base_rps else "n/a"
-            lines.append(f"| {name} | {result.requests_per_s:,.0f} | {result.p99_ms:.2f} ms | {ratio} |")
+            cpu = ", ".join(f"{result.cpu_us[p]:.0f}" for p in ("server", "mongrel2") if p in result.cpu_us) or "n/a"
+            lines.append(f"| {name} | {result.requests_per_s:,.0f} | {result.p99_ms:.2f} ms | {ratio} | {cpu} |")
         else:
-            lines.append(f"| {name} | failed | failed | n/a |")
+            lines.append(f"| {name} | failed | failed | n/a | n/a |")
     return lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get install wrk"
 
@@ -24,6 +24,7 @@ class WrkResult:
     requests: int
     errors: dict[str, int]
     output: str
+    cpu_us: dict[str, float] = field(default_factory=dict)  # CPU time per request, by process, when measured
 
 
 def available() -> bool:
