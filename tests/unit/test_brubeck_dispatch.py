@@ -10,6 +10,8 @@ import zmq
 from brubeck.concurrency import ReusingSpawner
 from brubeck.connections import Mongrel2Connection
 from brubeck.mongrel2_server import free_port
+from brubeck.request_handling import Brubeck
+from tests.unit.brubeck_helpers import FakeSocket, frame
 
 
 def test_calls_run_at_once_and_greenlets_are_reused():
@@ -119,19 +121,28 @@ class _QueuedPull:
         return self.messages.pop(0)
 
 
-class _RecordingConnection(Mongrel2Connection):
+class _QueuedConnection(Mongrel2Connection):
+    """Reads from a :class:`_QueuedPull`, publishes to a FakeSocket, ends when the queue is empty."""
+
     BATCH = 10
 
     def __init__(self, messages):
         super().__init__("tcp://127.0.0.1:1", "tcp://127.0.0.1:2")
         self.in_sock = _QueuedPull(messages)
+        self.out_sock = FakeSocket()
+
+    def _wait_for_messages(self):
+        gevent.sleep(0)  # the last replies are published
+        raise _Stop
+
+
+class _RecordingConnection(_QueuedConnection):
+    def __init__(self, messages):
+        super().__init__(messages)
         self.handled = []
 
     def handle_message(self, app, message):
         self.handled.append((message, self.in_sock.taken))
-
-    def _wait_for_messages(self):
-        raise _Stop  # the queue is empty: end process_messages()
 
 
 def test_process_messages_hands_out_a_batch_then_lets_it_run():
@@ -141,3 +152,16 @@ def test_process_messages_hands_out_a_batch_then_lets_it_run():
     assert [message for message, _ in conn.handled] == [b"%d" % n for n in range(35)]
     # each message's greenlet ran once its batch (10 at most) was taken, before the next batch
     assert [taken for _, taken in conn.handled] == [10] * 10 + [20] * 10 + [30] * 10 + [35] * 5
+
+
+def test_the_loop_drops_garbage_and_keeps_serving(caplog):
+    app = Brubeck()
+    app.add_route_rule(r"/hello/(\d+)", lambda application, message, n: f"hello {n}")
+    messages = [frame({"METHOD": "GET", "PATH": "/hello/1"}, conn_id="1"), b"garbage", b"1 2 / 3:abc,0:,",
+                frame({"METHOD": "GET", "PATH": "/hello/2"}, conn_id="2")]
+    conn = _QueuedConnection(messages)
+    with caplog.at_level(logging.WARNING, logger="brubeck.connections"), pytest.raises(_Stop):
+        conn.process_messages(app)
+    assert [(raw.split(b",", 1)[0], raw.rsplit(b"\r\n", 1)[1]) for raw in conn.out_sock.sent] == [
+        (b"S 1:1", b"hello 1"), (b"S 1:2", b"hello 2")]
+    assert sum("malformed" in r.getMessage() for r in caplog.records) == 2
