@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -35,11 +36,16 @@ class Mongrel2Connection:
     :attr:`BATCH`) is handed to greenlets, which then run before the next
     batch.  Replies made while they run are queued and published together
     once they are done, so ZeroMQ's I/O thread (and Mongrel2) wake once per
-    batch rather than once per reply.
+    batch rather than once per reply; a reply made more than
+    :attr:`MAX_REPLY_DELAY` seconds after the oldest queued one sends the
+    queue at once, so slow handlers in a batch do not hold back the replies
+    of quick ones for long.
     """
 
     #: The most messages handed out before the waiting greenlets get to run.
     BATCH = 64
+    #: The longest a queued reply waits for the rest of its batch, in seconds.
+    MAX_REPLY_DELAY = 0.002
 
     def __init__(self, pull_addr: str, pub_addr: str) -> None:
         self.pull_addr = pull_addr
@@ -47,6 +53,7 @@ class Mongrel2Connection:
         self.in_sock: Any = None
         self.out_sock: Any = None
         self._outbox: list[bytes] = []
+        self._oldest_queued = 0.0  # when the first frame of the outbox was queued (time.monotonic)
 
     def connect(self) -> None:
         """Open both sockets (done by :meth:`process_messages`)."""
@@ -123,8 +130,11 @@ class Mongrel2Connection:
     def publish(self, frame: bytes) -> None:
         """Queue a reply frame; the queue is sent once the ready greenlets have run."""
         if not self._outbox:
+            self._oldest_queued = time.monotonic()
             concurrency.call_soon(self.flush)
         self._outbox.append(frame)
+        if time.monotonic() - self._oldest_queued > self.MAX_REPLY_DELAY:
+            self.flush()
 
     def flush(self) -> None:
         """Send the queued reply frames now, in order."""

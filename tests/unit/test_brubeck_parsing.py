@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import gevent
 import pytest
@@ -151,6 +152,17 @@ def test_replies_of_one_turn_are_published_together_in_order(conn):
     conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id="5"))
     gevent.sleep(0)
     assert len(conn.out_sock.sent) == 5  # a later turn is published too
+
+
+def test_a_reply_does_not_wait_long_for_the_rest_of_its_batch(conn):
+    conn.publish(b"S 1:1, first")
+    deadline = time.monotonic() + 2 * conn.MAX_REPLY_DELAY
+    while time.monotonic() < deadline:  # a slow handler: busy, no yield
+        pass
+    conn.publish(b"S 1:2, second")
+    assert conn.out_sock.sent == [b"S 1:1, first", b"S 1:2, second"]  # sent without waiting for the hub
+    gevent.sleep(0)
+    assert len(conn.out_sock.sent) == 2  # and not twice
 
 
 def test_handle_message_disconnect_sends_nothing(conn):
