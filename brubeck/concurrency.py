@@ -3,9 +3,10 @@
 gevent is the default; set ``BRUBECK_CONCURRENCY=eventlet`` to use eventlet.
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
 ``call_soon``, ``serve_wsgi``, ``run_in_thread``, ``wait_readable`` and
-``ReusingSpawner`` from here.  ``zmq`` is the library's green pyzmq, for applications' own
-ZeroMQ sockets (services); ``Mongrel2Connection`` uses plain pyzmq sockets
-and waits on them through ``wait_readable``, which costs less per message.
+``ReusingSpawner`` from here.  ``zmq`` is the library's green pyzmq, for
+applications' own ZeroMQ sockets (services); ``Mongrel2Connection`` uses
+plain pyzmq sockets and waits on them through ``wait_readable``, which costs
+less per message.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("brubeck")
+access_log = logging.getLogger("brubeck.access")
 
 
 @functools.lru_cache(maxsize=64)
@@ -42,9 +43,6 @@ def _default_headers(content_type: str) -> tuple[tuple[str, str], ...]:
     """The headers every response gets unless its handler set them (checked once per content type)."""
     content_type = check_header_text(content_type, "default_content_type")
     return ("Content-Type", content_type), ("X-Content-Type-Options", "nosniff")
-
-
-access_log = logging.getLogger("brubeck.access")
 
 
 def render(body: bytes | str, status_code: int = 200, status_msg: str | None = None,
@@ -127,9 +125,10 @@ class MessageHandler:
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
         defaults = _default_headers(self.default_content_type)
-        if not self.headers:  # the common case: no header set by the handler
+        own = self.headers
+        if not own:  # the common case: no header set by the handler
             return Headers.checked(list(defaults))
-        headers = self.headers.copy()
+        headers = own.copy() if isinstance(own, Headers) else Headers(own)  # a handler may have set a dict
         for name, value in defaults:
             headers.setdefault(name, value)
         return headers

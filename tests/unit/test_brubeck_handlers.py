@@ -83,6 +83,22 @@ def test_set_status_body_and_headers(app):
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
+class DictHeaders(WebMessageHandler):
+    def get(self):
+        self.headers = {"X-Old-Style": "yes", "Content-Type": "text/plain"}  # Brubeck 0.4 handlers did this
+        self.set_cookie("seen", "1")
+        self.set_body("ok")
+
+
+def test_headers_may_be_replaced_by_a_dict():
+    response = Brubeck(handler_tuples=[(r"/", DictHeaders)]).handle(req("GET", "/"))
+    assert response.status == 200
+    assert response.headers["X-Old-Style"] == "yes"
+    assert response.headers.get_all("Content-Type") == ["text/plain"]  # the handler's, not the default
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers.get_all("Set-Cookie")[0].startswith("seen=1;")
+
+
 def test_base_handler_is_plain_text(app):
     response = app.handle(req("GET", "/plain"))
     assert (response.status, response.body) == (418, b"I'm a Teapot")
