@@ -30,9 +30,8 @@ class Route:
         self.whole_match = None if self.pattern.groups else Match(self, (), {})
 
     def allowed_methods(self) -> tuple[str, ...]:
-        handler = self.handler
-        if handler is not None:
-            return handler._allowed_methods if "_allowed_methods" in handler.__dict__ else handler.allowed_methods()
+        if self.handler is not None:
+            return self.handler.allowed_methods()
         allowed = set(self.functions)
         if "GET" in allowed:
             allowed.add("HEAD")
