@@ -128,7 +128,7 @@ class Response:
     def to_http(self, version: str = "HTTP/1.1", head: bool = False) -> bytes:
         """Serialise as raw HTTP (``head`` drops the body, keeps its length)."""
         body = self.body
-        lines = "".join([f"{k}: {v}\r\n" for k, v in self.headers.items() if k.lower() != "content-length"])
+        lines = "".join([f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length"])
         length = "" if self.status in _NO_LENGTH else f"Content-Length: {len(body)}\r\n"
         head_bytes = f"{version} {self.status} {self.reason}\r\n{lines}{length}\r\n".encode("latin-1")
         return head_bytes if head else head_bytes + body
