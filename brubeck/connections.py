@@ -106,7 +106,7 @@ class Mongrel2Connection:
         except FrameError as error:
             log.warning("Dropped a malformed message from Mongrel2 (%s): %r", error, message[:200])
             return
-        if request.method == "JSON" and request.is_disconnect():
+        if request.is_disconnect():
             app.on_disconnect(request)
             return
         response = app.handle(request)
@@ -129,11 +129,12 @@ class Mongrel2Connection:
 
     def publish(self, frame: bytes) -> None:
         """Queue a reply frame; the queue is sent once the ready greenlets have run."""
+        now = time.monotonic()
         if not self._outbox:
-            self._oldest_queued = time.monotonic()
+            self._oldest_queued = now
             concurrency.call_soon(self.flush)
         self._outbox.append(frame)
-        if time.monotonic() - self._oldest_queued > self.MAX_REPLY_DELAY:
+        if now - self._oldest_queued > self.MAX_REPLY_DELAY:
             self.flush()
 
     def flush(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
-from .csrf import UNSAFE_METHODS, CSRFProtection
+from .csrf import CSRFProtection
 from .longpoll import WaitingRoom
 from .request import Request
 from .responses import Headers, HTTPError, Response, check_header_text, http_response, reason_phrase
@@ -232,7 +232,7 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
     _cookies_out: dict[str, str] | None = None  # Set-Cookie values by cookie name, once one is set
 
     def before_method(self) -> None:
-        if self.csrf_protect and self.message.method in UNSAFE_METHODS and self.application.csrf_protection:
+        if self.csrf_protect and self.application.csrf_protection:
             self.check_csrf()
 
     # -- arguments -------------------------------------------------------------
@@ -456,8 +456,6 @@ class Brubeck:
             handler_class = route.handler or self.base_handler
             return self._error(request, handler_class, HTTPError(405, headers={"Allow": ", ".join(allowed)}))
         if route.handler is not None:
-            if match is route.whole_match:
-                return route.handler(self, request)()
             return route.handler(self, request, *match.args, **match.kwargs)()
         if request.method == "OPTIONS" and "OPTIONS" not in route.functions:
             return Response(b"", 204, headers={"Allow": ", ".join(allowed)})
