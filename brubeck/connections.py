@@ -29,8 +29,8 @@ class Mongrel2Connection:
 
     The sockets are plain pyzmq sockets, not the coroutine library's green
     ones, which cost several times more per message: a PUB socket never
-    blocks (it drops when a peer's queue is full), and :meth:`receive` waits
-    on the PULL socket's file descriptor through the coroutine library.
+    blocks (it drops when a peer's queue is full), and :meth:`process_messages`
+    waits on the PULL socket's file descriptor through the coroutine library.
 
     Messages are taken in batches: everything queued (up to
     :attr:`BATCH`) is handed to greenlets, which then run before the next
@@ -63,15 +63,6 @@ class Mongrel2Connection:
         self.out_sock = context.socket(zmq.PUB)
         self.out_sock.setsockopt(zmq.LINGER, 1000)
         self.out_sock.connect(self.pub_addr)
-
-    def receive(self) -> bytes:
-        """The next message from Mongrel2; only the calling greenlet waits."""
-        sock = self.in_sock
-        while True:
-            try:
-                return sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                self._wait_for_messages()
 
     def _wait_for_messages(self) -> None:
         # ZeroMQ's descriptor signals changes, not "readable": wait on it only

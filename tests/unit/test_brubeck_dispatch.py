@@ -1,4 +1,4 @@
-"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner, receive() and batches."""
+"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner, the receive loop and its batches."""
 
 import logging
 
@@ -63,24 +63,42 @@ def test_an_exception_is_logged_and_the_greenlet_serves_on(caplog):
     assert done == ["after"]
 
 
+class _CollectingConnection(Mongrel2Connection):
+    """Records the messages its loop hands out; ``done`` is set once ``wanted`` have come."""
+
+    wanted = 1
+
+    def __init__(self, pull_addr, pub_addr):
+        super().__init__(pull_addr, pub_addr)
+        self.handled = []
+        self.done = gevent.event.Event()
+
+    def handle_message(self, app, message):
+        self.handled.append(message)
+        if len(self.handled) >= self.wanted:
+            self.done.set()
+
+
 @pytest.fixture
 def pushed():
-    """A connection whose PULL socket is fed by a PUSH socket we hold."""
+    """A connected connection whose PULL socket is fed by ``push``; its loop is stopped afterwards."""
     context = zmq.Context.instance()
     push = context.socket(zmq.PUSH)
     push.setsockopt(zmq.LINGER, 0)
     port = free_port()
     push.bind(f"tcp://127.0.0.1:{port}")
-    conn = Mongrel2Connection(f"tcp://127.0.0.1:{port}", f"tcp://127.0.0.1:{free_port()}")
+    conn = _CollectingConnection(f"tcp://127.0.0.1:{port}", f"tcp://127.0.0.1:{free_port()}")
     conn.connect()
-    yield push, conn
+    loops = []
+    yield push, conn, lambda: loops.append(gevent.spawn(conn.process_messages, None))
+    gevent.killall(loops)
     conn.in_sock.close(0)
     conn.out_sock.close(0)
     push.close(0)
 
 
-def test_receive_lets_other_greenlets_run_while_it_waits(pushed):
-    push, conn = pushed
+def test_the_loop_lets_other_greenlets_run_while_it_waits(pushed):
+    push, conn, start_loop = pushed
     ticks = []
 
     def ticker():
@@ -89,18 +107,21 @@ def test_receive_lets_other_greenlets_run_while_it_waits(pushed):
             gevent.sleep(0.01)
         push.send(b"hello")
 
+    start_loop()
     gevent.spawn(ticker)
-    with gevent.Timeout(5):
-        assert conn.receive() == b"hello"
+    assert conn.done.wait(5)
+    assert conn.handled == [b"hello"]
     assert ticks == [0, 1, 2, 3, 4]
 
 
-def test_receive_returns_queued_messages_in_order(pushed):
-    push, conn = pushed
+def test_the_loop_hands_out_queued_messages_in_order(pushed):
+    push, conn, start_loop = pushed
     for n in range(100):
         push.send(b"%d" % n)
-    with gevent.Timeout(5):
-        assert [conn.receive() for _ in range(100)] == [b"%d" % n for n in range(100)]
+    conn.wanted = 100
+    start_loop()
+    assert conn.done.wait(5)
+    assert conn.handled == [b"%d" % n for n in range(100)]
 
 
 class _Stop(Exception):
