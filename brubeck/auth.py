@@ -49,13 +49,21 @@ def safe_next_url(url: str | None, default: str = "/") -> str:
 
 
 class UserHandlingMixin:
-    """Gives handlers ``current_user``, computed once from ``get_current_user()``."""
+    """Gives handlers ``current_user`` and ``current_userprofile``, each computed once
+    (from ``get_current_user()`` and ``get_current_userprofile()``), and the
+    ``auth_error()`` answer of :func:`authenticated`."""
 
     _current_user_loaded = False
     _current_user: Any = None
+    _current_userprofile_loaded = False
+    _current_userprofile: Any = None
 
     def get_current_user(self) -> Any:
         """Override: return the signed-in user, or ``None``."""
+        return None
+
+    def get_current_userprofile(self) -> Any:
+        """Override: return the signed-in user's profile, or ``None``."""
         return None
 
     @property
@@ -69,6 +77,18 @@ class UserHandlingMixin:
     def current_user(self, user: Any) -> None:
         self._current_user = user
         self._current_user_loaded = True
+
+    @property
+    def current_userprofile(self) -> Any:
+        if not self._current_userprofile_loaded:
+            self._current_userprofile = self.get_current_userprofile()
+            self._current_userprofile_loaded = True
+        return self._current_userprofile
+
+    def auth_error(self) -> Any:
+        """What :func:`authenticated` answers without a user: 401 (override to answer otherwise)."""
+        raise HTTPError(401, "Sign in or send an Authorization header to use this.",
+                        headers={"WWW-Authenticate": 'Token realm="api"'})
 
 
 def web_authenticated(method: Callable) -> Callable:
@@ -87,13 +107,12 @@ def web_authenticated(method: Callable) -> Callable:
 
 
 def authenticated(method: Callable) -> Callable:
-    """API method decorator: without a user, answer 401."""
+    """API method decorator: without a user, answer with ``self.auth_error()`` (401 by default)."""
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not self.current_user:
-            raise HTTPError(401, "Sign in or send an Authorization header to use this.",
-                            headers={"WWW-Authenticate": 'Token realm="api"'})
+            return self.auth_error()
         return method(self, *args, **kwargs)
 
     return wrapper

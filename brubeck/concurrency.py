@@ -1,6 +1,14 @@
 """The one module that knows which coroutine library runs Brubeck.
 
 gevent is the default; set ``BRUBECK_CONCURRENCY=eventlet`` to use eventlet.
+Importing ``brubeck`` imports this module first, and it monkey-patches the
+standard library with the chosen library (as Brubeck 0.4 did on import), so
+``time.sleep``, sockets, ``threading`` and the database drivers built on them
+wait cooperatively instead of stalling every request of the process.
+``BRUBECK_MONKEY_PATCH=0`` turns the patching off (then only what Brubeck
+itself does is cooperative).  Import ``brubeck`` before other modules, so that
+they see the patched library.
+
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
 ``call_soon``, ``serve_wsgi``, ``run_in_thread``, ``wait_readable`` and
 ``ReusingSpawner`` from here.  ``zmq`` is the library's green pyzmq, for
@@ -17,17 +25,23 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["NAME", "Event", "ReusingSpawner", "call_soon", "monkey_patch", "run_in_thread", "serve_wsgi", "sleep",
+__all__ = ["MONKEY_PATCHED", "NAME", "Event", "ReusingSpawner", "call_soon", "run_in_thread", "serve_wsgi", "sleep",
            "spawn", "wait_readable", "zmq"]
 
 _log = logging.getLogger("brubeck.concurrency")
 
 NAME = os.environ.get("BRUBECK_CONCURRENCY", "gevent").strip().lower() or "gevent"
+MONKEY_PATCHED = os.environ.get("BRUBECK_MONKEY_PATCH", "1").strip().lower() not in ("0", "false", "no", "off")
+"""True when importing Brubeck patched the standard library (``BRUBECK_MONKEY_PATCH`` not 0)."""
 
 if NAME == "gevent":
+    import gevent.monkey
+
+    if MONKEY_PATCHED:
+        gevent.monkey.patch_all()
+
     import gevent
     import gevent.event
-    import gevent.monkey
     import gevent.pywsgi
     import gevent.queue
     import gevent.socket
@@ -48,10 +62,6 @@ if NAME == "gevent":
             gevent.socket.wait_read(fd, timeout)
         except TimeoutError:
             pass
-
-    def monkey_patch() -> None:
-        """Make the standard library cooperative (call before other imports)."""
-        gevent.monkey.patch_all()
 
     class _WSGIHandler(gevent.pywsgi.WSGIHandler):
         def handle_one_request(self) -> Any:
@@ -80,6 +90,10 @@ if NAME == "gevent":
 
 elif NAME == "eventlet":
     import eventlet
+
+    if MONKEY_PATCHED:
+        eventlet.monkey_patch()
+
     import eventlet.event
     import eventlet.hubs
     import eventlet.queue
@@ -122,10 +136,6 @@ elif NAME == "eventlet":
                 with eventlet.Timeout(timeout, False):
                     self._event.wait()
             return self._event.ready()
-
-    def monkey_patch() -> None:
-        """Make the standard library cooperative (call before other imports)."""
-        eventlet.monkey_patch()
 
     def serve_wsgi(app: Callable, host: str, port: int) -> None:
         """Serve a WSGI callable until the process is stopped."""

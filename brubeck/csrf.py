@@ -10,6 +10,7 @@ authenticate, so they are exempt.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 
 from markupsafe import Markup, escape
@@ -20,6 +21,11 @@ CSRF_COOKIE = "_csrf"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MISSING_TOKEN_HINT = ("If you wrote this form: put {{ csrf_field() }} inside it (scripts send the token in an "
+                      "X-CSRF-Token header), or turn the protection off with Brubeck(csrf_protection=False) "
+                      "or csrf_protect = False on the handler.")
+
+log = logging.getLogger("brubeck.csrf")
 
 
 class CSRFProtection:
@@ -53,7 +59,10 @@ class CSRFProtection:
             return
         expected = self.get_cookie(CSRF_COOKIE, secret=self.application.cookie_secret)
         sent = request.headers.get(CSRF_HEADER) or (request.arguments.get(CSRF_FIELD) or [""])[-1]
-        if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+        if not sent:
+            log.warning("%s %s has no CSRF token: %s", request.method, request.path, MISSING_TOKEN_HINT)
+            raise HTTPError(403, "This request has no CSRF token, so it was refused. " + MISSING_TOKEN_HINT)
+        if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
             raise HTTPError(
                 403, "This form has expired or did not come from this site. Reload the page and try again."
             )

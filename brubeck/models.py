@@ -60,6 +60,13 @@ class User(BrubeckModel):
             raise ValueError("use 2 to 30 characters: letters, digits, dots, dashes or underscores")
         return value
 
+    @classmethod
+    def create_user(cls, username: str, password: str, email: str | None = None) -> User:
+        """A new user with a bcrypt hash of ``password`` (not saved anywhere); ValueError if invalid."""
+        user = cls(username=username, email=email.strip().lower() if email else None)
+        user.set_password(password)
+        return user
+
     def set_password(self, password: str) -> None:
         """Store a bcrypt hash of ``password``."""
         self.password_hash = hash_password(password)

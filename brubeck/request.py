@@ -25,11 +25,17 @@ MONGREL2_ONLY_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """One file from a multipart form."""
+    """One file from a multipart form: ``upload.body``, or ``upload['body']`` as in Brubeck 0.4."""
 
     filename: str
     content_type: str
     body: bytes
+
+    def __getitem__(self, key: str) -> str | bytes:
+        if key not in ("filename", "content_type", "body"):
+            raise KeyError(key)
+        value: str | bytes = getattr(self, key)
+        return value
 
 
 def _header_value(value: object) -> str:
@@ -213,8 +219,19 @@ class Request:
             merged.setdefault(key, []).extend(values)
         return merged
 
+    def get_arguments(self, name: str, strip: bool = True) -> list[str]:
+        """Every value of ``name`` from the query string and form body."""
+        values = self.arguments.get(name, [])
+        return [v.strip() for v in values] if strip else list(values)
+
+    def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
+        """The last value of ``name`` from the query string or form body (``default`` without one)."""
+        values = self.get_arguments(name, strip)
+        return values[-1] if values else default
+
     @property
     def files(self) -> dict[str, list[UploadedFile]]:
+        """Uploads by form field name."""
         return self._form[1]
 
     @cached_property

@@ -21,6 +21,7 @@ from .longpoll import WaitingRoom
 from .request import Request
 from .responses import Headers, HTTPError, Response, check_header_text, http_response, reason_phrase
 from .routing import HTTP_METHODS, Router
+from .template_engines import TemplateEngine, engine_for
 from .timekeeping import curtime
 
 __all__ = [
@@ -99,8 +100,13 @@ class MessageHandler:
         self.status_code = int(status_code)
         self.status_msg = status_msg
 
-    def set_body(self, body: Any, status_code: int | None = None, status_msg: str | None = None) -> None:
+    def set_body(self, body: Any, headers: dict[str, str] | None = None, status_code: int | None = None,
+                 status_msg: str | None = None) -> None:
+        """Set the body; ``headers`` are added to the response's, ``status_code`` replaces its status."""
         self.body = body
+        if headers:
+            for name, value in headers.items():
+                self.headers[name] = value
         if status_code is not None:
             self.set_status(status_code, status_msg)
 
@@ -136,13 +142,13 @@ class MessageHandler:
     def render_error(self, status_code: int, message: str | None = None,
                      fields: dict[str, str] | None = None) -> Response:
         """Answer with an error; the base handler uses plain text."""
-        self.set_body(message or reason_phrase(status_code), status_code)
+        self.set_body(message or reason_phrase(status_code), status_code=status_code)
         return self.render()
 
     def options(self, *args: str, **kwargs: str) -> Response:
         """Say which methods this resource answers."""
         self.headers["Allow"] = ", ".join(self.allowed_methods())
-        self.set_body(b"", 204)
+        self.set_body(b"", status_code=204)
         return self.render()
 
     @classmethod
@@ -223,11 +229,18 @@ class MessageHandler:
                             headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
-class WebMessageHandler(CSRFProtection, MessageHandler):
-    """A handler for web pages: HTML, arguments, cookies, redirects, CSRF."""
+class WebHandling(CSRFProtection, MessageHandler):
+    """What a handler for web pages does: HTML, arguments, cookies, redirects, CSRF, templates.
+
+    Handlers subclass :class:`WebMessageHandler` (or a ``*Rendering`` class
+    of :mod:`brubeck.templating`, or both, in either order); both are this
+    class under another name, so neither precedes the other in a class's MRO.
+    """
 
     default_content_type = "text/html; charset=utf-8"
     csrf_protect = True
+    template_engine: TemplateEngine | None = None
+    """The engine adapter ``render_template`` uses; ``None``: the one that fits the app's templates."""
 
     _cookies_out: dict[str, str] | None = None  # Set-Cookie values by cookie name, once one is set
 
@@ -238,13 +251,11 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
     # -- arguments -------------------------------------------------------------
     def get_arguments(self, name: str, strip: bool = True) -> list[str]:
         """Every value of ``name`` from the query string and form body."""
-        values = self.message.arguments.get(name, [])
-        return [v.strip() for v in values] if strip else list(values)
+        return self.message.get_arguments(name, strip)
 
     def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
         """The last value of ``name`` from the query string or form body."""
-        values = self.get_arguments(name, strip)
-        return values[-1] if values else default
+        return self.message.get_argument(name, default, strip)
 
     # -- cookies -----------------------------------------------------------------
     def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None,
@@ -285,6 +296,11 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
         """Tell the browser to forget a cookie."""
         self._queue_cookie(key, set_cookie_header(key, "", max_age=0, path=path, domain=domain))
 
+    def delete_cookies(self) -> None:
+        """Tell the browser to forget every cookie it sent."""
+        for key in self.message.cookies:
+            self.delete_cookie(key)
+
     def _response_headers(self) -> Headers:
         headers = super()._response_headers()
         if self._cookies_out:
@@ -298,20 +314,49 @@ class WebMessageHandler(CSRFProtection, MessageHandler):
         if any(c in url for c in "\r\n\0"):
             raise HTTPError(400, "The redirect address is not valid.")
         self.headers["Location"] = quote(url, safe="!#$%&'()*+,/:;=?@[]~")  # non-ASCII: percent-encoded
-        self.set_body("", status_code)
+        self.set_body("", status_code=status_code)
+        return self.render()
+
+    # -- templates ---------------------------------------------------------------------
+    def get_template_context(self) -> dict[str, Any]:
+        """Values every template sees; extend it to add site-wide values."""
+        return {"handler": self, "csrf_field": self.csrf_field, "request": self.message}
+
+    def _engine(self) -> tuple[TemplateEngine, Any]:
+        env = self.application.template_env
+        return self.template_engine or engine_for(env), env
+
+    def render_template(self, template_file: str, _status_code: int = 200, **context: Any) -> Response:
+        """Render a template of the app's ``template_loader`` into the body and return the response."""
+        engine, env = self._engine()
+        merged = self.get_template_context()
+        merged.update(context)
+        self.set_body(engine.render(env, template_file, merged), status_code=_status_code)
         return self.render()
 
     def render_error(self, status_code: int, message: str | None = None,
                      fields: dict[str, str] | None = None) -> Response:
-        """A small HTML error page; template mixins replace it."""
+        """The engine's error template (``errors.html``; ``errors`` for Mustache), else a small HTML page."""
+        if self.application.template_env is not None:
+            engine, env = self._engine()
+            if engine.exists(env, engine.error_template):
+                return self.render_template(
+                    engine.error_template, _status_code=status_code, error_code=status_code,
+                    error_title=reason_phrase(status_code), error_message=message or reason_phrase(status_code),
+                    error_fields=fields or {},
+                )
         title = f"{status_code} {reason_phrase(status_code)}"
         text = message or reason_phrase(status_code)
         items = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in (fields or {}).items())
         page = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{escape(title)}</title></head>"
                 f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p>"
                 + (f"<ul>{items}</ul>" if items else "") + "</body></html>")
-        self.set_body(page, status_code)
+        self.set_body(page, status_code=status_code)
         return self.render()
+
+
+class WebMessageHandler(WebHandling):
+    """A handler for web pages: HTML, arguments, cookies, redirects, CSRF, templates."""
 
 
 class JSONMessageHandler(WebMessageHandler):
@@ -332,7 +377,7 @@ class JSONMessageHandler(WebMessageHandler):
         if fields:
             error["fields"] = dict(fields)
         self.clear_payload()
-        self.set_body({"error": error}, status_code)
+        self.set_body({"error": error}, status_code=status_code)
         return self.render()
 
 
@@ -365,6 +410,7 @@ class Brubeck:
             msg_conn = Mongrel2Connection(*mongrel2_pair)
         self.msg_conn = msg_conn
         self.template_loader = template_loader
+        self._template_env: Any = None
         self.cookie_secret = cookie_secret
         self.login_url = login_url
         self.db_conn = db_conn
@@ -397,6 +443,26 @@ class Brubeck:
             return kallable
 
         return decorator
+
+    def register_api(self, api_class: Any, prefix: str | None = None) -> None:
+        """Serve an :class:`~brubeck.autoapi.AutoAPIBase` API at ``prefix`` (``/<model name>`` by default)."""
+        api_class.register(self, prefix)
+
+    # -- templates ----------------------------------------------------------------------------
+    @property
+    def template_env(self) -> Any:
+        """The template environment: ``template_loader``, or what it returns when it is a function."""
+        if self._template_env is None and self.template_loader is not None:
+            loader = self.template_loader
+            self._template_env = loader() if callable(loader) else loader
+        return self._template_env
+
+    def render_template(self, template_file: str, **context: Any) -> str:
+        """A template rendered to text, for function routes (handlers use their own ``render_template``)."""
+        env = self.template_env
+        if env is None:
+            raise ValueError("render_template needs Brubeck(template_loader=...)")
+        return engine_for(env).render(env, template_file, context)
 
     # -- long-polling ---------------------------------------------------------------------
     def waiting_room(self, name: str) -> WaitingRoom:

@@ -7,14 +7,10 @@ A route function receives the application and the request, plus any URL
 groups, and returns a response (or a string, served as HTML).
 """
 
-from brubeck.concurrency import monkey_patch
+import os
 
-monkey_patch()
-
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck, http_response  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck, http_response
 
 app = Brubeck(msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
                                           os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")))

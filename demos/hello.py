@@ -5,14 +5,10 @@ Run Mongrel2 with demos/mongrel2.conf (see demos/README.md), then
 ``python -m demos.hello`` (from the project root) and open http://localhost:6767/.
 """
 
-from brubeck.concurrency import monkey_patch
+import os
 
-monkey_patch()
-
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck, WebMessageHandler  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck, WebMessageHandler
 
 
 class DemoHandler(WebMessageHandler):

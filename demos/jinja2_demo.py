@@ -7,15 +7,11 @@ The name comes from the query string and is HTML-escaped in the page; any
 error (try http://localhost:6767/nowhere) is rendered by errors.html.
 """
 
-from brubeck.concurrency import monkey_patch
+import os
 
-monkey_patch()
-
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck  # noqa: E402
-from brubeck.templating import Jinja2Rendering, load_jinja2_env  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck
+from brubeck.templating import Jinja2Rendering, load_jinja2_env
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 

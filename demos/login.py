@@ -12,19 +12,15 @@ secret per run when unset, so restarting the demo signs everyone out).
 Forms carry a CSRF token (``{{ csrf_field() }}``); logout is a POST.
 """
 
-from brubeck.concurrency import monkey_patch
+import os
+import secrets
 
-monkey_patch()
-
-import os  # noqa: E402
-import secrets  # noqa: E402
-
-from brubeck.auth import UserHandlingMixin, check_password, hash_password, safe_next_url, web_authenticated  # noqa: E402
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.models import User  # noqa: E402
-from brubeck.request_handling import Brubeck  # noqa: E402
-from brubeck.templating import Jinja2Rendering, load_jinja2_env  # noqa: E402
-from brubeck.timekeeping import prettydate  # noqa: E402
+from brubeck.auth import UserHandlingMixin, check_password, hash_password, safe_next_url, web_authenticated
+from brubeck.connections import Mongrel2Connection
+from brubeck.models import User
+from brubeck.request_handling import Brubeck
+from brubeck.templating import Jinja2Rendering, load_jinja2_env
+from brubeck.timekeeping import prettydate
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 USER_COOKIE = "user"

@@ -17,15 +17,11 @@ a waiter not released within ``LONGPOLL_TIMEOUT`` seconds (default 30)
 gets an empty 204 and should poll again.
 """
 
-from brubeck.concurrency import monkey_patch
+import json
+import os
 
-monkey_patch()
-
-import json  # noqa: E402
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck, WebMessageHandler, http_response  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck, WebMessageHandler, http_response
 
 ROOM, KEY = "demo", "tick"
 TIMEOUT = float(os.environ.get("LONGPOLL_TIMEOUT", "30"))

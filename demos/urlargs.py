@@ -6,14 +6,10 @@ Run Mongrel2 with demos/mongrel2.conf (see demos/README.md), then
 http://localhost:6767/fun/bob or http://localhost:6767/sum/2/3.
 """
 
-from brubeck.concurrency import monkey_patch
+import os
 
-monkey_patch()
-
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck, WebMessageHandler, http_response  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck, WebMessageHandler, http_response
 
 
 class NameHandler(WebMessageHandler):

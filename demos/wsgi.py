@@ -12,14 +12,10 @@ or hand ``app`` to any WSGI server, for example:
 then open http://localhost:6767/.
 """
 
-from brubeck.concurrency import monkey_patch
+import os
 
-monkey_patch()
-
-import os  # noqa: E402
-
-from brubeck.connections import WSGIConnection  # noqa: E402
-from brubeck.request_handling import Brubeck, WebMessageHandler  # noqa: E402
+from brubeck.connections import WSGIConnection
+from brubeck.request_handling import Brubeck, WebMessageHandler
 
 
 class DemoHandler(WebMessageHandler):

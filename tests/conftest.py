@@ -20,7 +20,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from brubeck.mongrel2_server import Mongrel2Server, free_port, single_handler_config, wait_for_port
+# The test process itself is not monkey-patched (pytest and Playwright run real threads); the
+# processes it starts are, as in production, unless a test asks otherwise.
+_PATCH_SETTING = os.environ.get("BRUBECK_MONKEY_PATCH")
+os.environ["BRUBECK_MONKEY_PATCH"] = "0"
+from brubeck.mongrel2_server import Mongrel2Server, free_port, single_handler_config, wait_for_port  # noqa: E402
+
+if _PATCH_SETTING is None:
+    del os.environ["BRUBECK_MONKEY_PATCH"]
+else:
+    os.environ["BRUBECK_MONKEY_PATCH"] = _PATCH_SETTING
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -4,14 +4,10 @@
 ``python -m bench.servers.brubeck_hello wsgi PORT``
 """
 
-from brubeck.concurrency import monkey_patch
+import sys
 
-monkey_patch()
-
-import sys  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection, WSGIConnection  # noqa: E402
-from brubeck.request_handling import Brubeck, WebMessageHandler  # noqa: E402
+from brubeck.connections import Mongrel2Connection, WSGIConnection
+from brubeck.request_handling import Brubeck, WebMessageHandler
 
 
 class HelloHandler(WebMessageHandler):

@@ -63,24 +63,29 @@ def test_get_issues_token_in_signed_cookie(app, session):
     assert again.headers.get_all("Set-Cookie") == []
 
 
-def test_post_without_token_is_403(app, session):
+def test_post_without_token_is_403_and_says_how_to_add_one(app, session, caplog):
+    """A form ported from Brubeck 0.4 has no token: the answer says what to put in it."""
     cookies, _ = session
     for headers in ({}, cookies):
         response = app.handle(form_req("/form", {"title": "x"}, headers=headers))
         assert response.status == 403
-        assert b"did not come from this site" in response.body
+        assert b"no CSRF token" in response.body
+        assert b"put {{ csrf_field() }} inside it" in response.body
+        assert b"Brubeck(csrf_protection=False)" in response.body
+    assert "POST /form has no CSRF token" in caplog.text
+
+
+def test_a_wrong_token_is_403_and_says_the_form_expired(app, session):
+    cookies, token = session
+    response = app.handle(form_req("/form", {"_csrf": token[:-1] + "x"}, headers=cookies))
+    assert response.status == 403
+    assert b"did not come from this site" in response.body
 
 
 def test_post_with_cookie_and_form_field(app, session):
     cookies, token = session
     response = app.handle(form_req("/form", {"title": "x", "_csrf": token}, headers=cookies))
     assert (response.status, response.body) == (200, b"saved")
-
-
-def test_wrong_token_is_403(app, session):
-    cookies, token = session
-    response = app.handle(form_req("/form", {"_csrf": token[:-1] + "x"}, headers=cookies))
-    assert response.status == 403
 
 
 def test_token_without_its_cookie_is_403(app, session):

@@ -1,0 +1,141 @@
+"""Engine adapters: how each template library finds and renders a template.
+
+A handler renders through the adapter its class names (``template_engine``,
+set by the ``*Rendering`` classes of :mod:`brubeck.templating`) or, when it
+names none, the adapter that fits the application's template environment.
+Adapters hold no state: the environment they read is the application's.
+Every engine escapes HTML by default.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+class MustacheTemplates:
+    """Mustache templates in one directory: ``name`` means ``name.mustache``.
+
+    A name that already has an extension (``page.html``) is used as it is.
+    Partials (``{{> name}}``) come from the same directory.
+    """
+
+    extension = "mustache"
+
+    def __init__(self, template_dir: str) -> None:
+        self.template_dir = os.path.abspath(template_dir)
+
+    def path(self, name: str) -> str:
+        """The file of template ``name``; refused (ValueError) outside the directory."""
+        if not os.path.splitext(name)[1]:
+            name = f"{name}.{self.extension}"
+        path = os.path.abspath(os.path.join(self.template_dir, name))
+        if not path.startswith(self.template_dir + os.sep):
+            raise ValueError(f"template outside the template directory: {name!r}")
+        return path
+
+    def exists(self, name: str) -> bool:
+        return os.path.isfile(self.path(name))
+
+    def read(self, name: str) -> str:
+        with open(self.path(name), encoding="utf-8") as handle:
+            return handle.read()
+
+
+class _Lazy:
+    """A value computed by ``str()`` when a template uses it (Mustache cannot call functions)."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+    def __str__(self) -> str:
+        return str(self.function())
+
+
+class TemplateEngine:
+    """One template library: ``render``, ``exists`` and the name of its error page."""
+
+    error_template = "errors.html"
+    module = ""  # the library whose environments this adapter renders (the environment type's top package)
+
+    def accepts(self, env: Any) -> bool:
+        """True if ``env`` is an environment of this engine's library."""
+        return type(env).__module__.split(".")[0] == self.module
+
+    def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def exists(self, env: Any, name: str) -> bool:
+        raise NotImplementedError
+
+
+class Jinja2Engine(TemplateEngine):
+    module = "jinja2"
+
+    def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
+        return env.get_template(name).render(**context)
+
+    def exists(self, env: Any, name: str) -> bool:
+        from jinja2 import TemplateNotFound
+
+        try:
+            env.get_template(name)
+        except TemplateNotFound:
+            return False
+        return True
+
+
+class MakoEngine(TemplateEngine):
+    module = "mako"
+
+    def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
+        return env.get_template(name).render(**context)
+
+    def exists(self, env: Any, name: str) -> bool:
+        return env.has_template(name)
+
+
+class TornadoEngine(TemplateEngine):
+    module = "tornado"
+
+    def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
+        return env.load(name).generate(**context).decode("utf-8")
+
+    def exists(self, env: Any, name: str) -> bool:
+        return os.path.isfile(os.path.join(env.root, name))
+
+
+class MustacheEngine(TemplateEngine):
+    """chevron over :class:`MustacheTemplates`; ``{{x}}`` escapes, the CSRF input is ``{{{csrf_field}}}``."""
+
+    error_template = "errors"
+
+    def accepts(self, env: Any) -> bool:
+        return isinstance(env, MustacheTemplates)
+
+    def render(self, env: MustacheTemplates, name: str, context: dict[str, Any]) -> str:
+        import chevron
+
+        if callable(context.get("csrf_field")):
+            context = {**context, "csrf_field": _Lazy(context["csrf_field"])}
+        return chevron.render(env.read(name), context, partials_path=env.template_dir,
+                              partials_ext=MustacheTemplates.extension)
+
+    def exists(self, env: MustacheTemplates, name: str) -> bool:
+        return env.exists(name)
+
+
+JINJA2 = Jinja2Engine()
+MAKO = MakoEngine()
+MUSTACHE = MustacheEngine()
+TORNADO = TornadoEngine()
+ENGINES = (JINJA2, MAKO, MUSTACHE, TORNADO)
+
+
+def engine_for(env: Any) -> TemplateEngine:
+    """The adapter that renders ``env`` (TypeError if none does)."""
+    for engine in ENGINES:
+        if engine.accepts(env):
+            return engine
+    raise TypeError(f"no template engine renders a {type(env).__name__}; "
+                    "use one of brubeck.templating's load_*_env functions")
