@@ -495,8 +495,7 @@ class Brubeck:
             return self._error(request, self.base_handler, HTTPError(500))
         if isinstance(result, Response):
             return result
-        return http_response(result if isinstance(result, (bytes, str)) else str(result), 200, None,
-                             {"Content-Type": "text/html; charset=utf-8"})
+        return http_response(result if isinstance(result, (bytes, str)) else str(result))
 
     def handle(self, request: Request) -> Response | None:
         """Route and answer one request; ``None`` means it is held open."""

@@ -161,5 +161,12 @@ class HTTPError(Exception):
 def http_response(
     body: bytes | str, code: int = 200, status: str | None = None, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """Build a response, as Brubeck's documented ``http_response`` did."""
-    return Response(body, code, status, headers)
+    """Build a response, as Brubeck's documented ``http_response`` did.
+
+    Without a ``Content-Type`` in ``headers`` the body is sent as
+    ``text/html; charset=utf-8``, with ``X-Content-Type-Options: nosniff``.
+    """
+    checked = Headers(headers)
+    checked.setdefault("Content-Type", "text/html; charset=utf-8")
+    checked.setdefault("X-Content-Type-Options", "nosniff")
+    return Response(body, code, status, checked)

@@ -4,7 +4,8 @@ A handler renders through the adapter its class names (``template_engine``,
 set by the ``*Rendering`` classes of :mod:`brubeck.templating`) or, when it
 names none, the adapter that fits the application's template environment.
 Adapters hold no state: the environment they read is the application's.
-Every engine escapes HTML by default.
+Every engine escapes HTML by default; chevron (Mustache) leaves ``'`` as it is,
+so Mustache templates put attribute values in double quotes.
 """
 
 from __future__ import annotations

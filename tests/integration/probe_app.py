@@ -4,17 +4,14 @@ Run as ``python -m tests.integration.probe_app`` with BRUBECK_PULL/BRUBECK_PUB
 set (the ``serve`` fixture does this).
 """
 
+import hashlib
+import os
+import time
+
 from brubeck import concurrency
-from brubeck.concurrency import monkey_patch
-
-monkey_patch()
-
-import hashlib  # noqa: E402
-import os  # noqa: E402
-
-from brubeck.connections import Mongrel2Connection  # noqa: E402
-from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler, http_response  # noqa: E402
-from tests.integration.helpers import PROBE_SECRET as SECRET  # noqa: E402
+from brubeck.connections import Mongrel2Connection
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler, http_response
+from tests.integration.helpers import PROBE_SECRET as SECRET
 
 
 class ReadyHandler(WebMessageHandler):
@@ -59,6 +56,15 @@ app = Brubeck(
 app.add_route_rule(r"^/boom-fn$", boom, method="GET")
 app.add_route_rule(r"^/echo$", echo, method="POST")
 app.add_route_rule(r"^/concurrency$", lambda application, message: concurrency.NAME, method="GET")
+
+
+def sleep_a_second(application, message):
+    """Block in the standard library's time.sleep: only monkey-patching keeps other requests going."""
+    time.sleep(1)
+    return http_response("slept", 200, "OK", {"Content-Type": "text/plain; charset=utf-8"})
+
+
+app.add_route_rule(r"^/sleep$", sleep_a_second, method="GET")
 
 if __name__ == "__main__":
     app.run()

@@ -11,7 +11,7 @@ import pytest
 import brubeck.auth
 from brubeck.auth import UserHandlingMixin, authenticated
 from brubeck.models import User
-from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler, http_response
 from tests.unit.brubeck_helpers import cookies_from, json_body, req
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +146,16 @@ def test_an_upload_has_no_other_keys():
 
     with pytest.raises(KeyError):
         UploadedFile("a", "text/plain", b"")["path"]
+
+
+# -- http_response ----------------------------------------------------------------------------------
+
+def test_http_response_without_a_content_type_is_html_and_not_sniffed():
+    response = http_response("Take five!", 200, "OK", {})
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert http_response("{}", 200, "OK", {"content-type": "application/json"}).headers.get_all("Content-Type") == [
+        "application/json"]
 
 
 # -- the request's own get_argument ------------------------------------------------------------------
