@@ -420,6 +420,8 @@ class Brubeck:
         self.csrf_protection = csrf_protection
         self.settings = settings
         self.router = Router()
+        self.apis: dict[str, Any] = {}
+        """The AutoAPI classes registered with :meth:`register_api`, by URL prefix."""
         self._rooms: dict[str, WaitingRoom] = {}
         if log_level is not None:
             logging.getLogger("brubeck").setLevel(log_level)
