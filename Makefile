@@ -6,16 +6,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench clean
+.PHONY: run test check lint bench clean
 
 run: system-packages-run $(VENV)/.installed
 	@$(PY) -m conf.bringup run
 
-test: system-packages-test $(VENV)/.installed
-	@$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+test: system-packages-test $(VENV)/.installed check
+	@$(PY) -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
+# What `make test` checks before the tests: formatting, lint, types (config in pyproject.toml).
+check: $(VENV)/.installed
+	@echo "Checking format (ruff format), lint (ruff check) and types (mypy)"
+	@$(VENV)/bin/ruff format --check --quiet . || { echo "Run: $(VENV)/bin/ruff format ."; exit 1; }
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/mypy
+
+lint: check
 
 bench: system-packages-bench $(VENV)/.installed
 	$(PY) bench/hello.py

@@ -37,12 +37,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import wrk  # noqa: E402
-from brubeck.mongrel2_server import (  # noqa: E402
-    MONGREL2_MISSING,
-    Mongrel2Server,
-    free_port,
-    single_handler_config,
-)
+from brubeck import m2sh  # noqa: E402
+from brubeck.testing import Mongrel2Server, free_port, single_handler_config  # noqa: E402
 
 START_TIMEOUT = 20.0  # seconds for a server to answer its first request
 STOP_TIMEOUT = 10.0
@@ -295,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     missing = []
     if not wrk.available():
         missing.append(wrk.WRK_MISSING)
-    if not Mongrel2Server.available():
-        missing.append(MONGREL2_MISSING)
+    if not m2sh.available():
+        missing.append(m2sh.MONGREL2_MISSING)
     if missing:
         print("bench/hello.py cannot run:\n  " + "\n  ".join(missing), file=sys.stderr)
         return 2

@@ -5,15 +5,16 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import bcrypt
 
 from .concurrency import run_in_thread
-from .responses import HTTPError
+from .exceptions import HTTPError
 
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores anything longer, so refuse it
+F = TypeVar("F", bound=Callable[..., Any])
 BCRYPT_ROUNDS = int(os.environ.get("BRUBECK_BCRYPT_ROUNDS", "12"))  # tests lower it for speed
 
 
@@ -25,7 +26,8 @@ def hash_password(password: str) -> str:
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
         raise ValueError(f"password is longer than {MAX_PASSWORD_BYTES} bytes")
-    return run_in_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+    hashed: bytes = run_in_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(BCRYPT_ROUNDS))
+    return hashed.decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
@@ -34,7 +36,7 @@ def check_password(password: str, hashed: str) -> bool:
     if len(encoded) > MAX_PASSWORD_BYTES or not hashed:
         return False
     try:
-        return run_in_thread(bcrypt.checkpw, encoded, hashed.encode("ascii"))
+        return bool(run_in_thread(bcrypt.checkpw, encoded, hashed.encode("ascii")))
     except ValueError:
         return False
 
@@ -91,7 +93,7 @@ class UserHandlingMixin:
                         headers={"WWW-Authenticate": 'Token realm="api"'})
 
 
-def web_authenticated(method: Callable) -> Callable:
+def web_authenticated(method: F) -> F:
     """Page method decorator: without a user, redirect to ``login_url?next=...``."""
 
     @functools.wraps(method)
@@ -103,10 +105,10 @@ def web_authenticated(method: Callable) -> Callable:
             return self.redirect(login_url)
         return method(self, *args, **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)
 
 
-def authenticated(method: Callable) -> Callable:
+def authenticated(method: F) -> F:
     """API method decorator: without a user, answer with ``self.auth_error()`` (401 by default)."""
 
     @functools.wraps(method)
@@ -115,4 +117,4 @@ def authenticated(method: Callable) -> Callable:
             return self.auth_error()
         return method(self, *args, **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)

@@ -24,10 +24,11 @@ from typing import Annotated, Any, ClassVar, NoReturn
 from pydantic import TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from .exceptions import HTTPError
 from .models import BrubeckModel
 from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
 from .request_handling import Brubeck, JSONMessageHandler
-from .responses import HTTPError, Response
+from .responses import Response
 
 __all__ = ["AutoAPIBase", "OpenAPIHandler", "openapi_document", "MULTIPLE_ITEM_SEP"]
 
@@ -56,7 +57,7 @@ def _field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
 @functools.cache
 def _id_adapter(model: type[BrubeckModel], api_id: str) -> TypeAdapter[Any]:
     field = model.model_fields[api_id]
-    return TypeAdapter(Annotated[field.annotation, field])
+    return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]  # a type built at run time
 
 
 class AutoAPIBase(JSONMessageHandler):

@@ -10,8 +10,8 @@ itself does is cooperative).  Import ``brubeck`` before other modules, so that
 they see the patched library.
 
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
-``call_soon``, ``serve_wsgi``, ``run_in_thread``, ``wait_readable`` and
-``ReusingSpawner`` from here.  ``zmq`` is the library's green pyzmq, for
+``call_soon``, ``run_in_thread``, ``wait_readable`` and ``ReusingSpawner``
+from here (and :mod:`brubeck.wsgi` its WSGI server, by ``NAME``).  ``zmq`` is the library's green pyzmq, for
 applications' own ZeroMQ sockets (services); ``Mongrel2Connection`` uses
 plain pyzmq sockets and waits on them through ``wait_readable``, which costs
 less per message.
@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MONKEY_PATCHED", "NAME", "Event", "ReusingSpawner", "call_soon", "run_in_thread", "serve_wsgi", "sleep",
+__all__ = ["MONKEY_PATCHED", "NAME", "Event", "ReusingSpawner", "call_soon", "run_in_thread", "sleep",
            "spawn", "wait_readable", "zmq"]
 
 _log = logging.getLogger("brubeck.concurrency")
@@ -42,7 +41,6 @@ if NAME == "gevent":
 
     import gevent
     import gevent.event
-    import gevent.pywsgi
     import gevent.queue
     import gevent.socket
     import zmq.green as zmq
@@ -63,27 +61,6 @@ if NAME == "gevent":
         except TimeoutError:
             pass
 
-    class _WSGIHandler(gevent.pywsgi.WSGIHandler):
-        def handle_one_request(self) -> Any:
-            result = super().handle_one_request()
-            if result is True:  # keep-alive: a client whose next request is already here must not starve the others
-                gevent.sleep(0)
-            return result
-
-    class _WSGIServer(gevent.pywsgi.WSGIServer):
-        """pywsgi sends the headers and the body in two writes: with Nagle's
-        algorithm on, the body waits for the client's delayed ACK (40 ms)."""
-
-        handler_class = _WSGIHandler
-
-        def handle(self, sock: Any, address: Any) -> None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super().handle(sock, address)
-
-    def serve_wsgi(app: Callable, host: str, port: int) -> None:
-        """Serve a WSGI callable until the process is stopped."""
-        _WSGIServer((host, port), app, log=None).serve_forever()
-
     def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
         """Run a blocking call in the hub's thread pool; the caller waits."""
         return gevent.get_hub().threadpool.apply(fn, args)
@@ -98,8 +75,7 @@ elif NAME == "eventlet":
     import eventlet.hubs
     import eventlet.queue
     import eventlet.tpool
-    import eventlet.wsgi
-    from eventlet.green import zmq
+    from eventlet.green import zmq  # type: ignore[no-redef]
 
     spawn = eventlet.spawn
     sleep = eventlet.sleep
@@ -116,7 +92,7 @@ elif NAME == "eventlet":
         except TimeoutError:
             pass
 
-    class Event:
+    class Event:  # type: ignore[no-redef]
         """A resettable-once event with gevent's ``set``/``is_set``/``wait``."""
 
         def __init__(self) -> None:
@@ -127,7 +103,7 @@ elif NAME == "eventlet":
                 self._event.send(True)
 
         def is_set(self) -> bool:
-            return self._event.ready()
+            return bool(self._event.ready())
 
         def wait(self, timeout: float | None = None) -> bool:
             if timeout is None:
@@ -135,11 +111,7 @@ elif NAME == "eventlet":
             else:
                 with eventlet.Timeout(timeout, False):
                     self._event.wait()
-            return self._event.ready()
-
-    def serve_wsgi(app: Callable, host: str, port: int) -> None:
-        """Serve a WSGI callable until the process is stopped."""
-        eventlet.wsgi.server(eventlet.listen((host, port)), app, log_output=False)
+            return bool(self._event.ready())
 
     def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
         """Run a blocking call in eventlet's thread pool; the caller waits."""

@@ -1,4 +1,4 @@
-"""Signed cookie values and ``Set-Cookie`` headers.
+"""Cookies: the ``Cookie`` header parsed, signed values, ``Set-Cookie`` headers.
 
 Signed values are JSON, signed with HMAC-SHA256 and a timestamp by
 itsdangerous; the cookie's name is part of the signature, so a value signed
@@ -12,12 +12,25 @@ import hashlib
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 DEFAULT_MAX_AGE = 30 * 24 * 3600
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently; the first value of a name wins."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, eq, value = chunk.strip().partition("=")
+        if eq and name and name not in cookies:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            cookies[name] = unquote(value)
+    return cookies
 
 
 def _serializer(secret: str | bytes, name: str) -> URLSafeTimedSerializer:

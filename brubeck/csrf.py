@@ -12,10 +12,13 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup, escape
 
-from .responses import HTTPError
+from .exceptions import HTTPError
+from .request import Request
 
 CSRF_COOKIE = "_csrf"
 CSRF_FIELD = "_csrf"
@@ -29,10 +32,13 @@ log = logging.getLogger("brubeck.csrf")
 
 
 class CSRFProtection:
-    """Handler mixin: ``csrf_token``, ``csrf_field()`` and ``check_csrf()``.
+    """Handler mixin: ``csrf_token``, ``csrf_field()`` and ``check_csrf()``."""
 
-    Relies on the handler's ``get_cookie``/``set_cookie``/``message``.
-    """
+    # What it uses of the web handler it is mixed into:
+    application: Any  # the Brubeck app (brubeck.request_handling imports this module)
+    message: Request
+    get_cookie: Callable[..., Any]
+    set_cookie: Callable[..., None]
 
     _csrf_token: str | None = None
 

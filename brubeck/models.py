@@ -1,8 +1,8 @@
 """Model bases on pydantic v2, with views that keep private fields private.
 
-A model lists ``private_fields`` (never leave the server: password hashes,
-token hashes) and ``owner_fields`` (shown only to their owner: email,
-settings).  ``to_owner_json()`` and ``to_public_json()`` build the views.
+A model lists ``private_fields``, which never leave the server (password
+hashes, token hashes); ``to_owner_json()`` is everything else, what the
+record's owner may see.
 """
 
 from __future__ import annotations
@@ -19,27 +19,21 @@ USERNAME_RE = re.compile(r"^[a-z0-9._-]{2,30}$")
 
 
 class BrubeckModel(BaseModel):
-    """Base model: validated on assignment, with owner and public views."""
+    """Base model: validated on assignment, with an owner's view."""
 
     model_config = ConfigDict(validate_assignment=True, extra="ignore")
 
     private_fields: ClassVar[frozenset[str]] = frozenset()
-    owner_fields: ClassVar[frozenset[str]] = frozenset()
 
     def to_owner_json(self) -> dict[str, Any]:
         """Everything except private fields, JSON-ready."""
         return self.model_dump(mode="json", exclude=set(self.private_fields))
-
-    def to_public_json(self) -> dict[str, Any]:
-        """Only what anyone may see, JSON-ready."""
-        return self.model_dump(mode="json", exclude=set(self.private_fields | self.owner_fields))
 
 
 class User(BrubeckModel):
     """An account: lower-case unique username, optional email, bcrypt hash."""
 
     private_fields: ClassVar[frozenset[str]] = frozenset({"password_hash"})
-    owner_fields: ClassVar[frozenset[str]] = frozenset({"email", "last_login"})
 
     username: str
     email: EmailStr | None = None
@@ -78,8 +72,6 @@ class User(BrubeckModel):
 
 class UserProfile(BrubeckModel):
     """What a user shows about themselves."""
-
-    owner_fields: ClassVar[frozenset[str]] = frozenset()
 
     owner: str
     display_name: str = Field(default="", max_length=80)

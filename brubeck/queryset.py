@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -115,11 +115,11 @@ class AbstractQueryset:
         return self.destroy_many([item_id])[0]
 
     # -- many items: what a store implements -------------------------------------------------
-    def create_many(self, items: list[BaseModel]) -> list[Result]:
+    def create_many(self, items: Sequence[BaseModel]) -> list[Result]:
         """Save the items as one write: ``MSG_CREATED`` or ``MSG_UPDATED`` each."""
         raise NotImplementedError
 
-    def update_many(self, items: list[BaseModel]) -> list[Result]:
+    def update_many(self, items: Sequence[BaseModel]) -> list[Result]:
         """Save the items, as ``create_many``."""
         return self.create_many(items)
 
@@ -163,11 +163,12 @@ class DictQueryset(AbstractQueryset):
 
     def __init__(self, api_id: str = "id") -> None:
         super().__init__(db_conn={}, api_id=api_id)
+        self.db_conn: dict[str, dict[str, Any]]
         self._stamps: dict[str, int] = {}
         self._stream: list[tuple[int, str]] = []
         self._last = 0
 
-    def create_many(self, items: list[BaseModel]) -> list[Result]:
+    def create_many(self, items: Sequence[BaseModel]) -> list[Result]:
         stamp = self._last = self._next_stamp(self._last)
         results = []
         for item in items:
@@ -253,20 +254,23 @@ class RedisQueryset(AbstractQueryset):
         return int(raw.partition(b"|")[0])
 
     # -- writes --------------------------------------------------------------------------------
-    def _transaction(self, keys: list[str], write: Callable[[Any, list[bytes | None], int], Any]) -> Any:
+    def _transaction(self, keys: list[str], write: Callable[[Any, list[bytes | None], int], list[Result]]
+                     ) -> list[Result]:
         """Run ``write(pipe, stored values of keys, last stamp)`` inside MULTI, watching the store."""
         if not keys:
             return []
 
-        def attempt(pipe: Any) -> Any:
+        def attempt(pipe: Any) -> list[Result]:
             stored = pipe.hmget(self.items_key, keys)
             last = int(pipe.get(self.clock_key) or 0)
             pipe.multi()
             return write(pipe, stored, last)
 
-        return self.db_conn.transaction(attempt, self.items_key, self.clock_key, value_from_callable=True)
+        results: list[Result] = self.db_conn.transaction(attempt, self.items_key, self.clock_key,
+                                                          value_from_callable=True)
+        return results
 
-    def create_many(self, items: list[BaseModel]) -> list[Result]:
+    def create_many(self, items: Sequence[BaseModel]) -> list[Result]:
         keys = [self._key(item) for item in items]
         data = [item.model_dump(mode="json") for item in items]
 

@@ -1,4 +1,4 @@
-"""The incoming request, from a Mongrel2 frame or a WSGI environ.
+"""The incoming request, whatever brought it (Mongrel2 or WSGI: see those modules).
 
 Bodies are parsed lazily: ``arguments`` merges the query string with an
 urlencoded or multipart form, ``files`` holds uploads, ``json`` the parsed
@@ -9,52 +9,17 @@ from __future__ import annotations
 
 import io
 import json as jsonlib
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
-from urllib.parse import parse_qs, unquote
+from typing import Any, overload
+from urllib.parse import parse_qs
 
 import multipart
 
-from .mongrel2 import Frame, split_frame
-from .responses import HTTPError
+from .cookies import parse_cookie_header
+from .datastructures import UploadedFile
+from .exceptions import HTTPError
 
 MAX_MULTIPART_MEMORY = 64 * 1024 * 1024
-MONGREL2_ONLY_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request does not keep
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """One file from a multipart form: ``upload.body``, or ``upload['body']`` as in Brubeck 0.4."""
-
-    filename: str
-    content_type: str
-    body: bytes
-
-    def __getitem__(self, key: str) -> str | bytes:
-        if key not in ("filename", "content_type", "body"):
-            raise KeyError(key)
-        value: str | bytes = getattr(self, key)
-        return value
-
-
-def _header_value(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def parse_cookie_header(header: str) -> dict[str, str]:
-    """Parse a ``Cookie`` header leniently; the first value of a name wins."""
-    cookies: dict[str, str] = {}
-    for chunk in header.split(";"):
-        name, eq, value = chunk.strip().partition("=")
-        if eq and name and name not in cookies:
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            cookies[name] = unquote(value)
-    return cookies
 
 
 class Request:
@@ -81,6 +46,14 @@ class Request:
         self._fill(method, path, query_string, {k.lower(): v for k, v in (headers or {}).items()}, body,
                    sender, conn_id, version, scheme, remote_addr)
 
+    @classmethod
+    def from_parts(cls, method: str, path: str, query_string: str, headers: dict[str, str], body: bytes,
+                   sender: str, conn_id: str, version: str, scheme: str, remote_addr: str) -> Request:
+        """A request from a transport that already lower-cased the header names (the fast path)."""
+        request = cls.__new__(cls)
+        request._fill(method, path, query_string, headers, body, sender, conn_id, version, scheme, remote_addr)
+        return request
+
     def _fill(self, method: str, path: str, query_string: str, headers: dict[str, str], body: bytes,
               sender: str, conn_id: str, version: str, scheme: str, remote_addr: str) -> None:
         self.method = method.upper()
@@ -93,69 +66,6 @@ class Request:
         self.version = version
         self.scheme = scheme
         self.remote_addr = remote_addr
-
-    @classmethod
-    def from_frame(cls, frame: Frame) -> Request:
-        """Build from a parsed Mongrel2 frame."""
-        return cls._from_parts(*frame)
-
-    @classmethod
-    def parse_mongrel2(cls, message: bytes) -> Request:
-        """Parse raw bytes from Mongrel2 (raises ``FrameError`` on garbage)."""
-        return cls._from_parts(*split_frame(message))
-
-    @classmethod
-    def _from_parts(cls, sender: str, conn_id: str, frame_path: str, raw: dict[str, Any], body: bytes) -> Request:
-        # Mongrel2's own keys are upper-case (METHOD, PATH, QUERY...); HTTP header names arrive lower-case.
-        headers = raw.copy()
-        for value in raw.values():
-            if value.__class__ is not str:  # rare: a repeated header arrives as a list
-                headers = {k: _header_value(v) for k, v in raw.items()}
-                break
-        pop = headers.pop
-        method, path, query = pop("METHOD", "GET"), pop("PATH", frame_path), pop("QUERY", "")
-        version, scheme, remote = pop("VERSION", "HTTP/1.1"), pop("URL_SCHEME", "http"), pop("REMOTE_ADDR", "")
-        for key in MONGREL2_ONLY_KEYS:
-            pop(key, None)
-        for key in headers:
-            if key.isupper():  # rare: a key of Mongrel2's that is not known here
-                headers = {k: v for k, v in headers.items() if not k.isupper()}
-                break
-        request = cls.__new__(cls)
-        request._fill(method, unquote(path) if "%" in path else path, query, headers, body, sender, conn_id,
-                      version, scheme, remote or headers.get("x-forwarded-for", "").split(",")[0].strip())
-        return request
-
-    @classmethod
-    def from_wsgi(cls, environ: dict[str, Any]) -> Request:
-        """Build from a WSGI environ, reading the whole body."""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if environ.get(key):
-                headers[key.replace("_", "-").lower()] = environ[key]
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-        return cls(
-            method=environ.get("REQUEST_METHOD", "GET"),
-            path=path,
-            query_string=environ.get("QUERY_STRING", ""),
-            headers=headers,
-            body=body,
-            version=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
-            scheme=environ.get("wsgi.url_scheme", "http"),
-            remote_addr=headers.get("x-forwarded-for", environ.get("REMOTE_ADDR", "")).split(",")[0].strip(),
-        )
-
-    # Mongrel2 tells a handler that a client went away with a JSON message.
-    def is_disconnect(self) -> bool:
-        """True for Mongrel2's notice that the client closed its connection."""
-        if self.method != "JSON":
-            return False
-        try:
-            return jsonlib.loads(self.body).get("type") == "disconnect"
-        except (ValueError, AttributeError):
-            return False
 
     @property
     def host(self) -> str:
@@ -223,6 +133,12 @@ class Request:
         """Every value of ``name`` from the query string and form body."""
         values = self.arguments.get(name, [])
         return [v.strip() for v in values] if strip else list(values)
+
+    @overload
+    def get_argument(self, name: str, default: str, strip: bool = True) -> str: ...
+
+    @overload
+    def get_argument(self, name: str, default: None = None, strip: bool = True) -> str | None: ...
 
     def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
         """The last value of ``name`` from the query string or form body (``default`` without one)."""

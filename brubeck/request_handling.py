@@ -12,15 +12,19 @@ import logging
 import time
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 from urllib.parse import quote
 
+from . import wsgi
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
 from .csrf import CSRFProtection
+from .datastructures import Headers, check_header_text
+from .exceptions import HTTPError
 from .longpoll import WaitingRoom
+from .mongrel2 import Mongrel2Connection
 from .request import Request
-from .responses import Headers, HTTPError, Response, check_header_text, http_response, reason_phrase
-from .routing import HTTP_METHODS, Router
+from .responses import Response, http_response, reason_phrase
+from .routing import HTTP_METHODS, Match, Router
 from .template_engines import TemplateEngine, engine_for
 from .timekeeping import curtime
 
@@ -35,6 +39,7 @@ __all__ = [
     "render",
 ]
 
+F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("brubeck")
 access_log = logging.getLogger("brubeck.access")
 
@@ -60,6 +65,7 @@ class MessageHandler:
     """
 
     _SUCCESS_CODE = 200
+    _allowed_methods: tuple[str, ...]  # set on each class by allowed_methods()
     default_content_type = "text/plain; charset=utf-8"
     unavailable_errors: tuple[type[BaseException], ...] = ()
     """Exceptions meaning a backing service is down: answered with 503, no traceback."""
@@ -253,6 +259,12 @@ class WebHandling(CSRFProtection, MessageHandler):
         """Every value of ``name`` from the query string and form body."""
         return self.message.get_arguments(name, strip)
 
+    @overload
+    def get_argument(self, name: str, default: str, strip: bool = True) -> str: ...
+
+    @overload
+    def get_argument(self, name: str, default: None = None, strip: bool = True) -> str | None: ...
+
     def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
         """The last value of ``name`` from the query string or form body."""
         return self.message.get_argument(name, default, strip)
@@ -405,8 +417,6 @@ class Brubeck:
         **settings: Any,
     ) -> None:
         if msg_conn is None and mongrel2_pair is not None:
-            from .connections import Mongrel2Connection
-
             msg_conn = Mongrel2Connection(*mongrel2_pair)
         self.msg_conn = msg_conn
         self.template_loader = template_loader
@@ -437,10 +447,10 @@ class Brubeck:
             methods = [method] if isinstance(method, str) else list(method or ["GET"])
             self.router.add_function(pattern, kallable, methods)
 
-    def add_route(self, url_pattern: str, method: str | list[str] | None = None) -> Callable:
+    def add_route(self, url_pattern: str, method: str | list[str] | None = None) -> Callable[[F], F]:
         """Decorator: ``@app.add_route('^/x$', method='GET')`` on ``fn(app, request, *args)``."""
 
-        def decorator(kallable: Callable) -> Callable:
+        def decorator(kallable: F) -> F:
             self.add_route_rule(url_pattern, kallable, method)
             return kallable
 
@@ -487,7 +497,7 @@ class Brubeck:
     def _error(self, request: Request, handler_class: type[MessageHandler], error: HTTPError) -> Response:
         return handler_class(self, request)._error_response(error)
 
-    def _run_function(self, function: Callable, request: Request, match: Any) -> Response:
+    def _run_function(self, function: Callable[..., Any], request: Request, match: Match) -> Response:
         try:
             result = function(self, request, *match.args, **match.kwargs)
         except HTTPError as error:
@@ -519,11 +529,12 @@ class Brubeck:
             return self._error(request, self.base_handler, HTTPError(404))
         route = match.route
         allowed = route.allowed_methods()
+        handler_class = cast(type[MessageHandler] | None, route.handler)  # add_route_rule routes only these
         if request.method not in allowed:
-            handler_class = route.handler or self.base_handler
-            return self._error(request, handler_class, HTTPError(405, headers={"Allow": ", ".join(allowed)}))
-        if route.handler is not None:
-            return route.handler(self, request, *match.args, **match.kwargs)()
+            headers = {"Allow": ", ".join(allowed)}
+            return self._error(request, handler_class or self.base_handler, HTTPError(405, headers=headers))
+        if handler_class is not None:
+            return handler_class(self, request, *match.args, **match.kwargs)()
         if request.method == "OPTIONS" and "OPTIONS" not in route.functions:
             return Response(b"", 204, headers={"Allow": ", ".join(allowed)})
         method = "GET" if request.method == "HEAD" and "HEAD" not in route.functions else request.method
@@ -539,8 +550,6 @@ class Brubeck:
         except KeyboardInterrupt:
             log.info("Interrupted; stopping")
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         """The WSGI entry point (gunicorn: ``module:app``)."""
-        from .connections import wsgi_respond
-
-        return wsgi_respond(self, environ, start_response)
+        return wsgi.respond(self, environ, start_response)

@@ -1,9 +1,11 @@
-"""HTTP building blocks: headers that refuse injection, responses, errors."""
+"""Responses: status, headers and body, and their serialisation to HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from http import HTTPStatus
+
+from .datastructures import Headers, check_header_text
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _NO_LENGTH = frozenset([*range(200), 204, 304])  # statuses whose responses carry no Content-Length
@@ -12,95 +14,6 @@ _NO_LENGTH = frozenset([*range(200), 204, 304])  # statuses whose responses carr
 def reason_phrase(status: int) -> str:
     """The standard reason phrase for ``status`` ("Unknown" if there is none)."""
     return _PHRASES.get(status, "Unknown")
-
-
-def check_header_text(text: str, what: str) -> str:
-    """``text`` as a header part: refused (ValueError) with a line break or outside Latin-1."""
-    text = str(text)
-    if "\r" in text or "\n" in text or "\0" in text:
-        raise ValueError(f"{what} contains a line break: {text!r}")
-    if not text.isascii():
-        try:
-            text.encode("latin-1")  # what to_http() writes: refuse here, inside the handler
-        except UnicodeEncodeError:
-            raise ValueError(f"{what} is not Latin-1: {text!r}") from None
-    return text
-
-
-class Headers:
-    """Case-insensitive response headers; a name may carry several values.
-
-    ``headers[name] = value`` replaces, :meth:`add` appends.  Values holding
-    CR or LF are refused, so a header can never be split in two.
-    """
-
-    def __init__(self, initial: Mapping[str, str] | None = None) -> None:
-        self._items: list[tuple[str, str]] = []
-        if initial:
-            for name, value in initial.items():
-                self[name] = value
-
-    @classmethod
-    def checked(cls, items: list[tuple[str, str]]) -> Headers:
-        """Headers holding ``items``, whose names and values were checked already."""
-        headers = cls.__new__(cls)
-        headers._items = items
-        return headers
-
-    def __setitem__(self, name: str, value: object) -> None:
-        del self[name]
-        self.add(name, value)
-
-    def add(self, name: str, value: object) -> None:
-        """Append a header even if one of that name exists (Set-Cookie)."""
-        self._items.append((check_header_text(name, "header name"), check_header_text(str(value), "header value")))
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        lowered = name.lower()
-        for key, value in self._items:
-            if key.lower() == lowered:
-                return value
-        return default
-
-    def get_all(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self._items if k.lower() == lowered]
-
-    def __delitem__(self, name: str) -> None:
-        lowered = name.lower()
-        self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def setdefault(self, name: str, value: object) -> str:
-        current = self.get(name)
-        if current is None:
-            self.add(name, value)  # no header of that name: nothing to replace
-            current = self._items[-1][1]
-        return current
-
-    def copy(self) -> Headers:
-        """An independent copy (its values were checked when they were set)."""
-        return Headers.checked(list(self._items))
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self._items)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([k for k, _ in self._items])
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"Headers({self._items!r})"
 
 
 class Response:
@@ -136,26 +49,6 @@ class Response:
     @property
     def status_line(self) -> str:
         return f"{self.status} {self.reason}"
-
-
-class HTTPError(Exception):
-    """Raise in a handler to answer with an error page or JSON error.
-
-    ``fields`` maps form or API field names to what is wrong with them.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        message: str | None = None,
-        fields: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        self.status = status
-        self.message = message or reason_phrase(status)
-        self.fields = dict(fields or {})
-        self.headers = dict(headers or {})
-        super().__init__(f"{status}: {self.message}")
 
 
 def http_response(

@@ -11,9 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class HandlerClass(Protocol):
+    """What routing needs of a handler class."""
+
+    @classmethod
+    def allowed_methods(cls) -> tuple[str, ...]: ...
 
 
 @dataclass
@@ -21,7 +28,7 @@ class Route:
     """A pattern and what answers it: a handler class, or functions by method."""
 
     pattern: re.Pattern[str]
-    handler: type | None = None
+    handler: type[HandlerClass] | None = None
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # One Match shared by every match of a pattern without groups:
     whole_match: Match | None = field(init=False, repr=False, default=None)
@@ -54,7 +61,7 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add_handler(self, pattern: str, handler: type) -> None:
+    def add_handler(self, pattern: str, handler: type[HandlerClass]) -> None:
         """Route ``pattern`` to a handler class."""
         self.routes.append(Route(re.compile(pattern), handler=handler))
 

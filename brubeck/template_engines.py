@@ -13,6 +13,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jinja2 import TemplateNotFound
+
+try:  # Mustache is optional: pip install chevron
+    import chevron
+except ImportError:  # pragma: no cover
+    chevron = None
+
 
 class MustacheTemplates:
     """Mustache templates in one directory: ``name`` means ``name.mustache``.
@@ -74,11 +81,9 @@ class Jinja2Engine(TemplateEngine):
     module = "jinja2"
 
     def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
-        return env.get_template(name).render(**context)
+        return str(env.get_template(name).render(**context))
 
     def exists(self, env: Any, name: str) -> bool:
-        from jinja2 import TemplateNotFound
-
         try:
             env.get_template(name)
         except TemplateNotFound:
@@ -90,17 +95,18 @@ class MakoEngine(TemplateEngine):
     module = "mako"
 
     def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
-        return env.get_template(name).render(**context)
+        return str(env.get_template(name).render(**context))
 
     def exists(self, env: Any, name: str) -> bool:
-        return env.has_template(name)
+        return bool(env.has_template(name))
 
 
 class TornadoEngine(TemplateEngine):
     module = "tornado"
 
     def render(self, env: Any, name: str, context: dict[str, Any]) -> str:
-        return env.load(name).generate(**context).decode("utf-8")
+        page: bytes = env.load(name).generate(**context)
+        return page.decode("utf-8")
 
     def exists(self, env: Any, name: str) -> bool:
         return os.path.isfile(os.path.join(env.root, name))
@@ -115,12 +121,13 @@ class MustacheEngine(TemplateEngine):
         return isinstance(env, MustacheTemplates)
 
     def render(self, env: MustacheTemplates, name: str, context: dict[str, Any]) -> str:
-        import chevron
-
+        if chevron is None:  # pragma: no cover
+            raise RuntimeError("Mustache templates need chevron: pip install chevron")
         if callable(context.get("csrf_field")):
             context = {**context, "csrf_field": _Lazy(context["csrf_field"])}
-        return chevron.render(env.read(name), context, partials_path=env.template_dir,
-                              partials_ext=MustacheTemplates.extension)
+        page: str = chevron.render(env.read(name), context, partials_path=env.template_dir,
+                                   partials_ext=MustacheTemplates.extension)
+        return page
 
     def exists(self, env: MustacheTemplates, name: str) -> bool:
         return env.exists(name)

@@ -17,6 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader
+
+try:  # Mako is optional: pip install Mako
+    from mako.lookup import TemplateLookup
+except ImportError:  # pragma: no cover
+    TemplateLookup = None
+try:  # Tornado's templates are optional: pip install tornado
+    from tornado.template import Loader
+except ImportError:  # pragma: no cover
+    Loader = None  # type: ignore[assignment,misc]
+
 from .request_handling import WebHandling
 from .template_engines import JINJA2, MAKO, MUSTACHE, TORNADO, MustacheTemplates
 
@@ -26,16 +37,14 @@ __all__ = ["Jinja2Rendering", "MakoRendering", "MustacheRendering", "TornadoRend
 
 def load_jinja2_env(template_dir: str, *args: Any, **kwargs: Any) -> Any:
     """A Jinja2 environment over ``template_dir`` with autoescape on."""
-    from jinja2 import Environment, FileSystemLoader
-
     kwargs.setdefault("autoescape", True)
     return Environment(loader=FileSystemLoader(template_dir, *args), **kwargs)
 
 
 def load_mako_env(template_dir: str, **kwargs: Any) -> Any:
     """A Mako ``TemplateLookup`` over ``template_dir``; expressions are HTML-escaped."""
-    from mako.lookup import TemplateLookup
-
+    if TemplateLookup is None:  # pragma: no cover
+        raise RuntimeError("Mako templates need Mako: pip install Mako")
     kwargs.setdefault("default_filters", ["h"])
     return TemplateLookup(directories=[template_dir], **kwargs)
 
@@ -47,8 +56,8 @@ def load_mustache_env(template_dir: str) -> MustacheTemplates:
 
 def load_tornado_env(template_dir: str, *args: Any, **kwargs: Any) -> Any:
     """A Tornado template ``Loader`` over ``template_dir`` (autoescaped)."""
-    from tornado.template import Loader
-
+    if Loader is None:  # pragma: no cover
+        raise RuntimeError("Tornado templates need tornado: pip install tornado")
     return Loader(template_dir, *args, **kwargs)
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from string import Template
 
-from brubeck.mongrel2_server import MONGREL2_MISSING, Mongrel2Server
+from brubeck import m2sh
 
 from . import settings
 
@@ -69,8 +69,8 @@ def procfile() -> str:
 
 def prepare() -> Path:
     """Make everything the processes need; return the Procfile's path."""
-    if not Mongrel2Server.available():
-        sys.exit(MONGREL2_MISSING)
+    if not m2sh.available():
+        sys.exit(m2sh.MONGREL2_MISSING)
     if settings.OWN_REDIS and shutil.which("redis-server") is None:
         sys.exit("Redis is not installed. On Debian or Ubuntu run: sudo apt-get install redis-server "
                  "(or set REDIS_URL to use a Redis elsewhere)")
@@ -79,7 +79,7 @@ def prepare() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     settings.cookie_secret()
     print("Loading conf/mongrel2.conf into run/config.sqlite", flush=True)
-    Mongrel2Server(mongrel2_config(), root, SERVER_UUID, settings.SUITE_PORT).load()
+    m2sh.load(mongrel2_config(), root)
     (root / "run" / "www" / "index.html").write_text(landing_page())
     path = root / "run" / "Procfile"
     path.write_text(procfile())

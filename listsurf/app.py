@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from brubeck.request_handling import Brubeck
-from shared.auth import auth_routes
+from shared.accounts import account_routes
 from shared.web import make_app
 
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
@@ -16,7 +16,7 @@ ROUTES = [
     (r"/delete_item/(?P<link_id>[^/]+)", DeleteItemHandler),
     (r"/api", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),
-    *auth_routes(),
+    *account_routes(),
 ]
 
 

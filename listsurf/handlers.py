@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from brubeck.auth import authenticated, web_authenticated
+from brubeck.exceptions import HTTPError
 from brubeck.request import Request
-from brubeck.responses import HTTPError
 from shared.links import BadCursor, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.web import APIHandler, PageHandler

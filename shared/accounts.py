@@ -1,7 +1,9 @@
-"""The account pages every site reuses: create account, log in, log out, API tokens.
+"""The account pages every site reuses: create an account, log in, log out, API tokens.
 
-Routes come from :func:`auth_routes`; the templates live in
-shared/templates/auth/ and extend the site's own ``base.html``.
+Routes come from :func:`account_routes`; the templates live in
+shared/templates/accounts/ and extend the site's own ``base.html``.
+(Hashing and the ``*_authenticated`` decorators are the framework's, in
+brubeck/auth.py; who is signed in is shared/sessions.py.)
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from pydantic import ValidationError
 
 from brubeck.auth import check_password, hash_password, safe_next_url, web_authenticated
 
-from .db_conn import DuplicateKeyError
-from .models import ApiToken, User, check_new_password, field_errors
-from .sessions import find_user
+from .models import User, check_new_password, field_errors
 from .throttle import LoginThrottle
+from .tokens import issue_token, list_tokens, revoke_token
+from .users import create_user, find_user
 from .web import PageHandler
 
 
@@ -29,7 +31,7 @@ def _decoy_hash() -> str:
 class CreateAccountHandler(PageHandler):
     """``/create``: a form, and a POST that creates the account and signs in."""
 
-    template = "auth/create_account.html"
+    template = "accounts/create_account.html"
 
     def get(self) -> Any:
         if self.current_user:
@@ -52,9 +54,7 @@ class CreateAccountHandler(PageHandler):
         if user is None or errors:
             return self.form_error(self.template, 400, errors, values=values, next=next_url)
         user.set_password(password)
-        try:
-            self.db_conn.users.insert_one(user.to_document())
-        except DuplicateKeyError:
+        if not create_user(self.db_conn, user):
             return self.form_error(self.template, 409, {"username": "That username is taken. Choose another."},
                                    values=values, next=next_url)
         self.sign_in(user)
@@ -64,7 +64,7 @@ class CreateAccountHandler(PageHandler):
 class LoginHandler(PageHandler):
     """``/login``: a form, and a throttled POST that signs in and follows ``next``."""
 
-    template = "auth/login.html"
+    template = "accounts/login.html"
 
     def get(self) -> Any:
         next_url = self.get_argument("next", "")
@@ -108,13 +108,12 @@ class LogoutHandler(PageHandler):
 class TokensHandler(PageHandler):
     """``/tokens``: the user's API tokens; POST issues one and shows its key once."""
 
-    template = "auth/tokens.html"
+    template = "accounts/tokens.html"
 
     def _page(self, status: int = 200, **context: Any) -> Any:
-        documents = self.db_conn.tokens.find({"owner": self.current_user.id}).sort([("created_at", -1)])
-        tokens = [ApiToken.from_document(d) for d in documents]
         context.setdefault("errors", {})
-        return self.render_template(self.template, _status_code=status, tokens=tokens, **context)
+        return self.render_template(self.template, _status_code=status,
+                                    tokens=list_tokens(self.db_conn, self.current_user.id), **context)
 
     @web_authenticated
     def get(self) -> Any:
@@ -124,10 +123,9 @@ class TokensHandler(PageHandler):
     def post(self) -> Any:
         name = self.get_argument("name", "") or ""
         try:
-            token, key = ApiToken.issue(self.current_user.id, name)
+            token, key = issue_token(self.db_conn, self.current_user.id, name)
         except ValidationError as error:
             return self._page(400, errors=field_errors(error), name=name)
-        self.db_conn.tokens.insert_one(token.to_document())
         return self._page(201, new_key=key, new_token=token)
 
 
@@ -136,13 +134,12 @@ class TokenRevokeHandler(PageHandler):
 
     @web_authenticated
     def post(self, token_id: str) -> Any:
-        result = self.db_conn.tokens.delete_one({"_id": token_id, "owner": self.current_user.id})
-        if not result.deleted_count:
+        if not revoke_token(self.db_conn, self.current_user.id, token_id):
             return self.render_error(404, "There is no such token.")
         return self.redirect("/tokens")
 
 
-def auth_routes() -> list[tuple[str, type]]:
+def account_routes() -> list[tuple[str, type]]:
     """The account routes, for a site's ``handler_tuples``."""
     return [
         (r"/create", CreateAccountHandler),

@@ -88,7 +88,6 @@ class User(Document, BaseUser):
 
     collection: ClassVar[str] = "users"
     private_fields: ClassVar[frozenset[str]] = BaseUser.private_fields | {"session_epoch"}
-    owner_fields: ClassVar[frozenset[str]] = BaseUser.owner_fields | {"id"}
 
     id: str = ""
     session_epoch: int = 0

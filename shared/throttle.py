@@ -1,4 +1,4 @@
-"""Login throttling, shared by every process through the database.
+"""Login throttling: the failed-login records in the database, shared by every process.
 
 Failures are counted per username and per client address over a window.
 After ``SLOW_AFTER`` failures each attempt waits a little longer; after

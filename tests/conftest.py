@@ -24,7 +24,7 @@ import requests
 # processes it starts are, as in production, unless a test asks otherwise.
 _PATCH_SETTING = os.environ.get("BRUBECK_MONKEY_PATCH")
 os.environ["BRUBECK_MONKEY_PATCH"] = "0"
-from brubeck.mongrel2_server import Mongrel2Server, free_port, single_handler_config, wait_for_port  # noqa: E402
+from brubeck.testing import Mongrel2Server, free_port, single_handler_config, wait_for_port  # noqa: E402
 
 if _PATCH_SETTING is None:
     del os.environ["BRUBECK_MONKEY_PATCH"]

@@ -1,5 +1,9 @@
 """Fixtures for the integration tests: demo apps and Listsurf behind a real Mongrel2.
 
+``listsurf`` runs the site with its embedded database in ``data_dir``,
+``store`` opens that database for the test, and ``alice`` is a browser
+signed up to the site.
+
 ``serve("demos.hello")`` starts a Mongrel2 on free ports and the app module
 as a handler process under the coroutine library of the ``concurrency``
 parameter, so every test that uses it runs under both gevent and eventlet.
@@ -9,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from shared import db_conn
 from tests.integration.listsurf_support import Surfer, signed_up
 
 if TYPE_CHECKING:
@@ -40,7 +45,6 @@ def serve(mongrel2: Callable[..., Endpoint], concurrency: str) -> Callable[..., 
     return start
 
 
-
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """The data folder of the ``listsurf`` fixture's site."""
@@ -51,6 +55,12 @@ def data_dir(tmp_path: Path) -> Path:
 def listsurf(site: Callable[..., Endpoint], data_dir: Path) -> Endpoint:
     """Listsurf behind a fresh Mongrel2, storing into ``data_dir``."""
     return site("listsurf", data_dir=data_dir)
+
+
+@pytest.fixture
+def store(listsurf: Endpoint, data_dir: Path) -> Any:
+    """The ``listsurf`` fixture's database, through a connection of the test's own."""
+    return db_conn.connect(url="", data_dir=data_dir)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers for the Listsurf tests: a logged-in client, page parsing, the store, paging.
 
-Test modules use them through a small ``listsurf`` fixture each.
+The fixtures built on them (``listsurf``, ``alice``, ``data_dir``, ``store``)
+are in tests/integration/conftest.py.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ PASSWORD = "correct horse"
 MAX_PAGES = 50  # bound on every "follow the next link" walk
 LINK_ID = re.compile(r'action="/delete_item/([0-9a-f]{24})"')
 OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
+NEW_KEY = re.compile(r'<code class="key">([^<]+)</code>')
 API_KEYS = {"id", "url", "title", "created_at", "updated_at"}
 # Tags whose attribute makes the browser fetch something.
 RESOURCE_ATTRIBUTES = {"script": "src", "link": "href", "img": "src", "iframe": "src", "embed": "src",
@@ -61,13 +63,18 @@ class Surfer(SiteClient):
         assert response.status_code == 200, response.text
         return LINK_ID.findall(response.text)
 
+    def log_in(self, username: str, password: str, next_url: str = "") -> requests.Response:
+        """POST the login form."""
+        return self.post_form("/login", {"username": username, "password": password, "next": next_url})
+
     def new_token(self, name: str = "script") -> str:
         """A new API key, read from the page that shows it once."""
         response = self.post_form("/tokens", {"name": name})
         assert response.status_code == 201, response.text
-        found = re.search(r'<code class="key">([^<]+)</code>', response.text)
-        assert found, "the new key is not on the page"
-        return found.group(1)
+        keys = NEW_KEY.findall(response.text)
+        assert len(keys) == 1, f"{len(keys)} new keys on the page"
+        assert "it is not shown again" in response.text
+        return keys[0]
 
 
 def signed_up(endpoint: Endpoint, username: str) -> Surfer:
@@ -76,6 +83,20 @@ def signed_up(endpoint: Endpoint, username: str) -> Surfer:
     response = client.sign_up(username, PASSWORD)
     assert response.headers["Location"] == "/"
     return client
+
+
+def assert_signed_out(client: SiteClient) -> None:
+    """The list page sends a signed-out browser to the login page."""
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def assert_signed_in_as(client: SiteClient, username: str) -> None:
+    """The list page shows ``username`` as the one signed in."""
+    response = client.get("/")
+    assert response.status_code == 200, response.text
+    assert f'<span class="who">{username}</span>' in response.text
 
 
 # -- reading pages ---------------------------------------------------------------------------------
@@ -87,6 +108,12 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def set_cookies(response: requests.Response) -> dict[str, str]:
+    """Each Set-Cookie header of a response, by cookie name."""
+    headers = response.raw.headers.getlist("Set-Cookie")
+    return {header.split("=", 1)[0]: header for header in headers}
 
 
 def elements(page: str, tag: str) -> list[dict[str, str]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from brubeck.mongrel2_server import free_port
+from brubeck.testing import free_port
 from tests.conftest import ROOT, SiteClient, require_binary
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from brubeck.mongrel2_server import free_port, wait_for_port
+from brubeck.testing import free_port, wait_for_port
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,6 @@
 import json
 from urllib.parse import urlencode
 
-from brubeck.mongrel2 import netstring
 from brubeck.request import Request
 
 
@@ -24,6 +23,10 @@ def form_req(path, fields, method="POST", headers=None):
 def json_req(path, data, method="POST", headers=None):
     """A request with a JSON body."""
     return req(method, path, {"content-type": "application/json", **(headers or {})}, json.dumps(data))
+
+
+def netstring(payload):
+    return b"%d:%s," % (len(payload), payload)
 
 
 def frame(headers, body=b"", sender="S", conn_id="7", path="/"):

@@ -142,7 +142,7 @@ def test_uploads_read_as_in_brubeck_0_4_and_by_attribute():
 
 
 def test_an_upload_has_no_other_keys():
-    from brubeck.request import UploadedFile
+    from brubeck.datastructures import UploadedFile
 
     with pytest.raises(KeyError):
         UploadedFile("a", "text/plain", b"")["path"]

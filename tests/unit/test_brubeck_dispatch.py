@@ -9,8 +9,8 @@ import zmq
 
 from brubeck.concurrency import ReusingSpawner
 from brubeck.connections import Mongrel2Connection
-from brubeck.mongrel2_server import free_port
 from brubeck.request_handling import Brubeck
+from brubeck.testing import free_port
 from tests.unit.brubeck_helpers import FakeSocket, frame
 
 

@@ -5,8 +5,9 @@ from urllib.parse import quote
 
 import pytest
 
+from brubeck.datastructures import Headers
 from brubeck.request_handling import Brubeck, JSONMessageHandler, MessageHandler, WebMessageHandler
-from brubeck.responses import Headers, Response
+from brubeck.responses import Response
 from tests.unit.brubeck_helpers import form_req, json_body, req
 
 

@@ -1,4 +1,4 @@
-"""Mongrel2 frames, netstrings and request bodies."""
+"""Mongrel2 frames and request bodies."""
 
 import json
 import logging
@@ -8,55 +8,30 @@ import gevent
 import pytest
 
 from brubeck.connections import Mongrel2Connection
-from brubeck.mongrel2 import FrameError, netstring, parse_frame, parse_netstring, reply_frames
-from brubeck.request import Request
+from brubeck.mongrel2 import FrameError, is_disconnect, parse_request, reply_frames, split_frame
 from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
 from tests.unit.brubeck_helpers import FakeSocket, form_req, frame, json_body, json_req, req
-
-# -- netstrings ----------------------------------------------------------------------
-
-
-def test_netstring_roundtrip():
-    assert netstring(b"hello") == b"5:hello,"
-    assert parse_netstring(b"5:hello,rest") == (b"hello", b"rest")
-    assert parse_netstring(b"0:,") == (b"", b"")
-
-
-@pytest.mark.parametrize("data", [
-    b"10:hello,",      # truncated
-    b"5:hello!",       # missing comma
-    b"5:hello",        # missing comma at the end
-    b"x:hello,",       # length not a number
-    b"-5:hello,",      # negative length
-    b"5hello,",        # no colon
-    b"",               # nothing
-    b"99999999999:a,",  # absurdly long length
-])
-def test_bad_netstrings_raise(data):
-    with pytest.raises(FrameError):
-        parse_netstring(data)
-
 
 # -- Mongrel2 frames ---------------------------------------------------------------------
 
 
-def test_parse_frame_reads_headers_and_body():
-    parsed = parse_frame(frame({"METHOD": "POST", "host": "a.localhost"}, b"x=1", sender="abc", conn_id="42",
-                               path="/submit"))
-    assert (parsed.sender, parsed.conn_id, parsed.path) == ("abc", "42", "/submit")
-    assert parsed.headers == {"METHOD": "POST", "host": "a.localhost"}
-    assert parsed.body == b"x=1"
+def test_split_frame_reads_headers_and_body():
+    sender, conn_id, path, headers, body = split_frame(
+        frame({"METHOD": "POST", "host": "a.localhost"}, b"x=1", sender="abc", conn_id="42", path="/submit"))
+    assert (sender, conn_id, path) == ("abc", "42", "/submit")
+    assert headers == {"METHOD": "POST", "host": "a.localhost"}
+    assert body == b"x=1"
 
 
 def test_list_valued_headers_are_joined():
-    parsed = Request.from_frame(parse_frame(frame({"accept": ["text/html", "application/json"], "METHOD": ["GET"]})))
+    parsed = parse_request(frame({"accept": ["text/html", "application/json"], "METHOD": ["GET"]}))
     assert parsed.headers["accept"] == "text/html, application/json"
     assert parsed.method == "GET"
 
 
-def test_body_may_contain_spaces_and_commas():
-    body = b"a b, c,d 5:x,"
-    assert parse_frame(frame({"METHOD": "POST"}, body)).body == body
+@pytest.mark.parametrize("body", [b"a b, c,d 5:x,", b"", b"0:,", b"10:hello,"])
+def test_body_may_contain_spaces_commas_and_netstrings(body):
+    assert split_frame(frame({"METHOD": "POST"}, body))[4] == body
 
 
 @pytest.mark.parametrize("message", [
@@ -66,18 +41,26 @@ def test_body_may_contain_spaces_and_commas():
     b"S 1 / 2:[],0:,",                                    # headers are not an object
     b"S 1 / 2:{},0:,extra",                               # bytes after the body
     b"S 1 / 2:{},10:short,",                              # truncated body
+    b"S 1 / 2:{},5:hello",                                # body lacks its comma
     b"S 1 / 2:{}0:,",                                     # headers lack their comma
+    b"S 1 / x:{},0:,",                                    # headers' length not a number
+    b"S 1 / -2:{},0:,",                                   # negative length
+    b"S 1 / 2{},0:,",                                     # no colon
+    b"S 1 / 99999999999:{},0:,",                          # absurdly long length
+    b"S 1 / 2:{},x:,",                                    # body's length not a number
     b"S \xff / 2:{},0:,",                                 # conn id is not text
 ])
 def test_garbage_frames_raise_frame_error(message):
     with pytest.raises(FrameError):
-        parse_frame(message)
+        split_frame(message)
+    with pytest.raises(FrameError):
+        parse_request(message)
 
 
 def test_request_from_frame():
     headers = {"METHOD": "GET", "PATH": "/caf%C3%A9", "QUERY": "a=1", "VERSION": "HTTP/1.0",
                "URI": "/caf%C3%A9?a=1", "host": "x.localhost", "x-forwarded-for": "10.0.0.1, 10.0.0.2"}
-    request = Request.parse_mongrel2(frame(headers, sender="S1", conn_id="9"))
+    request = parse_request(frame(headers, sender="S1", conn_id="9"))
     assert request.method == "GET"
     assert request.path == "/café"
     assert request.query_arguments == {"a": ["1"]}
@@ -85,12 +68,12 @@ def test_request_from_frame():
     assert request.remote_addr == "10.0.0.1"
     assert request.headers == {"host": "x.localhost", "x-forwarded-for": "10.0.0.1, 10.0.0.2"}
     assert (request.sender, request.conn_id) == ("S1", "9")
-    assert not request.is_disconnect()
+    assert not is_disconnect(request)
 
 
 def test_disconnect_message():
     message = frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}', path="@*")
-    assert Request.parse_mongrel2(message).is_disconnect()
+    assert is_disconnect(parse_request(message))
 
 
 @pytest.mark.parametrize("method, body", [
@@ -100,7 +83,7 @@ def test_disconnect_message():
     ("POST", b'{"type":"disconnect"}'),
 ])
 def test_not_a_disconnect(method, body):
-    assert not Request.parse_mongrel2(frame({"METHOD": method}, body)).is_disconnect()
+    assert not is_disconnect(parse_request(frame({"METHOD": method}, body)))
 
 
 # -- the connection ----------------------------------------------------------------------------
@@ -144,7 +127,7 @@ def test_replies_of_one_turn_are_published_together_in_order(conn):
     app = Brubeck(handler_tuples=[(r"/hello", hello)])
     for conn_id in ("1", "2", "3"):
         conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, sender="S", conn_id=conn_id))
-    conn.close_connections("S", ["4"])
+    conn.reply_bulk("S", ["4"], b"")
     assert conn.out_sock.sent == []  # queued until the ready greenlets have run
     gevent.sleep(0)
     assert [raw.split(b",", 1)[0] for raw in conn.out_sock.sent] == [b"S 1:1", b"S 1:2", b"S 1:3", b"S 1:4"]
@@ -178,7 +161,8 @@ def test_reply_frames_split_after_128_ids():
     seen = []
     for raw in frames:
         sender, rest = raw.split(b" ", 1)
-        id_list, rest = parse_netstring(rest)
+        length, _, rest = rest.partition(b":")
+        id_list, rest = rest[:int(length)], rest[int(length) + 1:]
         assert sender == b"S"
         assert rest == b" PAYLOAD"
         seen.append(id_list.decode().split(" "))

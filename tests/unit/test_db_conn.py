@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from brubeck.mongrel2_server import free_port
+from brubeck.testing import free_port
 from shared import db_conn
 
 WORKERS = 3

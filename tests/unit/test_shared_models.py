@@ -76,14 +76,12 @@ def test_user_times_are_milliseconds() -> None:
     assert user.last_login is None
 
 
-def test_user_views_never_carry_the_password_hash() -> None:
+def test_the_owners_view_never_carries_the_password_hash_or_session_epoch() -> None:
     user = User(username="Alice", email="alice@example.com", password_hash="$2b$04$secret-hash")
-    owner, public = user.to_owner_json(), user.to_public_json()
-    assert "password_hash" not in owner and "password_hash" not in public
-    assert "$2b$04$secret-hash" not in repr(owner) + repr(public)
+    owner = user.to_owner_json()
+    assert "password_hash" not in owner and "session_epoch" not in owner
+    assert "$2b$04$secret-hash" not in repr(owner)
     assert owner["email"] == "alice@example.com" and owner["username"] == "alice"
-    assert public["username"] == "alice"
-    assert "email" not in public and "last_login" not in public
     assert user.to_document()["password_hash"] == "$2b$04$secret-hash"  # only storage keeps it
 
 
@@ -94,7 +92,7 @@ def test_document_round_trip() -> None:
 
 def test_profile_validation_and_views() -> None:
     profile = Profile(id="alice", owner="alice", display_name="Alice A.", bio="Hi")
-    assert profile.to_public_json()["display_name"] == "Alice A."
+    assert profile.to_owner_json()["display_name"] == "Alice A."
     assert profile.to_document()["_id"] == "alice"
     assert errors_of(Profile, id="alice", owner="alice", display_name="x" * 81) == {
         "display_name": "Use at most 80 characters."}
