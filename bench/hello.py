@@ -160,7 +160,11 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
         with log.open("wb") as log_file:
             process = subprocess.Popen(
                 [sys.executable, "-m", contender.module, *contender.args, *addresses],
-                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop it below
             )
         wait_until_serving(url, process, log)
@@ -172,8 +176,10 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
             wrk.run(url, args.warmup, args.connections, args.threads)
         rounds = []
         for number in range(1, args.rounds + 1):
-            say(f"  round {number}/{args.rounds}: loading for {args.duration:g}s "
-                f"(wrk -t{args.threads} -c{args.connections})…")
+            say(
+                f"  round {number}/{args.rounds}: loading for {args.duration:g}s "
+                f"(wrk -t{args.threads} -c{args.connections})…"
+            )
             rounds.append(measured_round(url, args, pids))
             say(f"    {rounds[-1].requests_per_s:,.0f} requests/s")
             if process.poll() is not None:
@@ -197,8 +203,10 @@ def machine_line() -> str:
     except OSError:
         pass
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"machine: nproc {nproc}, {model}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()} ({platform.python_implementation()})")
+    return (
+        f"machine: nproc {nproc}, {model}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()})"
+    )
 
 
 def versions_line() -> str:
@@ -207,8 +215,9 @@ def versions_line() -> str:
 
     parts = [wrk.version()]
     try:
-        m2 = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mongrel2-core"],
-                            capture_output=True, text=True, timeout=10)
+        m2 = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "mongrel2-core"], capture_output=True, text=True, timeout=10
+        )
         if m2.returncode == 0 and m2.stdout:
             parts.append(f"mongrel2 {m2.stdout}")
     except (OSError, subprocess.SubprocessError):
@@ -224,8 +233,10 @@ def versions_line() -> str:
 def table(results: dict[str, wrk.WrkResult | str]) -> list[str]:
     baseline = results.get(BASELINE)
     base_rps = baseline.requests_per_s if isinstance(baseline, wrk.WrkResult) else None
-    lines = ["| server | requests/s | p99 latency | ratio to bare pyzmq loop | CPU µs/request: server, Mongrel2 |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| server | requests/s | p99 latency | ratio to bare pyzmq loop | CPU µs/request: server, Mongrel2 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, result in results.items():
         if isinstance(result, wrk.WrkResult):
             ratio = f"{result.requests_per_s / base_rps:.2f}" if base_rps else "n/a"
@@ -242,21 +253,29 @@ def goal_line(results: dict[str, wrk.WrkResult | str]) -> str | None:
         return None
     ratio = subject.requests_per_s / base.requests_per_s
     met = subject.requests_per_s >= peer.requests_per_s and ratio >= 0.6
-    return (f"goal ({SUBJECT} >= aiohttp and >= 0.6 of {BASELINE}): {'met' if met else 'NOT met'} "
-            f"({subject.requests_per_s:,.0f} vs {peer.requests_per_s:,.0f} req/s; ratio {ratio:.2f})")
+    return (
+        f"goal ({SUBJECT} >= aiohttp and >= 0.6 of {BASELINE}): {'met' if met else 'NOT met'} "
+        f"({subject.requests_per_s:,.0f} vs {peer.requests_per_s:,.0f} req/s; ratio {ratio:.2f})"
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per server (default 10)")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="wrk runs per server; the median one is reported (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="wrk runs per server; the median one is reported (default 3)"
+    )
     parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up per server (default 2)")
-    parser.add_argument("--only", default="", metavar="NAME[,NAME]",
-                        help="run only these servers: " + ", ".join(c.name for c in CONTENDERS))
+    parser.add_argument(
+        "--only",
+        default="",
+        metavar="NAME[,NAME]",
+        help="run only these servers: " + ", ".join(c.name for c in CONTENDERS),
+    )
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 600:
         parser.error("--duration must be between 0 and 600 seconds")
@@ -322,9 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     say(f"date: {started.isoformat(timespec='seconds')}")
     say(machine_line())
     say(versions_line())
-    say(f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency on 127.0.0.1, "
+    say(
+        f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency on 127.0.0.1, "
         f"after a {args.warmup:g}s warm-up; median of {args.rounds} rounds; one server at a time; "
-        f"Brubeck on {os.environ.get('BRUBECK_CONCURRENCY') or 'gevent'}")
+        f"Brubeck on {os.environ.get('BRUBECK_CONCURRENCY') or 'gevent'}"
+    )
     say(f"load average: {load_before} before, {load_average()} after (1, 5, 15 min)")
     say("")
     for line in table(results):

@@ -89,8 +89,11 @@ class UserHandlingMixin:
 
     def auth_error(self) -> Any:
         """What :func:`authenticated` answers without a user: 401 (override to answer otherwise)."""
-        raise HTTPError(401, "Sign in or send an Authorization header to use this.",
-                        headers={"WWW-Authenticate": 'Token realm="api"'})
+        raise HTTPError(
+            401,
+            "Sign in or send an Authorization header to use this.",
+            headers={"WWW-Authenticate": 'Token realm="api"'},
+        )
 
 
 def web_authenticated(method: F) -> F:

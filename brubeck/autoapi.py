@@ -37,8 +37,12 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 """The most items in a page, in a batch, or named in one URL."""
 COLLECTION_METHODS = "GET, HEAD, POST, OPTIONS"
-_CODES = {AbstractQueryset.MSG_OK: 200, AbstractQueryset.MSG_UPDATED: 200, AbstractQueryset.MSG_CREATED: 201,
-          AbstractQueryset.MSG_NOTFOUND: 404}
+_CODES = {
+    AbstractQueryset.MSG_OK: 200,
+    AbstractQueryset.MSG_UPDATED: 200,
+    AbstractQueryset.MSG_CREATED: 201,
+    AbstractQueryset.MSG_NOTFOUND: 404,
+}
 
 
 def _overall(codes: list[int]) -> int:
@@ -129,8 +133,11 @@ class AutoAPIBase(JSONMessageHandler):
 
     def _refuse_collection(self, method: str) -> NoReturn:
         """405: ``method`` works on items named by id, not on the whole collection."""
-        raise HTTPError(405, f"{method} needs the ids in the URL: {method} {self.message.path.rstrip('/')}/<id>/.",
-                        headers={"Allow": COLLECTION_METHODS})
+        raise HTTPError(
+            405,
+            f"{method} needs the ids in the URL: {method} {self.message.path.rstrip('/')}/<id>/.",
+            headers={"Allow": COLLECTION_METHODS},
+        )
 
     def _parse_ids(self, ids: str) -> list[Any]:
         """The ids of the URL, validated as the model's id field."""
@@ -143,8 +150,9 @@ class AutoAPIBase(JSONMessageHandler):
             try:
                 keys.append(adapter.validate_strings(part))
             except ValidationError as error:
-                raise HTTPError(400, f"Not a valid {self._name} id: {part!r}.",
-                                fields={"id": error.errors()[0]["msg"]}) from None
+                raise HTTPError(
+                    400, f"Not a valid {self._name} id: {part!r}.", fields={"id": error.errors()[0]["msg"]}
+                ) from None
         return keys
 
     def _query_argument(self, name: str) -> str | None:
@@ -199,8 +207,11 @@ class AutoAPIBase(JSONMessageHandler):
         except ValidationError:
             same = False
         if not same:
-            raise HTTPError(400, "The id in the body does not match the URL.",
-                            fields={".".join(filter(None, [prefix, api_id])): f"expected {url_id}"})
+            raise HTTPError(
+                400,
+                "The id in the body does not match the URL.",
+                fields={".".join(filter(None, [prefix, api_id])): f"expected {url_id}"},
+            )
         return data
 
     # -- responses -------------------------------------------------------------------------------
@@ -233,11 +244,16 @@ class AutoAPIBase(JSONMessageHandler):
     def _many(self, results: list[Result], ids: list[Any]) -> Response:
         adapter = _id_adapter(self.model, self.queries.api_id)
         codes = [_CODES[status] for status, _ in results]
-        return self._reply(_overall(codes), {
-            "data": [self._view(datum) for status, datum in results if status != AbstractQueryset.MSG_NOTFOUND],
-            "statuses": [{"id": adapter.dump_python(item_id, mode="json"), "status": code}
-                         for item_id, code in zip(ids, codes, strict=True)],
-        })
+        return self._reply(
+            _overall(codes),
+            {
+                "data": [self._view(datum) for status, datum in results if status != AbstractQueryset.MSG_NOTFOUND],
+                "statuses": [
+                    {"id": adapter.dump_python(item_id, mode="json"), "status": code}
+                    for item_id, code in zip(ids, codes, strict=True)
+                ],
+            },
+        )
 
 
 class OpenAPIHandler(JSONMessageHandler):
@@ -251,12 +267,26 @@ class OpenAPIHandler(JSONMessageHandler):
 _ERROR = "#/components/schemas/AutoAPIError"
 _STATUS = "#/components/schemas/AutoAPIStatus"
 _SCHEMAS = {
-    "AutoAPIError": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "integer"}, "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
-    "AutoAPIStatus": {"type": "object", "required": ["id", "status"],
-                      "properties": {"id": {}, "status": {"type": "integer", "enum": [200, 201, 404]}}},
+    "AutoAPIError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            }
+        },
+    },
+    "AutoAPIStatus": {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {"id": {}, "status": {"type": "integer", "enum": [200, 201, 404]}},
+    },
 }
 
 
@@ -271,39 +301,81 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 def _api_paths(prefix: str, ref: dict[str, Any]) -> dict[str, Any]:
     slug = prefix.strip("/").replace("/", "_")
     one = {"type": "object", "required": ["data"], "properties": {"data": ref}}
-    many = {"type": "object", "required": ["data", "statuses"], "properties": {
-        "data": {"type": "array", "items": ref}, "statuses": {"type": "array", "items": {"$ref": _STATUS}}}}
-    page = {"type": "object", "required": ["data", "next"], "properties": {
-        "data": {"type": "array", "items": ref}, "next": {"type": ["string", "null"]}}}
+    many = {
+        "type": "object",
+        "required": ["data", "statuses"],
+        "properties": {
+            "data": {"type": "array", "items": ref},
+            "statuses": {"type": "array", "items": {"$ref": _STATUS}},
+        },
+    }
+    page = {
+        "type": "object",
+        "required": ["data", "next"],
+        "properties": {"data": {"type": "array", "items": ref}, "next": {"type": ["string", "null"]}},
+    }
     error = {"$ref": _ERROR}
-    body = {"required": True, "content": {"application/json": {"schema": {"oneOf": [
-        ref, {"type": "array", "items": ref, "minItems": 1, "maxItems": MAX_LIMIT}]}}}}
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [ref, {"type": "array", "items": ref, "minItems": 1, "maxItems": MAX_LIMIT}]}
+            }
+        },
+    }
     either = {"oneOf": [one, many]}
-    writes = {"200": _json("Updated (or a batch all updated)", either),
-              "201": _json("Created (or a batch all created)", either),
-              "207": _json("A batch with both", many), "400": _json("Invalid body, id or JSON", error),
-              "415": _json("The body is not application/json", error)}
-    found = {"200": _json("Found", either), "207": _json("Some found", many),
-             "400": _json("An invalid id", error), "404": _json("None found", {"oneOf": [error, many]})}
+    writes = {
+        "200": _json("Updated (or a batch all updated)", either),
+        "201": _json("Created (or a batch all created)", either),
+        "207": _json("A batch with both", many),
+        "400": _json("Invalid body, id or JSON", error),
+        "415": _json("The body is not application/json", error),
+    }
+    found = {
+        "200": _json("Found", either),
+        "207": _json("Some found", many),
+        "400": _json("An invalid id", error),
+        "404": _json("None found", {"oneOf": [error, many]}),
+    }
 
     def operation(verb: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return {"operationId": f"{verb}_{slug}", "summary": summary, "responses": responses, **extra}
 
     return {
         f"{prefix}/": {
-            "get": operation("list", "A page of items, oldest write first", {
-                "200": _json("A page; next is the cursor of the next page, or null", page),
-                "400": _json("Invalid limit, after or since", error)}, parameters=[
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                       "Items per page"),
-                _query("after", {"type": "string"}, "The next cursor of the page before"),
-                _query("since", {"type": "integer", "minimum": 0, "maximum": MAX_STAMP},
-                       "Only items written at or after this time (ms since the epoch)")]),
+            "get": operation(
+                "list",
+                "A page of items, oldest write first",
+                {
+                    "200": _json("A page; next is the cursor of the next page, or null", page),
+                    "400": _json("Invalid limit, after or since", error),
+                },
+                parameters=[
+                    _query(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                        "Items per page",
+                    ),
+                    _query("after", {"type": "string"}, "The next cursor of the page before"),
+                    _query(
+                        "since",
+                        {"type": "integer", "minimum": 0, "maximum": MAX_STAMP},
+                        "Only items written at or after this time (ms since the epoch)",
+                    ),
+                ],
+            ),
             "post": operation("create", "Create an item, or a batch (all or nothing)", writes, requestBody=body),
         },
         f"{prefix}/{{ids}}/": {
-            "parameters": [{"name": "ids", "in": "path", "required": True, "schema": {"type": "string"},
-                            "description": f"One id, or several joined by {MULTIPLE_ITEM_SEP!r}"}],
+            "parameters": [
+                {
+                    "name": "ids",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": f"One id, or several joined by {MULTIPLE_ITEM_SEP!r}",
+                }
+            ],
             "get": operation("read", "Read items by id", found),
             "post": operation("upsert", "Create or replace the items named in the URL", writes, requestBody=body),
             "put": operation("replace", "Create or replace the items named in the URL", writes, requestBody=body),
@@ -316,10 +388,15 @@ def _api_paths(prefix: str, ref: dict[str, Any]) -> dict[str, Any]:
 def openapi_document(apis: tuple[tuple[str, type[AutoAPIBase]], ...]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``(prefix, API class)`` pairs (do not change the dict: it is shared)."""
     models = list(dict.fromkeys(api.model for _, api in apis))
-    refs, top = models_json_schema([(model, "validation") for model in models],
-                                   ref_template="#/components/schemas/{model}")
+    refs, top = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
+    )
     paths: dict[str, Any] = {}
     for prefix, api in apis:
         paths.update(_api_paths(prefix, refs[(api.model, "validation")]))
-    return {"openapi": "3.1.0", "info": {"title": "Brubeck AutoAPI", "version": "1.0.0"}, "paths": paths,
-            "components": {"schemas": {**top.get("$defs", {}), **_SCHEMAS}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Brubeck AutoAPI", "version": "1.0.0"},
+        "paths": paths,
+        "components": {"schemas": {**top.get("$defs", {}), **_SCHEMAS}},
+    }

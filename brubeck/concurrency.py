@@ -24,8 +24,18 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MONKEY_PATCHED", "NAME", "Event", "ReusingSpawner", "call_soon", "run_in_thread", "sleep",
-           "spawn", "wait_readable", "zmq"]
+__all__ = [
+    "MONKEY_PATCHED",
+    "NAME",
+    "Event",
+    "ReusingSpawner",
+    "call_soon",
+    "run_in_thread",
+    "sleep",
+    "spawn",
+    "wait_readable",
+    "zmq",
+]
 
 _log = logging.getLogger("brubeck.concurrency")
 

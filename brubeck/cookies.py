@@ -68,9 +68,7 @@ def set_cookie_header(
         raise ValueError(f"invalid cookie name: {name!r}")
     parts = [f"{name}={quote(value, safe='')}", f"Path={quote(path, safe='/')}"]
     if max_age is not None:
-        expires = datetime.fromtimestamp(
-            datetime.now(UTC).timestamp() + max_age, UTC
-        )
+        expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + max_age, UTC)
         parts += [f"Max-Age={int(max_age)}", "Expires=" + format_datetime(expires, usegmt=True)]
     if domain:
         parts.append(f"Domain={quote(domain, safe='.-')}")

@@ -24,9 +24,11 @@ CSRF_COOKIE = "_csrf"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-MISSING_TOKEN_HINT = ("If you wrote this form: put {{ csrf_field() }} inside it (scripts send the token in an "
-                      "X-CSRF-Token header), or turn the protection off with Brubeck(csrf_protection=False) "
-                      "or csrf_protect = False on the handler.")
+MISSING_TOKEN_HINT = (
+    "If you wrote this form: put {{ csrf_field() }} inside it (scripts send the token in an "
+    "X-CSRF-Token header), or turn the protection off with Brubeck(csrf_protection=False) "
+    "or csrf_protect = False on the handler."
+)
 
 log = logging.getLogger("brubeck.csrf")
 
@@ -69,6 +71,4 @@ class CSRFProtection:
             log.warning("%s %s has no CSRF token: %s", request.method, request.path, MISSING_TOKEN_HINT)
             raise HTTPError(403, "This request has no CSRF token, so it was refused. " + MISSING_TOKEN_HINT)
         if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
-            raise HTTPError(
-                403, "This form has expired or did not come from this site. Reload the page and try again."
-            )
+            raise HTTPError(403, "This form has expired or did not come from this site. Reload the page and try again.")

@@ -48,8 +48,9 @@ class WaitingRoom:
 
     def hold(self, request: Request, key: str, timeout: float, timeout_response: Response) -> Response | None:
         """Hold ``request`` under ``key``; ``None`` means Mongrel2 keeps it open."""
-        waiter = Waiter(request.sender, request.conn_id, request.method == "HEAD",
-                        time.monotonic() + timeout, timeout_response)
+        waiter = Waiter(
+            request.sender, request.conn_id, request.method == "HEAD", time.monotonic() + timeout, timeout_response
+        )
         bulk = bool(request.sender) and hasattr(self._conn, "reply_bulk")
         if not bulk:
             waiter.event = concurrency.Event()

@@ -35,8 +35,13 @@ def load(config_text: str, workdir: Path) -> Path:
     database = workdir / "run" / "config.sqlite"
     database.unlink(missing_ok=True)
     (workdir / "run" / "mongrel2.pid").unlink(missing_ok=True)
-    result = subprocess.run(["m2sh", "load", "-config", str(config), "-db", str(database)],
-                            capture_output=True, text=True, cwd=workdir, env=environment())
+    result = subprocess.run(
+        ["m2sh", "load", "-config", str(config), "-db", str(database)],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=environment(),
+    )
     if result.returncode or "ERROR" in result.stderr + result.stdout:  # m2sh exits 0 on errors
         raise RuntimeError(f"m2sh could not load {config}:\n{result.stderr}{result.stdout}")
     return database

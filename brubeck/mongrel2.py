@@ -88,9 +88,18 @@ def parse_request(message: bytes) -> Request:
         if key.isupper():  # rare: a key of Mongrel2's that is not known here
             headers = {k: v for k, v in headers.items() if not k.isupper()}
             break
-    return Request.from_parts(method, unquote(path) if "%" in path else path, query, headers, body, sender,
-                              conn_id, version, scheme,
-                              remote or headers.get("x-forwarded-for", "").split(",")[0].strip())
+    return Request.from_parts(
+        method,
+        unquote(path) if "%" in path else path,
+        query,
+        headers,
+        body,
+        sender,
+        conn_id,
+        version,
+        scheme,
+        remote or headers.get("x-forwarded-for", "").split(",")[0].strip(),
+    )
 
 
 def is_disconnect(request: Request) -> bool:

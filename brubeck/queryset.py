@@ -135,8 +135,9 @@ class AbstractQueryset:
         """``(MSG_OK, item)`` for every item (its cost grows with the store: APIs use ``read_page``)."""
         raise NotImplementedError
 
-    def read_page(self, limit: int, after: str | None = None,
-                  since: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def read_page(
+        self, limit: int, after: str | None = None, since: int | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """Up to ``limit`` items by write time, oldest first, and the cursor of the next page.
 
         ``after`` is a cursor this method returned; ``since`` keeps the items
@@ -191,13 +192,14 @@ class DictQueryset(AbstractQueryset):
     def read_all(self) -> list[Result]:
         return [(self.MSG_OK, self.db_conn[key]) for _, key in self._stream]
 
-    def read_page(self, limit: int, after: str | None = None,
-                  since: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def read_page(
+        self, limit: int, after: str | None = None, since: int | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         _check_page(limit, since)
         start = 0 if after is None else bisect.bisect_right(self._stream, parse_cursor(after))
         if since is not None:
             start = max(start, bisect.bisect_left(self._stream, (since, "")))
-        window = self._stream[start:start + limit + 1]
+        window = self._stream[start : start + limit + 1]
         items = [self.db_conn[key] for _, key in window[:limit]]
         return items, make_cursor(*window[limit - 1]) if len(window) > limit else None
 
@@ -223,8 +225,9 @@ class RedisQueryset(AbstractQueryset):
     ``decode_responses``.
     """
 
-    def __init__(self, db_conn: Any, api_id: str = "id", *, namespace: str, compress: bool = False,
-                 compress_level: int = 6) -> None:
+    def __init__(
+        self, db_conn: Any, api_id: str = "id", *, namespace: str, compress: bool = False, compress_level: int = 6
+    ) -> None:
         super().__init__(db_conn=db_conn, api_id=api_id)
         self.items_key = f"{namespace}:items"
         self.stream_key = f"{namespace}:stream"
@@ -254,8 +257,9 @@ class RedisQueryset(AbstractQueryset):
         return int(raw.partition(b"|")[0])
 
     # -- writes --------------------------------------------------------------------------------
-    def _transaction(self, keys: list[str], write: Callable[[Any, list[bytes | None], int], list[Result]]
-                     ) -> list[Result]:
+    def _transaction(
+        self, keys: list[str], write: Callable[[Any, list[bytes | None], int], list[Result]]
+    ) -> list[Result]:
         """Run ``write(pipe, stored values of keys, last stamp)`` inside MULTI, watching the store."""
         if not keys:
             return []
@@ -266,8 +270,9 @@ class RedisQueryset(AbstractQueryset):
             pipe.multi()
             return write(pipe, stored, last)
 
-        results: list[Result] = self.db_conn.transaction(attempt, self.items_key, self.clock_key,
-                                                          value_from_callable=True)
+        results: list[Result] = self.db_conn.transaction(
+            attempt, self.items_key, self.clock_key, value_from_callable=True
+        )
         return results
 
     def create_many(self, items: Sequence[BaseModel]) -> list[Result]:
@@ -308,14 +313,17 @@ class RedisQueryset(AbstractQueryset):
     def read_many(self, ids: list[Any]) -> list[Result]:
         keys = [str(item_id) for item_id in ids]
         stored = self.db_conn.hmget(self.items_key, keys) if keys else []
-        return [(self.MSG_OK, self._decode(raw)[1]) if raw else (self.MSG_NOTFOUND, key)
-                for key, raw in zip(keys, stored, strict=True)]
+        return [
+            (self.MSG_OK, self._decode(raw)[1]) if raw else (self.MSG_NOTFOUND, key)
+            for key, raw in zip(keys, stored, strict=True)
+        ]
 
     def read_all(self) -> list[Result]:
         return [(self.MSG_OK, self._decode(raw)[1]) for raw in self.db_conn.hvals(self.items_key)]
 
-    def read_page(self, limit: int, after: str | None = None,
-                  since: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def read_page(
+        self, limit: int, after: str | None = None, since: int | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         _check_page(limit, since)
         position = None if after is None else parse_cursor(after)
         start = "-" if position is None else "(" + self._member(*position)

@@ -43,19 +43,51 @@ class Request:
         scheme: str = "http",
         remote_addr: str = "",
     ) -> None:
-        self._fill(method, path, query_string, {k.lower(): v for k, v in (headers or {}).items()}, body,
-                   sender, conn_id, version, scheme, remote_addr)
+        self._fill(
+            method,
+            path,
+            query_string,
+            {k.lower(): v for k, v in (headers or {}).items()},
+            body,
+            sender,
+            conn_id,
+            version,
+            scheme,
+            remote_addr,
+        )
 
     @classmethod
-    def from_parts(cls, method: str, path: str, query_string: str, headers: dict[str, str], body: bytes,
-                   sender: str, conn_id: str, version: str, scheme: str, remote_addr: str) -> Request:
+    def from_parts(
+        cls,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        sender: str,
+        conn_id: str,
+        version: str,
+        scheme: str,
+        remote_addr: str,
+    ) -> Request:
         """A request from a transport that already lower-cased the header names (the fast path)."""
         request = cls.__new__(cls)
         request._fill(method, path, query_string, headers, body, sender, conn_id, version, scheme, remote_addr)
         return request
 
-    def _fill(self, method: str, path: str, query_string: str, headers: dict[str, str], body: bytes,
-              sender: str, conn_id: str, version: str, scheme: str, remote_addr: str) -> None:
+    def _fill(
+        self,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        sender: str,
+        conn_id: str,
+        version: str,
+        scheme: str,
+        remote_addr: str,
+    ) -> None:
         self.method = method.upper()
         self.path = path
         self.query_string = query_string

@@ -51,8 +51,9 @@ def _default_headers(content_type: str) -> tuple[tuple[str, str], ...]:
     return ("Content-Type", content_type), ("X-Content-Type-Options", "nosniff")
 
 
-def render(body: bytes | str, status_code: int = 200, status_msg: str | None = None,
-           headers: dict[str, str] | None = None) -> Response:
+def render(
+    body: bytes | str, status_code: int = 200, status_msg: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """Build a response from a body, as Brubeck's documented ``render`` did."""
     return http_response(body, status_code, status_msg, headers)
 
@@ -106,8 +107,13 @@ class MessageHandler:
         self.status_code = int(status_code)
         self.status_msg = status_msg
 
-    def set_body(self, body: Any, headers: dict[str, str] | None = None, status_code: int | None = None,
-                 status_msg: str | None = None) -> None:
+    def set_body(
+        self,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        status_code: int | None = None,
+        status_msg: str | None = None,
+    ) -> None:
         """Set the body; ``headers`` are added to the response's, ``status_code`` replaces its status."""
         self.body = body
         if headers:
@@ -145,8 +151,9 @@ class MessageHandler:
             headers.setdefault(name, value)
         return headers
 
-    def render_error(self, status_code: int, message: str | None = None,
-                     fields: dict[str, str] | None = None) -> Response:
+    def render_error(
+        self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None
+    ) -> Response:
         """Answer with an error; the base handler uses plain text."""
         self.set_body(message or reason_phrase(status_code), status_code=status_code)
         return self.render()
@@ -208,8 +215,9 @@ class MessageHandler:
             self.reset_response()
             return self._error_response(HTTPError(503, self.unavailable_message, headers={"Retry-After": "30"}))
         except Exception:
-            log.exception("Unhandled error in %s for %s %s", type(self).__name__,
-                          self.message.method, self.message.path)
+            log.exception(
+                "Unhandled error in %s for %s %s", type(self).__name__, self.message.method, self.message.path
+            )
             self.reset_response()
             return self._error_response(HTTPError(500))
         finally:
@@ -231,8 +239,9 @@ class MessageHandler:
             return self.render_error(error.status, error.message, error.fields)
         except Exception:
             log.exception("Error while rendering a %d page", error.status)
-            return Response(reason_phrase(error.status), error.status,
-                            headers={"Content-Type": "text/plain; charset=utf-8"})
+            return Response(
+                reason_phrase(error.status), error.status, headers={"Content-Type": "text/plain; charset=utf-8"}
+            )
 
 
 class WebHandling(CSRFProtection, MessageHandler):
@@ -270,8 +279,9 @@ class WebHandling(CSRFProtection, MessageHandler):
         return self.message.get_argument(name, default, strip)
 
     # -- cookies -----------------------------------------------------------------
-    def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None,
-                   max_age: int | None = None) -> Any:
+    def get_cookie(
+        self, key: str, default: Any = None, secret: str | bytes | None = None, max_age: int | None = None
+    ) -> Any:
         """A cookie's value; with ``secret``, only a valid signed value counts."""
         raw = self.message.cookies.get(key)
         if raw is None:
@@ -281,19 +291,37 @@ class WebHandling(CSRFProtection, MessageHandler):
         value = unsign_value(secret, key, raw, max_age or self.application.cookie_max_age)
         return default if value is None else value
 
-    def set_cookie(self, key: str, value: Any, secret: str | bytes | None = None, *,
-                   max_age: int | None = None, path: str = "/", domain: str | None = None,
-                   secure: bool | None = None, httponly: bool = True, samesite: str | None = "Lax") -> None:
+    def set_cookie(
+        self,
+        key: str,
+        value: Any,
+        secret: str | bytes | None = None,
+        *,
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool | None = None,
+        httponly: bool = True,
+        samesite: str | None = "Lax",
+    ) -> None:
         """Set a cookie; with ``secret`` the value (any JSON) is signed."""
         if secret is not None:
             value = sign_value(secret, key, value)
             if max_age is None:
                 max_age = self.application.cookie_max_age
-        self._queue_cookie(key, set_cookie_header(
-            key, str(value), max_age=max_age, path=path, domain=domain,
-            secure=self.application.cookie_secure if secure is None else secure,
-            httponly=httponly, samesite=samesite,
-        ))
+        self._queue_cookie(
+            key,
+            set_cookie_header(
+                key,
+                str(value),
+                max_age=max_age,
+                path=path,
+                domain=domain,
+                secure=self.application.cookie_secure if secure is None else secure,
+                httponly=httponly,
+                samesite=samesite,
+            ),
+        )
 
     def _queue_cookie(self, key: str, header: str) -> None:
         if self._cookies_out is None:
@@ -346,23 +374,30 @@ class WebHandling(CSRFProtection, MessageHandler):
         self.set_body(engine.render(env, template_file, merged), status_code=_status_code)
         return self.render()
 
-    def render_error(self, status_code: int, message: str | None = None,
-                     fields: dict[str, str] | None = None) -> Response:
+    def render_error(
+        self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None
+    ) -> Response:
         """The engine's error template (``errors.html``; ``errors`` for Mustache), else a small HTML page."""
         if self.application.template_env is not None:
             engine, env = self._engine()
             if engine.exists(env, engine.error_template):
                 return self.render_template(
-                    engine.error_template, _status_code=status_code, error_code=status_code,
-                    error_title=reason_phrase(status_code), error_message=message or reason_phrase(status_code),
+                    engine.error_template,
+                    _status_code=status_code,
+                    error_code=status_code,
+                    error_title=reason_phrase(status_code),
+                    error_message=message or reason_phrase(status_code),
                     error_fields=fields or {},
                 )
         title = f"{status_code} {reason_phrase(status_code)}"
         text = message or reason_phrase(status_code)
         items = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in (fields or {}).items())
-        page = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{escape(title)}</title></head>"
-                f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p>"
-                + (f"<ul>{items}</ul>" if items else "") + "</body></html>")
+        page = (
+            f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+            f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p>"
+            + (f"<ul>{items}</ul>" if items else "")
+            + "</body></html>"
+        )
         self.set_body(page, status_code=status_code)
         return self.render()
 
@@ -382,8 +417,9 @@ class JSONMessageHandler(WebMessageHandler):
             return body.encode("utf-8") if isinstance(body, str) else body
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
-    def render_error(self, status_code: int, message: str | None = None,
-                     fields: dict[str, str] | None = None) -> Response:
+    def render_error(
+        self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None
+    ) -> Response:
         """``{"error": {"code", "message", "fields"}}``."""
         error = {"code": status_code, "message": message or reason_phrase(status_code)}
         if fields:
@@ -519,8 +555,13 @@ class Brubeck:
             log.exception("Unhandled error answering %s %s", request.method, request.path)
             response = Response(reason_phrase(500), 500, headers={"Content-Type": "text/plain; charset=utf-8"})
         if logged:
-            access_log.info("%s %s %s %.1fms", request.method, request.path,
-                            response.status if response is not None else "held", (time.perf_counter() - started) * 1000)
+            access_log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                request.path,
+                response.status if response is not None else "held",
+                (time.perf_counter() - started) * 1000,
+            )
         return response
 
     def _answer(self, request: Request) -> Response | None:

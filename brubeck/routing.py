@@ -85,8 +85,6 @@ class Router:
                     return route.whole_match
                 kwargs = {k: v for k, v in found.groupdict().items() if v is not None}
                 named = set(found.re.groupindex.values())
-                args = tuple(
-                    found.group(i) for i in range(1, found.re.groups + 1) if i not in named
-                )
+                args = tuple(found.group(i) for i in range(1, found.re.groups + 1) if i not in named)
                 return Match(route, args, kwargs)
         return None

@@ -125,8 +125,9 @@ class MustacheEngine(TemplateEngine):
             raise RuntimeError("Mustache templates need chevron: pip install chevron")
         if callable(context.get("csrf_field")):
             context = {**context, "csrf_field": _Lazy(context["csrf_field"])}
-        page: str = chevron.render(env.read(name), context, partials_path=env.template_dir,
-                                   partials_ext=MustacheTemplates.extension)
+        page: str = chevron.render(
+            env.read(name), context, partials_path=env.template_dir, partials_ext=MustacheTemplates.extension
+        )
         return page
 
     def exists(self, env: MustacheTemplates, name: str) -> bool:
@@ -145,5 +146,6 @@ def engine_for(env: Any) -> TemplateEngine:
     for engine in ENGINES:
         if engine.accepts(env):
             return engine
-    raise TypeError(f"no template engine renders a {type(env).__name__}; "
-                    "use one of brubeck.templating's load_*_env functions")
+    raise TypeError(
+        f"no template engine renders a {type(env).__name__}; use one of brubeck.templating's load_*_env functions"
+    )

@@ -31,8 +31,16 @@ except ImportError:  # pragma: no cover
 from .request_handling import WebHandling
 from .template_engines import JINJA2, MAKO, MUSTACHE, TORNADO, MustacheTemplates
 
-__all__ = ["Jinja2Rendering", "MakoRendering", "MustacheRendering", "TornadoRendering", "load_jinja2_env",
-           "load_mako_env", "load_mustache_env", "load_tornado_env"]
+__all__ = [
+    "Jinja2Rendering",
+    "MakoRendering",
+    "MustacheRendering",
+    "TornadoRendering",
+    "load_jinja2_env",
+    "load_mako_env",
+    "load_mustache_env",
+    "load_tornado_env",
+]
 
 
 def load_jinja2_env(template_dir: str, *args: Any, **kwargs: Any) -> Any:

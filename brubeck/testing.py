@@ -33,6 +33,7 @@ CSRF_INPUT = re.compile(r'<input type="hidden" name="' + CSRF_FIELD + r'" value=
 
 # -- in process ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class TestResponse:
     """What the app answered."""
@@ -75,9 +76,18 @@ class TestClient:
     remote_addr: str = "127.0.0.1"
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, url: str, *, data: Mapping[str, Any] | None = None, json: Any = None,
-                files: Mapping[str, tuple[str, bytes, str]] | None = None, body: bytes = b"",
-                headers: Mapping[str, str] | None = None, follow_redirects: bool = False) -> TestResponse:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+    ) -> TestResponse:
         """Send one request; ``data``, ``json``, ``files`` or raw ``body`` make its body."""
         path, _, query = url.partition("?")
         all_headers = {"host": self.host}
@@ -96,8 +106,16 @@ class TestClient:
         all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
         if body:
             all_headers["content-length"] = str(len(body))
-        request = Request(method=method, path=path, query_string=query, headers=all_headers, body=body,
-                          remote_addr=self.remote_addr, sender="test", conn_id="1")
+        request = Request(
+            method=method,
+            path=path,
+            query_string=query,
+            headers=all_headers,
+            body=body,
+            remote_addr=self.remote_addr,
+            sender="test",
+            conn_id="1",
+        )
         answer = self.app.handle(request)
         if answer is None:  # only a Mongrel2 connection holds requests without waiting
             raise AssertionError(f"{method} {url} was held by the app's connection, not answered")
@@ -106,8 +124,9 @@ class TestClient:
         if follow_redirects and response.status in (301, 302, 303, 307, 308) and response.location:
             target = urlsplit(response.location)
             again = "GET" if response.status in (301, 302, 303) else method
-            return self.request(again, target.path + ("?" + target.query if target.query else ""),
-                                follow_redirects=True)
+            return self.request(
+                again, target.path + ("?" + target.query if target.query else ""), follow_redirects=True
+            )
         return response
 
     def _keep_cookies(self, response: TestResponse) -> None:
@@ -148,8 +167,7 @@ class TestClient:
             raise AssertionError(f"no CSRF field on {form_url} ({page.status})")
         return found.group(1)
 
-    def post_form(self, url: str, data: Mapping[str, Any], form_url: str | None = None,
-                  **kwargs: Any) -> TestResponse:
+    def post_form(self, url: str, data: Mapping[str, Any], form_url: str | None = None, **kwargs: Any) -> TestResponse:
         """POST ``data`` with the CSRF token of the form at ``form_url`` (default: ``url``)."""
         token = self.csrf_token(form_url or url)
         return self.post(url, data={**data, CSRF_FIELD: token}, **kwargs)
@@ -159,15 +177,19 @@ def _multipart(fields: Mapping[str, Any], files: Mapping[str, tuple[str, bytes, 
     parts = []
     for name, value in fields.items():
         for one in value if isinstance(value, list) else [value]:
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{one}\r\n'
-                         .encode())
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{one}\r\n'.encode())
     for name, (filename, content, content_type) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
 
 # -- through a real Mongrel2 -------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
@@ -190,11 +212,15 @@ def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> 
             time.sleep(0.05)
 
 
-def single_handler_config(port: int, send_spec: str, recv_spec: str, server_uuid: str,
-                          static_dir: str | None = None) -> str:
+def single_handler_config(
+    port: int, send_spec: str, recv_spec: str, server_uuid: str, static_dir: str | None = None
+) -> str:
     """A config for one server whose routes all go to one handler."""
-    static = f"'/static/': Dir(base='{static_dir}/', index_file='index.html', default_ctype='text/plain'), " \
-        if static_dir else ""
+    static = (
+        f"'/static/': Dir(base='{static_dir}/', index_file='index.html', default_ctype='text/plain'), "
+        if static_dir
+        else ""
+    )
     return f"""
 handler = Handler(send_spec='{send_spec}', send_ident='{uuid.uuid4()}', recv_spec='{recv_spec}', recv_ident='')
 main = Server(
@@ -223,8 +249,12 @@ class Mongrel2Server:
         """Load the config, start Mongrel2 and wait until it listens."""
         m2sh.load(self.config_text, self.workdir)
         self.process = subprocess.Popen(
-            ["mongrel2", "run/config.sqlite", self.server_uuid], cwd=self.workdir, env=m2sh.environment(),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            ["mongrel2", "run/config.sqlite", self.server_uuid],
+            cwd=self.workdir,
+            env=m2sh.environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             wait_for_port(self.port, timeout)

@@ -42,8 +42,9 @@ def mongrel2_config() -> str:
     for site in settings.SITES.values():
         ports[f"{site.name}_send"] = site.send_port
         ports[f"{site.name}_recv"] = site.recv_port
-    return _render("mongrel2.conf", bind=settings.MONGREL2_BIND, port=settings.SUITE_PORT,
-                   server_uuid=SERVER_UUID, **ports)
+    return _render(
+        "mongrel2.conf", bind=settings.MONGREL2_BIND, port=settings.SUITE_PORT, server_uuid=SERVER_UUID, **ports
+    )
 
 
 def landing_page() -> str:
@@ -51,16 +52,24 @@ def landing_page() -> str:
     items = []
     for name, (title, line) in DESCRIPTIONS.items():
         site = settings.SITES.get(name)
-        link = (f'<a href="{html.escape(site.url)}">{html.escape(title)}</a>' if site
-                else f'<span class="soon">{html.escape(title)}</span> (not built yet)')
+        link = (
+            f'<a href="{html.escape(site.url)}">{html.escape(title)}</a>'
+            if site
+            else f'<span class="soon">{html.escape(title)}</span> (not built yet)'
+        )
         items.append(f"  <li>{link}: {html.escape(line)}</li>")
     return _render("landing.html", sites="\n".join(items))
 
 
 def procfile() -> str:
     """conf/Procfile for this machine, without Redis when REDIS_URL is set."""
-    text = _render("Procfile", python=sys.executable, server_uuid=SERVER_UUID, redis_port=settings.REDIS_PORT,
-                   redis_dir=shlex.quote(str(settings.DATA_DIR / "redis")))
+    text = _render(
+        "Procfile",
+        python=sys.executable,
+        server_uuid=SERVER_UUID,
+        redis_port=settings.REDIS_PORT,
+        redis_dir=shlex.quote(str(settings.DATA_DIR / "redis")),
+    )
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     if not settings.OWN_REDIS:
         lines = [line for line in lines if not line.startswith("redis:")]
@@ -72,8 +81,10 @@ def prepare() -> Path:
     if not m2sh.available():
         sys.exit(m2sh.MONGREL2_MISSING)
     if settings.OWN_REDIS and shutil.which("redis-server") is None:
-        sys.exit("Redis is not installed. On Debian or Ubuntu run: sudo apt-get install redis-server "
-                 "(or set REDIS_URL to use a Redis elsewhere)")
+        sys.exit(
+            "Redis is not installed. On Debian or Ubuntu run: sudo apt-get install redis-server "
+            "(or set REDIS_URL to use a Redis elsewhere)"
+        )
     root = settings.ROOT
     for folder in (root / "run" / "logs", root / "run" / "www", settings.DATA_DIR / "redis"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -104,8 +115,7 @@ def run() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     os.environ.setdefault("LOGNAME", "brubeck")
     os.chdir(settings.ROOT)
-    os.execv(honcho, [honcho, "start", "-f", str(path), "-d", str(settings.ROOT),
-                      *concurrency_flags()])
+    os.execv(honcho, [honcho, "start", "-f", str(path), "-d", str(settings.ROOT), *concurrency_flags()])
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ class TodosHandler(Jinja2Rendering):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[(r"^/$", TodosHandler)],
     template_loader=load_jinja2_env(TEMPLATES),
 )

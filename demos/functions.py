@@ -12,8 +12,11 @@ import os
 from brubeck.connections import Mongrel2Connection
 from brubeck.request_handling import Brubeck, http_response
 
-app = Brubeck(msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                          os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")))
+app = Brubeck(
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    )
+)
 
 
 @app.add_route("^/brubeck", method="GET")

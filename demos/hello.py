@@ -18,8 +18,9 @@ class DemoHandler(WebMessageHandler):
 
 
 config = {
-    "msg_conn": Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                   os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    "msg_conn": Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     "handler_tuples": [(r"^/$", DemoHandler)],
 }
 

@@ -23,8 +23,9 @@ class DemoHandler(Jinja2Rendering):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[(r"^/$", DemoHandler)],
     template_loader=load_jinja2_env(TEMPLATES),
     base_handler=Jinja2Rendering,  # so 404 and 405 pages use errors.html too

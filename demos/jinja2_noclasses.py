@@ -23,9 +23,12 @@ from brubeck.templating import load_jinja2_env
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
-app = Brubeck(msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                          os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
-              template_loader=load_jinja2_env(TEMPLATES))
+app = Brubeck(
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
+    template_loader=load_jinja2_env(TEMPLATES),
+)
 
 
 @app.add_route("^/", method=["GET", "POST"])

@@ -38,16 +38,16 @@ class BaseHandler(UserHandlingMixin, Jinja2Rendering):
 class HomeHandler(BaseHandler):
     @web_authenticated
     def get(self):
-        return self.render_template("account.html", title="Home", user=self.current_user,
-                                    text="You are signed in.")
+        return self.render_template("account.html", title="Home", user=self.current_user, text="You are signed in.")
 
 
 class ProfileHandler(BaseHandler):
     @web_authenticated
     def get(self):
         joined = prettydate(self.current_user.created_at)
-        return self.render_template("account.html", title="Profile", user=self.current_user,
-                                    text=f"Your account was created {joined}.")
+        return self.render_template(
+            "account.html", title="Profile", user=self.current_user, text=f"Your account was created {joined}."
+        )
 
 
 class LoginHandler(BaseHandler):
@@ -63,8 +63,9 @@ class LoginHandler(BaseHandler):
         next_url = safe_next_url(self.get_argument("next"))
         user = USERS.get(username)
         if not check_password(password, user.password_hash if user else NO_SUCH_USER_HASH) or user is None:
-            return self.render_template("login.html", next=next_url, username=username,
-                                        error="Wrong username or password.")
+            return self.render_template(
+                "login.html", next=next_url, username=username, error="Wrong username or password."
+            )
         self.set_cookie(USER_COOKIE, user.username, secret=self.application.cookie_secret)
         return self.redirect(next_url)
 
@@ -76,8 +77,9 @@ class LogoutHandler(BaseHandler):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[
         (r"^/$", HomeHandler),
         (r"^/profile$", ProfileHandler),

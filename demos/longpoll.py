@@ -33,8 +33,9 @@ class PollHandler(WebMessageHandler):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[(r"^/poll$", PollHandler)],
 )
 
@@ -57,8 +58,10 @@ def waiting(application, message):
 
 @app.add_route(r"^/$", method="GET")
 def index(application, message):
-    return ("<h1>Long-poll demo</h1><p><code>curl http://localhost:6767/poll</code> waits; "
-            "<code>curl -d message=tick http://localhost:6767/release</code> answers every waiter.</p>")
+    return (
+        "<h1>Long-poll demo</h1><p><code>curl http://localhost:6767/poll</code> waits; "
+        "<code>curl -d message=tick http://localhost:6767/release</code> answers every waiter.</p>"
+    )
 
 
 if __name__ == "__main__":

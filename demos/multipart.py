@@ -42,8 +42,9 @@ UPLOADS: deque = deque(maxlen=MAX_FILES)  # newest first; the oldest is dropped 
 class UploadHandler(Jinja2Rendering):
     def get(self):
         """The upload form, and the files uploaded so far."""
-        return self.render_template("multipart/upload.html", uploads=list(UPLOADS), max_files=MAX_FILES,
-                                    max_size="1 MB")
+        return self.render_template(
+            "multipart/upload.html", uploads=list(UPLOADS), max_files=MAX_FILES, max_size="1 MB"
+        )
 
     def post(self):
         """Keep the file posted as ``data``, then go back to the form."""
@@ -52,16 +53,19 @@ class UploadHandler(Jinja2Rendering):
         upload = self.message.files["data"][0]
         body = upload["body"]
         if len(body) > MAX_FILE_BYTES:
-            raise HTTPError(413, f"That file is {len(body):,} bytes; this demo keeps files of at most "
-                                 f"1 MB ({MAX_FILE_BYTES:,} bytes).")
+            raise HTTPError(
+                413,
+                f"That file is {len(body):,} bytes; this demo keeps files of at most 1 MB ({MAX_FILE_BYTES:,} bytes).",
+            )
         name = upload["filename"].replace("\\", "/").rsplit("/", 1)[-1][:MAX_NAME_LENGTH]  # no client paths
         UPLOADS.appendleft(Upload(name, upload["content_type"] or "application/octet-stream", body))
         return self.redirect("/add_file")
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[(r"^/add_file$", UploadHandler)],
     template_loader=load_jinja2_env(TEMPLATES),
     base_handler=Jinja2Rendering,  # so 404, 400 and 413 pages use errors.html

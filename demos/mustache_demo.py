@@ -26,8 +26,9 @@ class DemoHandler(MustacheRendering):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[(r"^/$", DemoHandler)],
     template_loader=load_mustache_env(TEMPLATES),
     base_handler=MustacheRendering,  # so 404 and 405 pages use errors.mustache too

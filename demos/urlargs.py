@@ -33,8 +33,9 @@ def fun_hello(application, message, name):
 
 
 app = Brubeck(
-    msg_conn=Mongrel2Connection(os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"),
-                                os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")),
+    msg_conn=Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL", "tcp://127.0.0.1:9999"), os.environ.get("BRUBECK_PUB", "tcp://127.0.0.1:9998")
+    ),
     handler_tuples=[
         (r"^/class/(?P<name>\w+)$", NameHandler),
         (r"^/sum/(\d+)/(\d+)$", SumHandler),

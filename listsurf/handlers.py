@@ -39,10 +39,14 @@ class ListHandler(PageHandler):
             page = list_links(self.db_conn, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
         except BadCursor:
             raise HTTPError(400, "That page link is broken. Start again from the first page.") from None
-        older = "/?" + urlencode({k: v for k, v in (("q", search), ("before", page.next_cursor)) if v}) \
-            if page.next_cursor else None
-        return self.render_template("list.html", links=page.links, search=search, older=older,
-                                    first_page=cursor is None)
+        older = (
+            "/?" + urlencode({k: v for k, v in (("q", search), ("before", page.next_cursor)) if v})
+            if page.next_cursor
+            else None
+        )
+        return self.render_template(
+            "list.html", links=page.links, search=search, older=older, first_page=cursor is None
+        )
 
 
 class AddItemHandler(PageHandler):
@@ -51,12 +55,15 @@ class AddItemHandler(PageHandler):
     def bookmarklet(self) -> str:
         """JavaScript that opens this form for the page being read, on this host."""
         site = origin(self.message) or "http://listsurf.localhost"
-        return ("javascript:location.href='" + f"{site}/add_item?u='"
-                "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)")
+        return (
+            "javascript:location.href='" + f"{site}/add_item?u='"
+            "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)"
+        )
 
     def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
-        return self.render_template("add_item.html", _status_code=status, values=values, errors=errors,
-                                    bookmarklet=self.bookmarklet())
+        return self.render_template(
+            "add_item.html", _status_code=status, values=values, errors=errors, bookmarklet=self.bookmarklet()
+        )
 
     @web_authenticated
     def get(self) -> Any:
@@ -105,14 +112,16 @@ class ApiHandler(APIHandler):
         try:
             page = list_links(self.db_conn, self.current_user.id, limit=limit, cursor=cursor, since=since)
         except BadCursor:
-            raise HTTPError(400, "The cursor is not one this API gave out.",
-                            {"cursor": "Use the cursor from a previous response's next URL."}) from None
+            raise HTTPError(
+                400,
+                "The cursor is not one this API gave out.",
+                {"cursor": "Use the cursor from a previous response's next URL."},
+            ) from None
         next_url = None
         if page.next_cursor:
             query = {"limit": limit, "cursor": page.next_cursor, **({"since": since} if since is not None else {})}
             next_url = f"{origin(self.message) or ''}/api?{urlencode(query)}"
-        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links],
-                       "next": next_url})
+        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links], "next": next_url})
         return self.render()
 
 

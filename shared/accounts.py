@@ -55,8 +55,13 @@ class CreateAccountHandler(PageHandler):
             return self.form_error(self.template, 400, errors, values=values, next=next_url)
         user.set_password(password)
         if not create_user(self.db_conn, user):
-            return self.form_error(self.template, 409, {"username": "That username is taken. Choose another."},
-                                   values=values, next=next_url)
+            return self.form_error(
+                self.template,
+                409,
+                {"username": "That username is taken. Choose another."},
+                values=values,
+                next=next_url,
+            )
         self.sign_in(user)
         return self.redirect(safe_next_url(next_url))
 
@@ -83,15 +88,19 @@ class LoginHandler(PageHandler):
             minutes = max(1, round(verdict.retry_after_s / 60))
             self.headers["Retry-After"] = str(verdict.retry_after_s)
             message = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-            return self.form_error(self.template, 429, {"form": message}, values={"username": username},
-                                   next=next_url)
+            return self.form_error(self.template, 429, {"form": message}, values={"username": username}, next=next_url)
         throttle.wait(verdict)
         user = find_user(self.db_conn, username) if username.strip() else None
         password_ok = check_password(password, user.password_hash if user else _decoy_hash())
         if user is None or not password_ok:
             throttle.failed(username, address)
-            return self.form_error(self.template, 401, {"form": "Wrong username or password."},
-                                   values={"username": username}, next=next_url)
+            return self.form_error(
+                self.template,
+                401,
+                {"form": "Wrong username or password."},
+                values={"username": username},
+                next=next_url,
+            )
         throttle.succeeded(username)
         self.sign_in(user)
         return self.redirect(safe_next_url(next_url))
@@ -112,8 +121,9 @@ class TokensHandler(PageHandler):
 
     def _page(self, status: int = 200, **context: Any) -> Any:
         context.setdefault("errors", {})
-        return self.render_template(self.template, _status_code=status,
-                                    tokens=list_tokens(self.db_conn, self.current_user.id), **context)
+        return self.render_template(
+            self.template, _status_code=status, tokens=list_tokens(self.db_conn, self.current_user.id), **context
+        )
 
     @web_authenticated
     def get(self) -> Any:

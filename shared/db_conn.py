@@ -32,8 +32,11 @@ DATABASE_NAME = "brubeck_suite"
 DuplicateKeyError = (pymongo.errors.DuplicateKeyError, montydb.errors.DuplicateKeyError)
 """Catch this tuple when inserting a document whose ``_id`` may exist."""
 
-UnavailableError = (pymongo.errors.ConnectionFailure, pymongo.errors.ServerSelectionTimeoutError,
-                    sqlite3.OperationalError)
+UnavailableError = (
+    pymongo.errors.ConnectionFailure,
+    pymongo.errors.ServerSelectionTimeoutError,
+    sqlite3.OperationalError,
+)
 """Errors that mean the database cannot be reached or used right now."""
 
 # Collections and their indexes, created once at start-up.
@@ -44,10 +47,20 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "links": [([("owner", 1), ("updated_at", -1)], {}), ([("owner", 1), ("url", 1)], {"unique": True})],
 }
 
-_WRITES = frozenset({
-    "insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one", "delete_many",
-    "find_one_and_update", "find_one_and_replace", "find_one_and_delete",
-})
+_WRITES = frozenset(
+    {
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "update_many",
+        "replace_one",
+        "delete_one",
+        "delete_many",
+        "find_one_and_update",
+        "find_one_and_replace",
+        "find_one_and_delete",
+    }
+)
 
 
 class _FileLock:
@@ -123,8 +136,9 @@ def connect(url: str | None = None, data_dir: Path | None = None, timeout_ms: in
     """
     url = url if url is not None else settings.MONGODB_URL
     if url:
-        client: pymongo.MongoClient = pymongo.MongoClient(url, serverSelectionTimeoutMS=timeout_ms,
-                                                          connectTimeoutMS=timeout_ms)
+        client: pymongo.MongoClient = pymongo.MongoClient(
+            url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms
+        )
         return client.get_default_database(default=DATABASE_NAME)
     return EmbeddedDatabase((data_dir or settings.DATA_DIR) / "db")
 

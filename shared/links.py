@@ -73,16 +73,18 @@ def _search_terms(words: str) -> list[dict[str, Any]]:
     return terms
 
 
-def list_links(db: Any, owner: str, *, limit: int, cursor: str | None = None, search: str = "",
-               since: int | None = None) -> Page:
+def list_links(
+    db: Any, owner: str, *, limit: int, cursor: str | None = None, search: str = "", since: int | None = None
+) -> Page:
     """The owner's links, newest first, ``limit`` a page (BadCursor on a bad cursor)."""
     conditions: list[dict[str, Any]] = [{"owner": owner}, *_search_terms(search)]
     if since is not None:
         conditions.append({"updated_at": {"$gt": since}})
     if cursor:
         updated_at, link_id = decode_cursor(cursor)
-        conditions.append({"$or": [{"updated_at": {"$lt": updated_at}},
-                                   {"updated_at": updated_at, "_id": {"$lt": link_id}}]})
+        conditions.append(
+            {"$or": [{"updated_at": {"$lt": updated_at}}, {"updated_at": updated_at, "_id": {"$lt": link_id}}]}
+        )
     query = conditions[0] if len(conditions) == 1 else {"$and": conditions}
     documents = list(db.links.find(query).sort(NEWEST_FIRST).limit(limit + 1))
     links = [Link.from_document(d) for d in documents[:limit]]

@@ -139,8 +139,11 @@ def normalize_url(raw: str) -> str:
     if any(ord(c) < 33 or c == "\x7f" for c in url):
         raise ValueError("a URL cannot contain spaces or control characters")
     scheme = _SCHEME.match(url)
-    host_and_port = scheme is not None and ("." in scheme.group(1) or scheme.group(1).lower() == "localhost") \
-        and not url[scheme.end():].startswith("//")
+    host_and_port = (
+        scheme is not None
+        and ("." in scheme.group(1) or scheme.group(1).lower() == "localhost")
+        and not url[scheme.end() :].startswith("//")
+    )
     if scheme is None or host_and_port:
         url = "https://" + url
     parts = urlsplit(url)
@@ -195,5 +198,10 @@ class Link(Document):
         return urlsplit(self.url).hostname or ""
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "url": self.url, "title": self.title,
-                "created_at": self.created_at, "updated_at": self.updated_at}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }

@@ -72,8 +72,9 @@ class LoginThrottle:
             counted = self.collection.update_one({"_id": key, "expires_at": {"$gt": now}}, {"$inc": {"count": 1}})
             if not counted.matched_count:  # no live window: start one
                 # The _id is repeated: montydb's upsert does not take it from the filter.
-                self.collection.replace_one({"_id": key}, {"_id": key, "count": 1, "expires_at": now + WINDOW_MS},
-                                            upsert=True)
+                self.collection.replace_one(
+                    {"_id": key}, {"_id": key, "count": 1, "expires_at": now + WINDOW_MS}, upsert=True
+                )
 
     def succeeded(self, username: str) -> None:
         """Forget the username's failures."""

@@ -26,9 +26,14 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
 
     def get_template_context(self) -> dict[str, Any]:
         context = super().get_template_context()
-        context.update(current_user=self.current_user, prettydate=prettydate, isoformat=isoformat,
-                       now=self.current_time, site=self.application.settings.get("site_title", ""),
-                       suite_url=f"http://localhost:{settings.SUITE_PORT}/")
+        context.update(
+            current_user=self.current_user,
+            prettydate=prettydate,
+            isoformat=isoformat,
+            now=self.current_time,
+            site=self.application.settings.get("site_title", ""),
+            suite_url=f"http://localhost:{settings.SUITE_PORT}/",
+        )
         return context
 
     def form_error(self, template: str, status: int, errors: dict[str, str], **context: Any) -> Any:
@@ -59,13 +64,19 @@ def make_app(site: str, handler_tuples: list[tuple[str, Any]], template_dir: Pat
     """
     configure_logging()
     spec = settings.SITES[site]
-    connection = Mongrel2Connection(os.environ.get("BRUBECK_PULL") or spec.pull_addr,
-                                    os.environ.get("BRUBECK_PUB") or spec.pub_addr)
+    connection = Mongrel2Connection(
+        os.environ.get("BRUBECK_PULL") or spec.pull_addr, os.environ.get("BRUBECK_PUB") or spec.pub_addr
+    )
     db = db_conn.connect()
     db_conn.prepare(db)
     extra.setdefault("base_handler", PageHandler)
     return Brubeck(
-        msg_conn=connection, handler_tuples=handler_tuples, template_loader=template_env(template_dir),
-        cookie_secret=settings.cookie_secret(), cookie_secure=settings.COOKIE_SECURE, login_url="/login",
-        db_conn=db, **extra,
+        msg_conn=connection,
+        handler_tuples=handler_tuples,
+        template_loader=template_env(template_dir),
+        cookie_secret=settings.cookie_secret(),
+        cookie_secure=settings.COOKIE_SECURE,
+        login_url="/login",
+        db_conn=db,
+        **extra,
     )

@@ -58,8 +58,9 @@ class Endpoint:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start_app(self, argv: list[str], env: dict[str, str] | None = None,
-                  ready_path: str = "/", timeout: float = 15.0) -> subprocess.Popen:
+    def start_app(
+        self, argv: list[str], env: dict[str, str] | None = None, ready_path: str = "/", timeout: float = 15.0
+    ) -> subprocess.Popen:
         """Start a handler process that reads BRUBECK_PULL/BRUBECK_PUB and wait for it."""
         full_env = dict(os.environ, PYTHONPATH=str(ROOT), BRUBECK_PULL=self.pull_addr, BRUBECK_PUB=self.pub_addr)
         full_env.update(env or {})
@@ -123,9 +124,21 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)

@@ -10,9 +10,7 @@ import sys
 
 import zmq
 
-RESPONSE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 11\r\n\r\nHello world"
-)
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 11\r\n\r\nHello world"
 
 
 def main(argv: list[str]) -> None:

@@ -22,8 +22,13 @@ except ImportError:  # pragma: no cover - depends on the machine
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TIMEOUT_MS = 10_000
 PHONE = {"width": 390, "height": 844}
@@ -104,8 +109,11 @@ def test_sign_up_add_a_link_see_it_listed_and_log_out(browser, listsurf):
 
     add_link(page, "https://www.python.org/about/", "About Python")
     add_link(page, "docs.python.org/3/tutorial/", "")
-    add_link(page, "https://example.com/a/very/long/path/that/keeps/going/and/going?with=query&and=more",
-                   "A rather long title that has to wrap on a narrow phone screen without breaking the layout")
+    add_link(
+        page,
+        "https://example.com/a/very/long/path/that/keeps/going/and/going?with=query&and=more",
+        "A rather long title that has to wrap on a narrow phone screen without breaking the layout",
+    )
     assert listed_titles(page) == [
         "A rather long title that has to wrap on a narrow phone screen without breaking the layout",
         "https://docs.python.org/3/tutorial/",

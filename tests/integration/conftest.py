@@ -38,8 +38,7 @@ def serve(mongrel2: Callable[..., Endpoint], concurrency: str) -> Callable[..., 
 
     def start(module: str, env: dict[str, str] | None = None, ready_path: str = "/") -> Endpoint:
         endpoint = mongrel2()
-        endpoint.start_app(["-m", module], {"BRUBECK_CONCURRENCY": concurrency, **(env or {})},
-                           ready_path=ready_path)
+        endpoint.start_app(["-m", module], {"BRUBECK_CONCURRENCY": concurrency, **(env or {})}, ready_path=ready_path)
         return endpoint
 
     return start

@@ -28,8 +28,18 @@ OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
 NEW_KEY = re.compile(r'<code class="key">([^<]+)</code>')
 API_KEYS = {"id", "url", "title", "created_at", "updated_at"}
 # Tags whose attribute makes the browser fetch something.
-RESOURCE_ATTRIBUTES = {"script": "src", "link": "href", "img": "src", "iframe": "src", "embed": "src",
-                       "source": "src", "audio": "src", "video": "src", "object": "data", "track": "src"}
+RESOURCE_ATTRIBUTES = {
+    "script": "src",
+    "link": "href",
+    "img": "src",
+    "iframe": "src",
+    "embed": "src",
+    "source": "src",
+    "audio": "src",
+    "video": "src",
+    "object": "data",
+    "track": "src",
+}
 
 
 class Surfer(SiteClient):
@@ -101,6 +111,7 @@ def assert_signed_in_as(client: SiteClient, username: str) -> None:
 
 # -- reading pages ---------------------------------------------------------------------------------
 
+
 class _Elements(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -139,7 +150,9 @@ def field_error(page: str, name: str) -> str | None:
     found = re.search(
         rf'<div class="field has-error">\s*<label for="f-{name}">[^<]*</label>\s*'
         rf'<input id="f-{name}" name="{name}"[^>]* aria-invalid="true" aria-describedby="e-{name}">\s*'
-        rf'<p class="error" id="e-{name}">([^<]*)</p>', page)
+        rf'<p class="error" id="e-{name}">([^<]*)</p>',
+        page,
+    )
     return unescape(found.group(1)) if found else None
 
 
@@ -167,6 +180,7 @@ def assert_escaped(page: str) -> None:
 
 
 # -- the store and paging --------------------------------------------------------------------------
+
 
 def store_links(data_dir: Path, owner: str, rows: Iterable[tuple[str, str, int]]) -> list[Link]:
     """Save ``(url, title, updated_at)`` rows for ``owner`` straight into the site's store."""

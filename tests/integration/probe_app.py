@@ -37,11 +37,16 @@ def boom(application, message):
 
 def echo(application, message):
     """Send the body back, with its SHA-256 and length in headers."""
-    return http_response(message.body, 200, "OK", {
-        "Content-Type": "application/octet-stream",
-        "X-Body-Sha256": hashlib.sha256(message.body).hexdigest(),
-        "X-Body-Length": str(len(message.body)),
-    })
+    return http_response(
+        message.body,
+        200,
+        "OK",
+        {
+            "Content-Type": "application/octet-stream",
+            "X-Body-Sha256": hashlib.sha256(message.body).hexdigest(),
+            "X-Body-Length": str(len(message.body)),
+        },
+    )
 
 
 app = Brubeck(

@@ -56,8 +56,9 @@ def test_create_account_signs_in_with_a_safe_session_cookie(listsurf: Endpoint, 
 def test_taken_username_is_refused_case_insensitively_and_not_overwritten(listsurf: Endpoint, store: Any) -> None:
     Surfer(listsurf.url).sign_up("alice", PASSWORD)
     intruder = Surfer(listsurf.url)
-    response = intruder.post_form("/create", {"username": "Alice", "password": "another password",
-                                              "email": "intruder@example.com"})
+    response = intruder.post_form(
+        "/create", {"username": "Alice", "password": "another password", "email": "intruder@example.com"}
+    )
     assert response.status_code == 409
     assert "That username is taken. Choose another." in response.text
     assert input_value(response.text, "username") == "Alice"
@@ -101,16 +102,20 @@ def test_login_signs_in_and_records_the_time(alice: Surfer, listsurf: Endpoint, 
     assert store.users.find_one({"_id": "alice"})["last_login"] >= before - 1000
 
 
-@pytest.mark.parametrize(("next_url", "location"), [
-    ("/add_item?u=https%3A%2F%2Fexample.com", "/add_item?u=https%3A%2F%2Fexample.com"),
-    ("/tokens", "/tokens"),
-    ("//evil.example", "/"),
-    ("https://evil.example", "/"),
-    ("https://evil.example/path", "/"),
-    ("/\\evil.example", "/"),
-])
-def test_login_follows_next_only_within_the_site(alice: Surfer, listsurf: Endpoint, next_url: str,
-                                                 location: str) -> None:
+@pytest.mark.parametrize(
+    ("next_url", "location"),
+    [
+        ("/add_item?u=https%3A%2F%2Fexample.com", "/add_item?u=https%3A%2F%2Fexample.com"),
+        ("/tokens", "/tokens"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("https://evil.example/path", "/"),
+        ("/\\evil.example", "/"),
+    ],
+)
+def test_login_follows_next_only_within_the_site(
+    alice: Surfer, listsurf: Endpoint, next_url: str, location: str
+) -> None:
     response = Surfer(listsurf.url).log_in("alice", PASSWORD, next_url)
     assert response.status_code == 302
     assert response.headers["Location"] == location
@@ -156,7 +161,7 @@ def tamper(value: str) -> str:
     only those would leave the signature's bytes as they were.
     """
     position = len(value) - 5
-    return value[:position] + ("A" if value[position] != "A" else "B") + value[position + 1:]
+    return value[:position] + ("A" if value[position] != "A" else "B") + value[position + 1 :]
 
 
 def test_tampered_session_cookie_counts_as_signed_out(alice: Surfer, listsurf: Endpoint) -> None:
@@ -223,8 +228,9 @@ def test_csrf_token_from_another_browser_is_forbidden(alice: Surfer, listsurf: E
 # -- throttling -------------------------------------------------------------------------------------
 
 
-def test_throttled_username_is_refused_even_with_the_right_password(alice: Surfer,
-                                                                    listsurf: Endpoint, store: Any) -> None:
+def test_throttled_username_is_refused_even_with_the_right_password(
+    alice: Surfer, listsurf: Endpoint, store: Any
+) -> None:
     expires_at = int(time.time() * 1000) + WINDOW_MS
     store.login_failures.insert_one({"_id": "user:alice", "count": REFUSE_AFTER, "expires_at": expires_at})
     browser = Surfer(listsurf.url)
@@ -303,11 +309,14 @@ def test_api_without_a_valid_token_is_401(alice: Surfer, listsurf: Endpoint, aut
 # -- database outage --------------------------------------------------------------------------------
 
 
-def test_unreachable_database_gives_503_and_the_process_stays_up(site: Callable[..., Endpoint],
-                                                                tmp_path: Path,
-                                                                capfd: pytest.CaptureFixture[str]) -> None:
-    endpoint = site("listsurf", data_dir=tmp_path / "outage-data",
-                    env={"MONGODB_URL": f"mongodb://127.0.0.1:{free_port()}/suite_test"})
+def test_unreachable_database_gives_503_and_the_process_stays_up(
+    site: Callable[..., Endpoint], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    endpoint = site(
+        "listsurf",
+        data_dir=tmp_path / "outage-data",
+        env={"MONGODB_URL": f"mongodb://127.0.0.1:{free_port()}/suite_test"},
+    )
     browser = Surfer(endpoint.url)
     assert browser.get("/login").status_code == 200  # a page that needs no database still works
 

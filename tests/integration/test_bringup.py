@@ -128,14 +128,18 @@ class Suite:
     def start(self, run: int) -> None:
         self.log_path = self.workdir.parent / f"bringup-{run}.log"
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "conf.bringup", "run"], cwd=self.workdir,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "conf.bringup", "run"],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def get(self, path: str, host: str | None = None) -> requests.Response:
         headers = {"Host": host} if host else {}
-        return requests.get(f"http://127.0.0.1:{self.port}{path}", headers=headers, timeout=5,
-                            allow_redirects=False)
+        return requests.get(f"http://127.0.0.1:{self.port}{path}", headers=headers, timeout=5, allow_redirects=False)
 
     def wait_until_serving(self) -> None:
         """Wait for the landing page and a Listsurf page, then note every process started."""
@@ -198,13 +202,32 @@ def suite(tmp_path: Path) -> Iterator[Suite]:
     require_binary("redis-server", "redis-server")
     workdir = tmp_path / "suite"
     shutil.copytree(ROOT, workdir, ignore=copy_ignore, symlinks=True)
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"SUITE_DATA_DIR", "SUITE_RUN_DIR", "MONGODB_URL", "REDIS_URL", "BRUBECK_PULL",
-                          "BRUBECK_PUB", "SUITE_PROCESSES", "MONGREL2_HOST", "MONGREL2_BIND"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "SUITE_DATA_DIR",
+            "SUITE_RUN_DIR",
+            "MONGODB_URL",
+            "REDIS_URL",
+            "BRUBECK_PULL",
+            "BRUBECK_PUB",
+            "SUITE_PROCESSES",
+            "MONGREL2_HOST",
+            "MONGREL2_BIND",
+        }
+    }
     ports = Suite(workdir, env, free_port(), free_port_block(HANDLER_PORTS), free_port())
-    env.update(SUITE_PORT=str(ports.port), HANDLER_PORT_BASE=str(ports.handler_base),
-               REDIS_PORT=str(ports.redis_port), COOKIE_SECRET="bringup-test-secret",
-               BRUBECK_BCRYPT_ROUNDS="4", LOG_LEVEL="INFO", PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        SUITE_PORT=str(ports.port),
+        HANDLER_PORT_BASE=str(ports.handler_base),
+        REDIS_PORT=str(ports.redis_port),
+        COOKIE_SECRET="bringup-test-secret",
+        BRUBECK_BCRYPT_ROUNDS="4",
+        LOG_LEVEL="INFO",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     try:
         yield ports
     finally:

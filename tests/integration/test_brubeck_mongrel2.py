@@ -21,6 +21,7 @@ TIMEOUT = 10
 
 # -- hello world, function routes, URL arguments --------------------------------------------
 
+
 def test_the_app_runs_on_the_requested_coroutine_library(serve, concurrency):
     response = requests.get(serve("tests.integration.probe_app").url + "/concurrency", timeout=TIMEOUT)
     assert (response.status_code, response.text) == (200, concurrency)
@@ -53,12 +54,15 @@ def test_function_route(serve):
     assert refused.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/class/alice", "Class: hello, alice!"),   # named group -> keyword argument
-    ("/fun/bob", "Function: hello, bob!"),      # positional group -> function argument
-    ("/sum/2/3", "2 + 3 = 5"),                  # two positional groups, in order
-    ("/class/%C3%A9mile", "Class: hello, émile!"),  # percent-encoded UTF-8 is decoded before matching
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/class/alice", "Class: hello, alice!"),  # named group -> keyword argument
+        ("/fun/bob", "Function: hello, bob!"),  # positional group -> function argument
+        ("/sum/2/3", "2 + 3 = 5"),  # two positional groups, in order
+        ("/class/%C3%A9mile", "Class: hello, émile!"),  # percent-encoded UTF-8 is decoded before matching
+    ],
+)
 def test_url_arguments(serve, path, body):
     response = requests.get(serve("demos.urlargs").url + path, timeout=TIMEOUT)
     assert response.status_code == 200
@@ -82,6 +86,7 @@ def test_concurrent_requests_each_get_their_own_reply(serve):
 
 # -- templates ---------------------------------------------------------------------------------
 
+
 def test_jinja2_page_escapes_the_query_value(serve):
     url = serve("demos.jinja2_demo").url
     response = requests.get(url + "/", params={"name": '<script>alert("x")</script>'}, timeout=TIMEOUT)
@@ -103,6 +108,7 @@ def test_jinja2_errors_use_the_error_template(serve):
 
 
 # -- errors --------------------------------------------------------------------------------------
+
 
 def test_unknown_path_is_404_and_wrong_method_is_405_with_allow(serve):
     url = serve("demos.hello").url
@@ -133,11 +139,11 @@ def test_a_handler_that_raises_answers_500_and_reveals_nothing(serve, path):
 
 # -- request bodies and CSRF --------------------------------------------------------------------------
 
+
 def test_two_megabyte_post_body_is_echoed_back(serve):
     url = serve("tests.integration.probe_app").url
     body = os.urandom(2 * 1024 * 1024)
-    response = requests.post(url + "/echo", data=body, headers={"Content-Type": "application/octet-stream"},
-                             timeout=30)
+    response = requests.post(url + "/echo", data=body, headers={"Content-Type": "application/octet-stream"}, timeout=30)
     assert response.status_code == 200
     assert response.headers["X-Body-Length"] == str(len(body))
     assert response.headers["X-Body-Sha256"] == hashlib.sha256(body).hexdigest()
@@ -152,21 +158,28 @@ def test_json_post_needs_a_csrf_token(serve):
     assert refused.json()["error"]["code"] == 403
 
     # An Authorization header means the client does not authenticate with cookies: no token needed.
-    allowed = requests.post(url + "/json-echo", json={"a": [1, "ü"]}, headers={"Authorization": "Token t"},
-                            timeout=TIMEOUT)
+    allowed = requests.post(
+        url + "/json-echo", json={"a": [1, "ü"]}, headers={"Authorization": "Token t"}, timeout=TIMEOUT
+    )
     assert allowed.status_code == 200
     assert allowed.json() == {"echo": {"a": [1, "ü"]}}
 
 
 # -- cookies and login --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def login_url(serve) -> str:
     return serve("demos.login", env={"COOKIE_SECRET": "integration-test-secret"}).url
 
 
-def log_in(session: requests.Session, url: str, password: str = "wonderland", next_url: str = "/profile",
-           username: str = "alice") -> requests.Response:
+def log_in(
+    session: requests.Session,
+    url: str,
+    password: str = "wonderland",
+    next_url: str = "/profile",
+    username: str = "alice",
+) -> requests.Response:
     """Fetch the login form (which sets the CSRF cookie) and post it back with its token."""
     form = session.get(f"{url}/login", params={"next": next_url}, timeout=TIMEOUT)
     assert form.status_code == 200
@@ -214,12 +227,15 @@ def test_a_tampered_cookie_is_ignored(login_url):
         assert log_in(session, login_url).status_code == 302
         signed = session.cookies["user"]
         rest = signed.split(".", 1)[1]
-        for forged in (signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"),   # bad signature
-                       "Ym9i." + rest,                                                 # another user's name
-                       "alice"):                                                       # not signed at all
+        for forged in (
+            signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"),  # bad signature
+            "Ym9i." + rest,  # another user's name
+            "alice",
+        ):  # not signed at all
             assert forged != signed
-            response = requests.get(login_url + "/profile", cookies={"user": forged}, allow_redirects=False,
-                                    timeout=TIMEOUT)
+            response = requests.get(
+                login_url + "/profile", cookies={"user": forged}, allow_redirects=False, timeout=TIMEOUT
+            )
             assert response.status_code == 302, forged
             assert response.headers["Location"] == "/login?next=/profile"
         # the genuine cookie still works
@@ -241,8 +257,12 @@ def test_wrong_password_shows_the_form_again(login_url):
 def test_login_without_the_csrf_token_is_refused(login_url):
     with requests.Session() as session:
         session.get(login_url + "/login", timeout=TIMEOUT)  # has the cookie, but does not send the token
-        response = session.post(login_url + "/login", data={"username": "alice", "password": "wonderland"},
-                                allow_redirects=False, timeout=TIMEOUT)
+        response = session.post(
+            login_url + "/login",
+            data={"username": "alice", "password": "wonderland"},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
         assert response.status_code == 403
         assert "user" not in session.cookies
 
@@ -254,8 +274,9 @@ def test_logout_is_a_post_that_forgets_the_user(login_url):
         assert home.status_code == 200
         assert session.get(login_url + "/logout", allow_redirects=False, timeout=TIMEOUT).status_code == 405
 
-        response = session.post(login_url + "/logout", data={"_csrf": csrf_token(home.text)},
-                                allow_redirects=False, timeout=TIMEOUT)
+        response = session.post(
+            login_url + "/logout", data={"_csrf": csrf_token(home.text)}, allow_redirects=False, timeout=TIMEOUT
+        )
         assert (response.status_code, response.headers["Location"]) == (302, "/login")
         assert "user" not in session.cookies
         after = session.get(login_url + "/profile", allow_redirects=False, timeout=TIMEOUT)

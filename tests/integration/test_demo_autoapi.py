@@ -50,11 +50,17 @@ def test_the_demo_curl_sequence(serve):
     assert (deleted.status_code, deleted.json()) == (200, {"data": todo(SECOND, "Watch Blade Runner", 2)})
     assert texts(url) == ["Watch more bsg"]
 
-    batch = post(url, "/todo/", f'[{{"id": "{THIRD}", "text": "Write more Brubeck code", "order": 3}},'
-                                f'{{"id": "{FOURTH}", "text": "Drink coffee", "order": 4}}]')
+    batch = post(
+        url,
+        "/todo/",
+        f'[{{"id": "{THIRD}", "text": "Write more Brubeck code", "order": 3}},'
+        f'{{"id": "{FOURTH}", "text": "Drink coffee", "order": 4}}]',
+    )
     assert batch.status_code == 201
-    assert batch.json() == {"data": [todo(THIRD, "Write more Brubeck code", 3), todo(FOURTH, "Drink coffee", 4)],
-                            "statuses": [{"id": THIRD, "status": 201}, {"id": FOURTH, "status": 201}]}
+    assert batch.json() == {
+        "data": [todo(THIRD, "Write more Brubeck code", 3), todo(FOURTH, "Drink coffee", 4)],
+        "statuses": [{"id": THIRD, "status": 201}, {"id": FOURTH, "status": 201}],
+    }
     assert texts(url) == ["Watch more bsg", "Write more Brubeck code", "Drink coffee"]
 
     refused = post(url, f"/todo/{SECOND}/", f'{{"id": "{NOT_A_UUID}", "text": "Watch Blade Runner", "order": 2}}')

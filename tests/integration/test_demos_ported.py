@@ -29,6 +29,7 @@ def assert_escaped(page: str) -> None:
 
 # -- Jinja2 from a function route ---------------------------------------------------------------
 
+
 def test_jinja2_function_route_renders_the_name_by_get_and_post(serve):
     url = serve("demos.jinja2_noclasses").url
     default = requests.get(url + "/", timeout=TIMEOUT)
@@ -98,12 +99,13 @@ def test_template_demo_errors_use_its_error_template(serve, module, footer):
 
 # -- Mustache: partials, escaping, errors.mustache -----------------------------------------------
 
+
 def test_mustache_renders_partials_within_partials(serve):
     url = serve("demos.mustache_demo").url
     response = requests.get(url + "/", params={"name": "Mingus"}, timeout=TIMEOUT)
     assert response.status_code == 200
-    assert "<title>Take five, Mingus</title>" in response.text                         # success.mustache
-    assert "<h1>Take five, Mingus!</h1>" in response.text                              # {{> take_five}}
+    assert "<title>Take five, Mingus</title>" in response.text  # success.mustache
+    assert "<h1>Take five, Mingus!</h1>" in response.text  # {{> take_five}}
     assert '<p class="nested">This line comes from a partial included' in response.text  # {{> nested_partial}}
     assert "{{" not in response.text
 
@@ -127,6 +129,7 @@ def test_mustache_escapes_the_name_and_uses_errors_mustache(serve):
 
 # -- auth: credentials with every request ---------------------------------------------------------
 
+
 @pytest.fixture
 def auth_url(serve) -> str:
     return serve("demos.auth", env={"BRUBECK_BCRYPT_ROUNDS": "4"}).url + "/brubeck"
@@ -140,14 +143,18 @@ def test_auth_accepts_the_demo_user_without_cookie_or_csrf_token(auth_url):
     assert "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("credentials", [
-    {"username": "jd", "password": "bar"},      # wrong password
-    {"username": "jd", "password": "foo "},     # the password is not stripped
-    {"username": "bob", "password": "foo"},     # unknown user
-    {"username": "jd"},                         # no password
-    {"password": "foo"},                        # no username
-    {},                                         # nothing
-], ids=["wrong-password", "padded-password", "wrong-user", "no-password", "no-username", "nothing"])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"username": "jd", "password": "bar"},  # wrong password
+        {"username": "jd", "password": "foo "},  # the password is not stripped
+        {"username": "bob", "password": "foo"},  # unknown user
+        {"username": "jd"},  # no password
+        {"password": "foo"},  # no username
+        {},  # nothing
+    ],
+    ids=["wrong-password", "padded-password", "wrong-user", "no-password", "no-username", "nothing"],
+)
 def test_auth_refuses_wrong_or_missing_credentials_with_401(auth_url, credentials):
     response = requests.post(auth_url, data=credentials, timeout=TIMEOUT)
     assert (response.status_code, response.text) == (401, "Wrong username or password.")
@@ -162,6 +169,7 @@ def test_auth_answers_only_post(auth_url):
 
 
 # -- multipart uploads -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def upload_url(serve) -> str:
@@ -195,8 +203,10 @@ def test_multipart_upload_is_listed_escaped(upload_url):
         assert (response.status_code, response.headers["Location"]) == (302, "/add_file")
 
         page = session.get(upload_url, timeout=TIMEOUT).text
-        assert ('<tr class="upload"><td class="name">notes&lt;b&gt;.txt</td><td class="size">10</td>'
-                '<td class="type">text/x-&lt;i&gt;</td></tr>') in page
+        assert (
+            '<tr class="upload"><td class="name">notes&lt;b&gt;.txt</td><td class="size">10</td>'
+            '<td class="type">text/x-&lt;i&gt;</td></tr>'
+        ) in page
         assert "<b>" not in page and "<i>" not in page
         assert "Nothing uploaded yet." not in page
 
@@ -208,18 +218,21 @@ def test_multipart_keeps_a_file_of_exactly_one_megabyte_and_refuses_a_larger_one
         too_big = upload(session, upload_url, {"data": ("big.bin", b"x" * (1024 * 1024 + 1), "application/x-demo")})
         assert too_big.status_code == 413
         assert '<h1 class="error-code">413 Request Entity Too Large</h1>' in too_big.text
-        assert "That file is 1,048,577 bytes; this demo keeps files of at most 1 MB (1,048,576 bytes)." \
-            in too_big.text
+        assert "That file is 1,048,577 bytes; this demo keeps files of at most 1 MB (1,048,576 bytes)." in too_big.text
 
         page = session.get(upload_url, timeout=TIMEOUT).text
         assert '<td class="name">fits.bin</td><td class="size">1048576</td>' in page
         assert "big.bin" not in page
 
 
-@pytest.mark.parametrize("files", [
-    {},                                            # a multipart form with no file field at all
-    {"data": ("", b"", "application/octet-stream")},  # the file input left empty, as browsers send it
-], ids=["no-field", "empty-field"])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {},  # a multipart form with no file field at all
+        {"data": ("", b"", "application/octet-stream")},  # the file input left empty, as browsers send it
+    ],
+    ids=["no-field", "empty-field"],
+)
 def test_multipart_refuses_a_form_without_a_file(upload_url, files):
     with requests.Session() as session:
         response = upload(session, upload_url, files)
@@ -249,6 +262,7 @@ def test_multipart_keeps_only_the_last_ten_uploads(upload_url):
 
 
 # -- a blocking call does not stall the process ------------------------------------------------------
+
 
 def four_sleeps(url: str) -> float:
     """Seconds taken by four parallel requests to /sleep (each calls time.sleep(1))."""

@@ -46,24 +46,33 @@ def test_create_shows_a_form_and_a_post_creates_the_account_and_logs_in(listsurf
 
 
 def test_create_follows_next_to_a_page_of_this_site_only(listsurf):
-    created = Surfer(listsurf.url).post_form("/create", {"username": "alice", "password": PASSWORD,
-                                                         "next": "/add_item?u=https%3A%2F%2Fexample.com%2F"})
+    created = Surfer(listsurf.url).post_form(
+        "/create", {"username": "alice", "password": PASSWORD, "next": "/add_item?u=https%3A%2F%2Fexample.com%2F"}
+    )
     assert created.headers["Location"] == "/add_item?u=https%3A%2F%2Fexample.com%2F"
-    elsewhere = Surfer(listsurf.url).post_form("/create", {"username": "bob", "password": PASSWORD,
-                                                           "next": "//evil.example/"})
+    elsewhere = Surfer(listsurf.url).post_form(
+        "/create", {"username": "bob", "password": PASSWORD, "next": "//evil.example/"}
+    )
     assert elsewhere.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize(("data", "field", "message", "status"), [
-    ({"username": "bob", "password": "short"}, "password", "Use at least 8 characters.", 400),
-    ({"username": "bob", "password": ""}, "password", "Use at least 8 characters.", 400),
-    ({"username": "b", "password": PASSWORD}, "username", USERNAME_RULE, 400),
-    ({"username": "bob smith!", "password": PASSWORD}, "username", USERNAME_RULE, 400),
-    ({"username": "no spaces please", "password": PASSWORD}, "username", USERNAME_RULE, 400),
-    ({"username": "bob", "password": PASSWORD, "email": "not-an-email"}, "email",
-     "That does not look like an email address.", 400),
-    ({"username": "Taken", "password": PASSWORD}, "username", "That username is taken. Choose another.", 409),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message", "status"),
+    [
+        ({"username": "bob", "password": "short"}, "password", "Use at least 8 characters.", 400),
+        ({"username": "bob", "password": ""}, "password", "Use at least 8 characters.", 400),
+        ({"username": "b", "password": PASSWORD}, "username", USERNAME_RULE, 400),
+        ({"username": "bob smith!", "password": PASSWORD}, "username", USERNAME_RULE, 400),
+        ({"username": "no spaces please", "password": PASSWORD}, "username", USERNAME_RULE, 400),
+        (
+            {"username": "bob", "password": PASSWORD, "email": "not-an-email"},
+            "email",
+            "That does not look like an email address.",
+            400,
+        ),
+        ({"username": "Taken", "password": PASSWORD}, "username", "That username is taken. Choose another.", 409),
+    ],
+)
 def test_create_refuses_bad_input_next_to_the_field(listsurf, store, data, field, message, status):
     signed_up(listsurf, "taken")
     visitor = Surfer(listsurf.url)
@@ -93,14 +102,14 @@ def test_login_checks_the_password_and_honours_next(listsurf):
     assert "session" not in set_cookies(wrong)
 
     target = "/add_item?u=https%3A%2F%2Fexample.com%2F&t=Example"
-    right = visitor.post_form("/login", {"username": "ALICE", "password": PASSWORD, "next": target},
-                              form_path="/login")
+    right = visitor.post_form("/login", {"username": "ALICE", "password": PASSWORD, "next": target}, form_path="/login")
     assert right.status_code == 302
     assert right.headers["Location"] == target
     assert visitor.get(target).status_code == 200
 
-    outside = Surfer(listsurf.url).post_form("/login", {"username": "alice", "password": PASSWORD,
-                                                        "next": "https://evil.example/"})
+    outside = Surfer(listsurf.url).post_form(
+        "/login", {"username": "alice", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert outside.headers["Location"] == "/"
 
 
@@ -124,8 +133,10 @@ def test_posts_without_a_login_save_and_delete_nothing(listsurf):
     [kept] = alice.stored()
 
     visitor = Surfer(listsurf.url)
-    assert visitor.post_form("/add_item", {"url": "https://example.com/new"}, form_path="/login").headers[
-        "Location"] == "/login"
+    assert (
+        visitor.post_form("/add_item", {"url": "https://example.com/new"}, form_path="/login").headers["Location"]
+        == "/login"
+    )
     assert visitor.post_form(f"/delete_item/{kept['id']}", {}, form_path="/login").headers["Location"] == "/login"
     assert alice.stored() == [kept]
 

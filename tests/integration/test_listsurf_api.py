@@ -29,9 +29,14 @@ SAME_MS = 4  # links share a timestamp in fours, so page boundaries fall inside 
 def many(listsurf, alice, data_dir):
     """120 of Alice's links (even ones titled "even ...") and a few newer ones of Bob's."""
     base = curtime() - 3_600_000
-    links = store_links(data_dir, "alice", [
-        (f"https://example.com/item/{i}", f"{'even' if i % 2 == 0 else 'odd'} item {i:03}", base + i // SAME_MS)
-        for i in range(LINKS)])
+    links = store_links(
+        data_dir,
+        "alice",
+        [
+            (f"https://example.com/item/{i}", f"{'even' if i % 2 == 0 else 'odd'} item {i:03}", base + i // SAME_MS)
+            for i in range(LINKS)
+        ],
+    )
     signed_up(listsurf, "bob")
     store_links(data_dir, "bob", [(f"https://bob.example.com/{i}", "bob", base + 10_000 + i) for i in range(3)])
     return links
@@ -60,6 +65,7 @@ def ids(pages: list[list[dict]]) -> list[str]:
 
 # -- credentials ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("authorization", [None, "Token ", "Token not-a-key", "Basic YWxpY2U6Y29ycmVjdCBob3JzZQ=="])
 def test_api_without_valid_credentials_is_a_json_401_not_a_redirect(listsurf, alice, authorization):
     alice.add("https://example.com/private", "Private")
@@ -83,7 +89,9 @@ def test_api_answers_with_a_session_cookie_or_a_token(listsurf, alice):
     assert (body["num_items"], body["next"]) == (2, None)
     assert [set(item) for item in body["items"]] == [API_KEYS, API_KEYS]
     assert [(item["url"], item["title"]) for item in body["items"]] == [
-        ("https://example.com/two", XSS), ("https://example.com/one", "One")]
+        ("https://example.com/two", XSS),
+        ("https://example.com/one", "One"),
+    ]
     now = curtime()
     for item in body["items"]:
         assert now - 60_000 < item["created_at"] <= item["updated_at"] <= now
@@ -97,7 +105,10 @@ def test_api_answers_with_a_session_cookie_or_a_token(listsurf, alice):
 
     bob_key = signed_up(listsurf, "bob").new_token()
     assert token_client(bob_key).get(listsurf.url + "/api", timeout=15).json() == {
-        "num_items": 0, "items": [], "next": None}
+        "num_items": 0,
+        "items": [],
+        "next": None,
+    }
 
     token_id = alice.get("/tokens").text.split('action="/tokens/', 1)[1].split("/revoke", 1)[0]
     assert alice.post_form(f"/tokens/{token_id}/revoke", {}, form_path="/tokens").status_code == 302
@@ -106,18 +117,22 @@ def test_api_answers_with_a_session_cookie_or_a_token(listsurf, alice):
 
 # -- bad parameters ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"limit": "0"}, "limit"),
-    ({"limit": "201"}, "limit"),
-    ({"limit": "abc"}, "limit"),
-    ({"limit": "-5"}, "limit"),
-    ({"limit": "1.5"}, "limit"),
-    ({"since": "yesterday"}, "since"),
-    ({"since": "-1"}, "since"),
-    ({"cursor": "garbage!!"}, "cursor"),
-    ({"cursor": "MTIzOmFiYw"}, "cursor"),  # base64 of "123:abc": well encoded, not a cursor
-    ({"cursor": "é"}, "cursor"),
-])
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"limit": "-5"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "-1"}, "since"),
+        ({"cursor": "garbage!!"}, "cursor"),
+        ({"cursor": "MTIzOmFiYw"}, "cursor"),  # base64 of "123:abc": well encoded, not a cursor
+        ({"cursor": "é"}, "cursor"),
+    ],
+)
 def test_bad_limit_since_or_cursor_is_a_400_naming_the_field(alice, params, field):
     alice.add("https://example.com/", "Unchanged")
     before = alice.stored()
@@ -134,6 +149,7 @@ def test_limit_bounds_are_1_and_200(many, alice):
 
 
 # -- paging ------------------------------------------------------------------------------------------------
+
 
 def test_api_pages_hold_every_link_exactly_once_newest_first(many, alice):
     expected = newest_first(many)
@@ -197,7 +213,8 @@ def test_search_results_page_too_and_keep_the_search(many, alice):
     pages = html_pages(alice, "/?q=even")
     assert [len(page) for page in pages] == [50, 10]
     assert [item for page in pages for item in page] == newest_first(
-        link for link in many if link.title.startswith("even"))
+        link for link in many if link.title.startswith("even")
+    )
     older = alice.get("/?q=even").text
     assert 'href="/?q=even&amp;before=' in older
 

@@ -32,9 +32,13 @@ def listed(page: str) -> list[dict[str, str]]:
     """The links on a list page: shown title, href, host and "saved ..." words, top to bottom."""
     items = re.findall(
         r'<a class="title" href="([^"]*)" rel="noopener noreferrer">([^<]*)</a>\s*'
-        r'<span class="meta"><span class="host">([^<]*)</span> · saved <time datetime="[^"]+">([^<]*)</time>', page)
-    return [{"href": unescape(href), "title": unescape(title), "host": unescape(host), "when": when}
-            for href, title, host, when in items]
+        r'<span class="meta"><span class="host">([^<]*)</span> · saved <time datetime="[^"]+">([^<]*)</time>',
+        page,
+    )
+    return [
+        {"href": unescape(href), "title": unescape(title), "host": unescape(host), "when": when}
+        for href, title, host, when in items
+    ]
 
 
 def bookmarklet(page: str) -> str:
@@ -44,27 +48,48 @@ def bookmarklet(page: str) -> str:
 
 # -- the list -----------------------------------------------------------------------------------------
 
+
 def test_list_shows_title_or_url_host_and_time_in_words_newest_first(alice, data_dir):
     now = curtime()
-    store_links(data_dir, "alice", [
-        ("https://old.example.org/a", "Three days old", now - 3 * 24 * 60 * MINUTE_MS),
-        ("https://docs.example.net/b", "", now - 5 * MINUTE_MS),
-        ("https://news.example.com/c", "Two hours old", now - 2 * 60 * MINUTE_MS),
-    ])
+    store_links(
+        data_dir,
+        "alice",
+        [
+            ("https://old.example.org/a", "Three days old", now - 3 * 24 * 60 * MINUTE_MS),
+            ("https://docs.example.net/b", "", now - 5 * MINUTE_MS),
+            ("https://news.example.com/c", "Two hours old", now - 2 * 60 * MINUTE_MS),
+        ],
+    )
     assert alice.add("http://Fresh.Example.com:80/d?x=1", "  Just   saved ").status_code == 303
 
     page = alice.get("/")
     assert page.status_code == 200
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert listed(page.text) == [
-        {"href": "http://fresh.example.com/d?x=1", "title": "Just saved", "host": "fresh.example.com",
-         "when": "just now"},
-        {"href": "https://docs.example.net/b", "title": "https://docs.example.net/b", "host": "docs.example.net",
-         "when": "5 minutes ago"},
-        {"href": "https://news.example.com/c", "title": "Two hours old", "host": "news.example.com",
-         "when": "2 hours ago"},
-        {"href": "https://old.example.org/a", "title": "Three days old", "host": "old.example.org",
-         "when": "3 days ago"},
+        {
+            "href": "http://fresh.example.com/d?x=1",
+            "title": "Just saved",
+            "host": "fresh.example.com",
+            "when": "just now",
+        },
+        {
+            "href": "https://docs.example.net/b",
+            "title": "https://docs.example.net/b",
+            "host": "docs.example.net",
+            "when": "5 minutes ago",
+        },
+        {
+            "href": "https://news.example.com/c",
+            "title": "Two hours old",
+            "host": "news.example.com",
+            "when": "2 hours ago",
+        },
+        {
+            "href": "https://old.example.org/a",
+            "title": "Three days old",
+            "host": "old.example.org",
+            "when": "3 days ago",
+        },
     ]
     assert 'rel="next"' not in page.text and "« Newest" not in page.text  # one page only
     assert_self_contained(page.text)
@@ -106,6 +131,7 @@ def test_list_times_are_machine_readable_iso_8601(alice, data_dir):
 
 # -- /add_item ----------------------------------------------------------------------------------------
 
+
 def test_bookmarklet_prefill_cuts_an_over_long_page_title_to_what_can_be_saved(alice):
     page = alice.get("/add_item", params={"u": "https://example.com/", "t": "x" * 700})
     assert input_value(page.text, "title") == "x" * 500
@@ -123,8 +149,9 @@ def test_add_item_form_is_prefilled_from_the_bookmarklet_parameters(alice):
     empty = alice.get("/add_item")
     assert (input_value(empty.text, "url"), input_value(empty.text, "title")) == ("", "")
 
-    saved = alice.post_form("/add_item", {"url": input_value(page.text, "url"),
-                                          "title": input_value(page.text, "title")})
+    saved = alice.post_form(
+        "/add_item", {"url": input_value(page.text, "url"), "title": input_value(page.text, "title")}
+    )
     assert (saved.status_code, saved.headers["Location"]) == (303, "/")
     [link] = alice.stored()
     assert (link["url"], link["title"]) == ("https://example.com/read?id=7&x=é", "Read me — later")
@@ -132,8 +159,10 @@ def test_add_item_form_is_prefilled_from_the_bookmarklet_parameters(alice):
 
 def test_bookmarklet_opens_the_form_on_the_host_that_served_the_page(listsurf, alice):
     port = listsurf.url.rsplit(":", 1)[1]
-    expected = ("javascript:location.href='{origin}/add_item?u='+encodeURIComponent(location.href)"
-                "+'&t='+encodeURIComponent(document.title)")
+    expected = (
+        "javascript:location.href='{origin}/add_item?u='+encodeURIComponent(location.href)"
+        "+'&t='+encodeURIComponent(document.title)"
+    )
     page = alice.get("/add_item")
     assert "Surf later" in page.text
     assert bookmarklet(page.text) == expected.format(origin=f"http://127.0.0.1:{port}")
@@ -145,12 +174,15 @@ def test_bookmarklet_opens_the_form_on_the_host_that_served_the_page(listsurf, a
     assert bookmarklet(forged.text) == expected.format(origin="http://listsurf.localhost")
 
 
-@pytest.mark.parametrize(("typed", "saved"), [
-    ("example.com", "https://example.com/"),
-    ("  HTTPS://Example.COM:443  ", "https://example.com/"),
-    ("HTTP://Example.com:80/Path?Q=1#Part", "http://example.com/Path?Q=1#Part"),
-    ("http://example.com:8080", "http://example.com:8080/"),
-])
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("example.com", "https://example.com/"),
+        ("  HTTPS://Example.COM:443  ", "https://example.com/"),
+        ("HTTP://Example.com:80/Path?Q=1#Part", "http://example.com/Path?Q=1#Part"),
+        ("http://example.com:8080", "http://example.com:8080/"),
+    ],
+)
 def test_urls_are_saved_normalised(alice, typed, saved):
     assert alice.add(typed).status_code == 303
     assert [link["url"] for link in alice.stored()] == [saved]
@@ -180,21 +212,23 @@ def test_saving_a_url_again_updates_the_link_instead_of_duplicating_it(listsurf,
     assert alice.stored()[0]["title"] == "New title"
 
 
-@pytest.mark.parametrize(("form", "field", "message"), [
-    ({"title": "No URL at all"}, "url", "Enter a URL."),
-    ({"url": "   ", "title": "Blank"}, "url", "Enter a URL."),
-    ({"url": "javascript:alert(1)"}, "url", "Only http:// and https:// links can be saved."),
-    ({"url": "JavaScript:alert(document.cookie)"}, "url", "Only http:// and https:// links can be saved."),
-    ({"url": "data:text/html,<h1>hi</h1>"}, "url", "Only http:// and https:// links can be saved."),
-    ({"url": "ftp://example.com/file"}, "url", "Only http:// and https:// links can be saved."),
-    ({"url": "https://exa mple.com/"}, "url", "A URL cannot contain spaces or control characters."),
-    ({"url": "http://"}, "url", "The URL needs a host name, like example.com."),
-    ({"url": "https://example.com:99999/"}, "url", "The port is not a number between 0 and 65535."),
-    ({"url": "https://user:pw@example.com/"}, "url",
-     "Links with a user name or password in them cannot be saved."),
-    ({"url": "https://example.com/" + "a" * 2100}, "url", "Use at most 2048 characters."),
-    ({"url": "https://example.com/kept", "title": "x" * 501}, "title", "Use at most 500 characters."),
-])
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"title": "No URL at all"}, "url", "Enter a URL."),
+        ({"url": "   ", "title": "Blank"}, "url", "Enter a URL."),
+        ({"url": "javascript:alert(1)"}, "url", "Only http:// and https:// links can be saved."),
+        ({"url": "JavaScript:alert(document.cookie)"}, "url", "Only http:// and https:// links can be saved."),
+        ({"url": "data:text/html,<h1>hi</h1>"}, "url", "Only http:// and https:// links can be saved."),
+        ({"url": "ftp://example.com/file"}, "url", "Only http:// and https:// links can be saved."),
+        ({"url": "https://exa mple.com/"}, "url", "A URL cannot contain spaces or control characters."),
+        ({"url": "http://"}, "url", "The URL needs a host name, like example.com."),
+        ({"url": "https://example.com:99999/"}, "url", "The port is not a number between 0 and 65535."),
+        ({"url": "https://user:pw@example.com/"}, "url", "Links with a user name or password in them cannot be saved."),
+        ({"url": "https://example.com/" + "a" * 2100}, "url", "Use at most 2048 characters."),
+        ({"url": "https://example.com/kept", "title": "x" * 501}, "title", "Use at most 500 characters."),
+    ],
+)
 def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(alice, form, field, message):
     alice.add("https://example.com/kept", "Kept as it was")
     before = alice.stored()
@@ -218,6 +252,7 @@ def test_add_item_without_the_csrf_token_is_refused(alice):
 
 
 # -- /delete_item ---------------------------------------------------------------------------------------
+
 
 def test_delete_removes_only_the_owners_link(listsurf, alice):
     alice.add("https://example.com/keep", "Keep")
@@ -255,6 +290,7 @@ def test_deleting_someone_elses_link_is_a_404_and_it_stays(listsurf, alice):
 
 # -- escaping and self-contained pages ------------------------------------------------------------------
 
+
 def test_a_script_title_comes_back_escaped_on_every_page(listsurf, alice):
     assert alice.add("https://example.com/x", XSS).status_code == 303
     assert alice.add('https://example.com/"><script>alert(1)</script>').status_code == 303
@@ -277,13 +313,24 @@ def test_a_script_title_comes_back_escaped_on_every_page(listsurf, alice):
         assert page.headers["Content-Type"] == "text/html; charset=utf-8", name
         assert XSS not in page.text and "<script" not in page.text.lower(), name
 
-    for name in ("list", "search results", "search for the script", "bookmarklet prefill", "form shown again",
-                 "new token", "tokens"):
+    for name in (
+        "list",
+        "search results",
+        "search for the script",
+        "bookmarklet prefill",
+        "form shown again",
+        "new token",
+        "tokens",
+    ):
         assert_escaped(pages[name].text)
-    assert [item["title"] for item in listed(pages["list"].text)] == ['https://example.com/"><script>alert(1)</script>',
-                                                                      XSS]
+    assert [item["title"] for item in listed(pages["list"].text)] == [
+        'https://example.com/"><script>alert(1)</script>',
+        XSS,
+    ]
     assert [item["title"] for item in listed(pages["search results"].text)] == [
-        'https://example.com/"><script>alert(1)</script>', XSS]
+        'https://example.com/"><script>alert(1)</script>',
+        XSS,
+    ]
     assert 'href="https://example.com/&#34;&gt;' + XSS_ESCAPED + '"' in pages["list"].text
     assert input_value(pages["bookmarklet prefill"].text, "title") == XSS
     assert input_value(pages["login"].text, "next") == "/" + XSS

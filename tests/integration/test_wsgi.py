@@ -23,8 +23,7 @@ def run_server() -> Iterator[Callable[..., str]]:
     processes: list[subprocess.Popen] = []
 
     def start(argv: list[str], env: dict[str, str], port: int) -> str:
-        process = subprocess.Popen([sys.executable, *argv], cwd=ROOT,
-                                   env=dict(os.environ, PYTHONPATH=str(ROOT), **env))
+        process = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **env))
         processes.append(process)
         try:
             wait_for_port(port, timeout=15)
@@ -56,14 +55,14 @@ def assert_hello_world(url: str) -> None:
 
 def test_wsgi_demo_serves_hello_world(run_server, concurrency):
     port = free_port()
-    url = run_server(["-m", "demos.wsgi"], {"BRUBECK_WSGI_PORT": str(port), "BRUBECK_CONCURRENCY": concurrency},
-                     port)
+    url = run_server(["-m", "demos.wsgi"], {"BRUBECK_WSGI_PORT": str(port), "BRUBECK_CONCURRENCY": concurrency}, port)
     assert_hello_world(url)
 
 
 def test_wsgi_demo_under_gunicorn(run_server):
     pytest.importorskip("gunicorn")
     port = free_port()
-    url = run_server(["-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}", "demos.wsgi:app"],
-                     {}, port)
+    url = run_server(
+        ["-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}", "demos.wsgi:app"], {}, port
+    )
     assert_hello_world(url)

@@ -73,8 +73,7 @@ class Api(Session, JSONMessageHandler):
 @pytest.fixture
 def app():
     Session.lookups = 0
-    return Brubeck(login_url="/login", csrf_protection=False,
-                   handler_tuples=[(r"/private", Page), (r"/api/me", Api)])
+    return Brubeck(login_url="/login", csrf_protection=False, handler_tuples=[(r"/private", Page), (r"/api/me", Api)])
 
 
 def test_web_authenticated_redirects_get_to_login_with_next(app):
@@ -124,9 +123,24 @@ def test_authenticated_lets_users_in(app):
     assert (response.status, json_body(response)) == (200, {"user": "ann"})
 
 
-@pytest.mark.parametrize("url", ["//evil.com", "//evil.com/a", "http://evil.com", "https://evil.com/",
-                                 "/\\evil.com", "/a\r\nb", "/a\nb", "/a\\b", "", None, "evil.com",
-                                 "javascript:alert(1)", "/a\tb"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//evil.com",
+        "//evil.com/a",
+        "http://evil.com",
+        "https://evil.com/",
+        "/\\evil.com",
+        "/a\r\nb",
+        "/a\nb",
+        "/a\\b",
+        "",
+        None,
+        "evil.com",
+        "javascript:alert(1)",
+        "/a\tb",
+    ],
+)
 def test_safe_next_url_rejects(url):
     assert safe_next_url(url) == "/"
     assert safe_next_url(url, default="/home") == "/home"

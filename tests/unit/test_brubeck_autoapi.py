@@ -80,6 +80,7 @@ def stored(api):
 
 # -- create, read, update ------------------------------------------------------------------------
 
+
 def test_an_empty_list(app):
     assert call(app, "GET", "/todo/") == (200, {"data": [], "next": None})
     assert call(app, "GET", "/todo") == (200, {"data": [], "next": None})
@@ -105,7 +106,9 @@ def test_post_with_an_existing_id_replaces_the_item(app):
 def test_post_or_put_to_an_id_upserts_it(app, method):
     assert call(app, method, f"/todo/{A}/", todo(A, "new")) == (201, {"data": todo(A, "new")})
     assert call(app, method, f"/todo/{A}/", {"text": "no id in the body"}) == (
-        200, {"data": todo(A, "no id in the body")})
+        200,
+        {"data": todo(A, "no id in the body")},
+    )
     assert call(app, method, f"/todo/{A.upper()}/", {"text": "upper case"})[0] == 200  # the same UUID
 
 
@@ -117,8 +120,9 @@ def test_an_id_in_the_body_must_match_the_url(app, api):
     assert stored(api) == []
 
 
-@pytest.mark.parametrize(("method", "data"), [("GET", None), ("DELETE", None), ("POST", {"text": "x"}),
-                                              ("PUT", {"text": "x"})])
+@pytest.mark.parametrize(
+    ("method", "data"), [("GET", None), ("DELETE", None), ("POST", {"text": "x"}), ("PUT", {"text": "x"})]
+)
 @pytest.mark.parametrize("ids", ["b4bb7-55f5-441b-ba25-c7a4fd994421", f"{A},nope", f"{A},", "12"])
 def test_an_invalid_id_in_the_url_is_refused(app, api, method, data, ids):
     status, body = call(app, method, f"/todo/{ids}/", data)
@@ -128,14 +132,21 @@ def test_an_invalid_id_in_the_url_is_refused(app, api, method, data, ids):
     assert stored(api) == []
 
 
-@pytest.mark.parametrize(("data", "fields"), [
-    ({"text": ""}, {"text": "String should have at least 1 character"}),
-    ({"text": "x" * 501}, {"text": "String should have at most 500 characters"}),
-    ({"order": 1}, {"text": "Field required"}),
-    ({"text": "ok", "order": "first", "completed": "perhaps"},
-     {"order": "Input should be a valid integer, unable to parse string as an integer",
-      "completed": "Input should be a valid boolean, unable to interpret input"}),
-])
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"text": ""}, {"text": "String should have at least 1 character"}),
+        ({"text": "x" * 501}, {"text": "String should have at most 500 characters"}),
+        ({"order": 1}, {"text": "Field required"}),
+        (
+            {"text": "ok", "order": "first", "completed": "perhaps"},
+            {
+                "order": "Input should be a valid integer, unable to parse string as an integer",
+                "completed": "Input should be a valid boolean, unable to interpret input",
+            },
+        ),
+    ],
+)
 def test_an_invalid_item_is_refused_with_its_fields(app, api, data, fields):
     assert call(app, "POST", "/todo/", data) == (400, error(400, "The todo is not valid.", fields))
     assert call(app, "PUT", f"/todo/{A}/", data) == (400, error(400, "The todo is not valid.", fields))
@@ -150,24 +161,30 @@ def test_private_fields_never_leave_the_server():
     app = Brubeck()
     app.register_api(AccountsAPI)
     assert call(app, "POST", "/account/", {"id": 1, "name": "mingus", "secret": "hush"}) == (
-        201, {"data": {"id": 1, "name": "mingus"}})
+        201,
+        {"data": {"id": 1, "name": "mingus"}},
+    )
     assert AccountsAPI.queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
     assert call(app, "GET", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
     assert call(app, "GET", "/account/") == (200, {"data": [{"id": 1, "name": "mingus"}], "next": None})
-    assert call(app, "GET", "/account/1,2/") == (207, {
-        "data": [{"id": 1, "name": "mingus"}],
-        "statuses": [{"id": 1, "status": 200}, {"id": 2, "status": 404}]})  # ids keep their JSON type
+    assert call(app, "GET", "/account/1,2/") == (
+        207,
+        {"data": [{"id": 1, "name": "mingus"}], "statuses": [{"id": 1, "status": 200}, {"id": 2, "status": 404}]},
+    )  # ids keep their JSON type
     assert call(app, "DELETE", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
     assert call(app, "GET", "/account/x/")[0] == 400
 
 
 # -- batches -------------------------------------------------------------------------------------
 
+
 def test_a_batch_of_new_items_is_created(app):
     status, body = call(app, "POST", "/todo/", [todo(A, "a"), todo(B, "b")])
     assert status == 201
-    assert body == {"data": [todo(A, "a"), todo(B, "b")],
-                    "statuses": [{"id": A, "status": 201}, {"id": B, "status": 201}]}
+    assert body == {
+        "data": [todo(A, "a"), todo(B, "b")],
+        "statuses": [{"id": A, "status": 201}, {"id": B, "status": 201}],
+    }
 
 
 def test_a_batch_of_existing_items_is_updated_and_a_mixed_one_is_207(app):
@@ -183,17 +200,20 @@ def test_a_batch_with_an_invalid_item_saves_nothing(app, api):
     call(app, "POST", "/todo/", todo(A, "kept"))
     status, body = call(app, "POST", "/todo/", [todo(A, "changed"), {"text": ""}, "not an object", {"order": 2}])
     assert status == 400
-    assert body == error(400, "Some items are not valid: none was saved.", {
-        "1.text": "String should have at least 1 character", "2": "must be a JSON object",
-        "3.text": "Field required"})
+    assert body == error(
+        400,
+        "Some items are not valid: none was saved.",
+        {"1.text": "String should have at least 1 character", "2": "must be a JSON object", "3.text": "Field required"},
+    )
     assert stored(api) == [A]
     assert call(app, "GET", f"/todo/{A}/")[1]["data"]["text"] == "kept"
 
 
 @pytest.mark.parametrize("data", [[], [{"text": "x"}] * 101, 5, "text", None])
 def test_a_body_must_be_an_object_or_a_list_of_1_to_100(app, api, data):
-    request = json_req("/todo/", data) if data is not None else req("POST", "/todo/", {
-        "content-type": "application/json"})
+    request = (
+        json_req("/todo/", data) if data is not None else req("POST", "/todo/", {"content-type": "application/json"})
+    )
     response = app.handle(request)
     assert response.status == 400
     assert json_body(response) == error(400, "Send a JSON object, or a list of 1 to 100 of them.")
@@ -207,11 +227,14 @@ def test_a_list_body_to_ids_is_matched_one_to_one(app):
     assert call(app, "POST", f"/todo/{A}/", [{"text": "a2"}])[1]["statuses"] == [{"id": A, "status": 200}]
 
 
-@pytest.mark.parametrize(("ids", "data", "message", "fields"), [
-    (f"{A},{B}", [todo(A)], "Send one item for each id in the URL (2 ids, 1 items).", None),
-    (f"{A},{B}", todo(A), "Send one item for each id in the URL (2 ids, 1 items).", None),
-    (f"{A},{B}", [todo(A), todo(C)], "The id in the body does not match the URL.", {"1.id": f"expected {B}"}),
-])
+@pytest.mark.parametrize(
+    ("ids", "data", "message", "fields"),
+    [
+        (f"{A},{B}", [todo(A)], "Send one item for each id in the URL (2 ids, 1 items).", None),
+        (f"{A},{B}", todo(A), "Send one item for each id in the URL (2 ids, 1 items).", None),
+        (f"{A},{B}", [todo(A), todo(C)], "The id in the body does not match the URL.", {"1.id": f"expected {B}"}),
+    ],
+)
 def test_a_list_body_to_ids_must_match_them(app, api, ids, data, message, fields):
     assert call(app, "POST", f"/todo/{ids}/", data) == (400, error(400, message, fields))
     assert stored(api) == []
@@ -219,12 +242,17 @@ def test_a_list_body_to_ids_must_match_them(app, api, ids, data, message, fields
 
 # -- reading and deleting several ----------------------------------------------------------------
 
+
 def test_get_several_ids(app):
     call(app, "POST", "/todo/", [todo(A, "a"), todo(B, "b")])
-    assert call(app, "GET", f"/todo/{B},{A}/") == (200, {
-        "data": [todo(B, "b"), todo(A, "a")], "statuses": [{"id": B, "status": 200}, {"id": A, "status": 200}]})
-    assert call(app, "GET", f"/todo/{A},{C}/") == (207, {
-        "data": [todo(A, "a")], "statuses": [{"id": A, "status": 200}, {"id": C, "status": 404}]})
+    assert call(app, "GET", f"/todo/{B},{A}/") == (
+        200,
+        {"data": [todo(B, "b"), todo(A, "a")], "statuses": [{"id": B, "status": 200}, {"id": A, "status": 200}]},
+    )
+    assert call(app, "GET", f"/todo/{A},{C}/") == (
+        207,
+        {"data": [todo(A, "a")], "statuses": [{"id": A, "status": 200}, {"id": C, "status": 404}]},
+    )
     assert call(app, "GET", f"/todo/{C},{C.replace('3', '4')}/")[0] == 404
 
 
@@ -241,8 +269,10 @@ def test_delete_one(app, api):
 
 def test_delete_several(app, api):
     call(app, "POST", "/todo/", [todo(A), todo(B), todo(C)])
-    assert call(app, "DELETE", f"/todo/{A},{B}/") == (200, {
-        "data": [todo(A), todo(B)], "statuses": [{"id": A, "status": 200}, {"id": B, "status": 200}]})
+    assert call(app, "DELETE", f"/todo/{A},{B}/") == (
+        200,
+        {"data": [todo(A), todo(B)], "statuses": [{"id": A, "status": 200}, {"id": B, "status": 200}]},
+    )
     status, body = call(app, "DELETE", f"/todo/{B},{C}/")
     assert (status, body["statuses"]) == (207, [{"id": B, "status": 404}, {"id": C, "status": 200}])
     assert call(app, "DELETE", f"/todo/{A},{C}/")[0] == 404
@@ -266,8 +296,11 @@ def test_at_most_100_ids_in_one_url(app):
 
 # -- bodies ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", "application/jsonp"])
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"],
+)
 def test_only_json_bodies_are_accepted(app, api, content_type):
     headers = {"content-type": content_type} if content_type else {}
     for method, path in [("POST", "/todo/"), ("PUT", f"/todo/{A}/")]:
@@ -278,8 +311,9 @@ def test_only_json_bodies_are_accepted(app, api, content_type):
 
 
 def test_a_json_content_type_with_a_charset_is_accepted(app):
-    response = app.handle(req("POST", "/todo/", {"content-type": "application/json; charset=utf-8"},
-                              json.dumps(todo(A))))
+    response = app.handle(
+        req("POST", "/todo/", {"content-type": "application/json; charset=utf-8"}, json.dumps(todo(A)))
+    )
     assert response.status == 201
 
 
@@ -295,6 +329,7 @@ def test_the_render_override_runs_for_answers_and_errors(app):
 
 
 # -- paging ----------------------------------------------------------------------------------------
+
 
 def walk(app, limit, query=""):
     """Every page of the list, as lists of texts."""
@@ -343,19 +378,29 @@ def test_since_keeps_items_written_at_or_after_it(app, monkeypatch):
     assert walk(app, 10, "&since=3001") == [[]]
 
 
-@pytest.mark.parametrize(("query", "name", "message"), [
-    *[(f"limit={value}", "limit", "limit must be a whole number from 1 to 100.")
-      for value in ["0", "101", "-1", "1.5", "ten", "", "%D9%A3", "+5", "9" * 5000]],
-    *[(f"since={value}", "since", "since must be a whole number from 0 to 999999999999999.")
-      for value in ["-1", "soon", "", "1" * 16, "1e3"]],
-    *[(f"after={value}", "after", "after must be the next cursor of an earlier page.")
-      for value in ["", "garbage", "123", "x-y", "-" + A]],
-])
+@pytest.mark.parametrize(
+    ("query", "name", "message"),
+    [
+        *[
+            (f"limit={value}", "limit", "limit must be a whole number from 1 to 100.")
+            for value in ["0", "101", "-1", "1.5", "ten", "", "%D9%A3", "+5", "9" * 5000]
+        ],
+        *[
+            (f"since={value}", "since", "since must be a whole number from 0 to 999999999999999.")
+            for value in ["-1", "soon", "", "1" * 16, "1e3"]
+        ],
+        *[
+            (f"after={value}", "after", "after must be the next cursor of an earlier page.")
+            for value in ["", "garbage", "123", "x-y", "-" + A]
+        ],
+    ],
+)
 def test_bad_paging_arguments_are_400(app, query, name, message):
     assert call(app, "GET", f"/todo/?{query}") == (400, error(400, message, {name: message}))
 
 
 # -- routes and registration ---------------------------------------------------------------------
+
 
 def test_a_prefix_of_your_own(api):
     app = Brubeck()
@@ -387,6 +432,7 @@ def test_registration_refuses_a_second_api_at_one_prefix_and_models_without_ids(
 
 # -- the OpenAPI document --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def two_apis(app):
     class AccountsAPI(AutoAPIBase):
@@ -414,12 +460,17 @@ def test_the_openapi_document_describes_every_api(two_apis):
     body = doc["paths"]["/todo/{ids}/"]["put"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"$ref": "#/components/schemas/Todo"} in body["oneOf"]
     schemas = doc["components"]["schemas"]
-    assert schemas["Todo"]["properties"]["text"] == {"maxLength": 500, "minLength": 1, "title": "Text",
-                                                    "type": "string"}
+    assert schemas["Todo"]["properties"]["text"] == {
+        "maxLength": 500,
+        "minLength": 1,
+        "title": "Text",
+        "type": "string",
+    }
     assert schemas["Todo"]["required"] == ["text"]
     assert set(schemas["Account"]["properties"]) >= {"id", "name"}
-    operation_ids = [op["operationId"] for path in doc["paths"].values() for key, op in path.items()
-                     if key != "parameters"]
+    operation_ids = [
+        op["operationId"] for path in doc["paths"].values() for key, op in path.items() if key != "parameters"
+    ]
     assert len(operation_ids) == len(set(operation_ids)) == 12
 
 

@@ -24,6 +24,7 @@ def cheap_bcrypt(monkeypatch):
 
 # -- set_body, delete_cookies -------------------------------------------------------------------
 
+
 class Teapot(WebMessageHandler):
     def get(self):
         self.set_body("short and stout", headers={"X-Kind": "teapot"}, status_code=418)
@@ -55,7 +56,8 @@ def test_set_body_refuses_header_injection():
 
 def test_delete_cookies_expires_every_cookie_the_browser_sent():
     response = Brubeck(handler_tuples=[(r"/", ForgetMe)]).handle(
-        req("GET", "/", headers={"cookie": "session=abc; theme=dark"}))
+        req("GET", "/", headers={"cookie": "session=abc; theme=dark"})
+    )
     expired = sorted(header for header in response.headers.get_all("Set-Cookie"))
     assert [header.split("=", 1)[0] for header in expired] == ["session", "theme"]
     assert all("Max-Age=0" in header for header in expired)
@@ -63,6 +65,7 @@ def test_delete_cookies_expires_every_cookie_the_browser_sent():
 
 
 # -- current_user, current_userprofile, auth_error -----------------------------------------------------
+
 
 class Profiled(UserHandlingMixin, JSONMessageHandler):
     profile_lookups = 0
@@ -90,8 +93,11 @@ class CustomRefusal(Profiled):
 def test_current_userprofile_is_computed_once_beside_current_user():
     Profiled.profile_lookups = 0
     response = Brubeck(handler_tuples=[(r"/", Profiled)]).handle(req("GET", "/", headers={"x-user": "dave"}))
-    assert json_body(response) == {"who": "dave", "profile": {"name": "dave the pianist"},
-                                   "again": {"name": "dave the pianist"}}
+    assert json_body(response) == {
+        "who": "dave",
+        "profile": {"name": "dave the pianist"},
+        "again": {"name": "dave the pianist"},
+    }
     assert Profiled.profile_lookups == 1
 
 
@@ -107,6 +113,7 @@ def test_authenticated_answers_with_the_handlers_auth_error_hook():
 
 
 # -- User ------------------------------------------------------------------------------------------
+
 
 def test_create_user_hashes_the_password_and_checks_it():
     user = User.create_user("JD", "foo bar baz", "JD@Example.com ")
@@ -126,6 +133,7 @@ def test_create_user_without_email_and_with_a_bad_name():
 
 # -- uploads ---------------------------------------------------------------------------------------
 
+
 class Upload(WebMessageHandler):
     def post(self):
         upload = self.message.files["data"][0]
@@ -134,8 +142,10 @@ class Upload(WebMessageHandler):
 
 
 def test_uploads_read_as_in_brubeck_0_4_and_by_attribute():
-    body = (b'--B\r\nContent-Disposition: form-data; name="data"; filename="word.png"\r\n'
-            b"Content-Type: image/png\r\n\r\nPNG!\r\n--B--\r\n")
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="data"; filename="word.png"\r\n'
+        b"Content-Type: image/png\r\n\r\nPNG!\r\n--B--\r\n"
+    )
     app = Brubeck(csrf_protection=False, handler_tuples=[(r"/add_file", Upload)])
     response = app.handle(req("POST", "/add_file", {"content-type": "multipart/form-data; boundary=B"}, body))
     assert json.loads(response.body) == ["word.png", "image/png", "PNG!"]
@@ -150,15 +160,18 @@ def test_an_upload_has_no_other_keys():
 
 # -- http_response ----------------------------------------------------------------------------------
 
+
 def test_http_response_without_a_content_type_is_html_and_not_sniffed():
     response = http_response("Take five!", 200, "OK", {})
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert http_response("{}", 200, "OK", {"content-type": "application/json"}).headers.get_all("Content-Type") == [
-        "application/json"]
+        "application/json"
+    ]
 
 
 # -- the request's own get_argument ------------------------------------------------------------------
+
 
 def test_request_get_argument_and_get_arguments():
     message = req("GET", "/?name=%20Paul%20&tag=a&tag=b")
@@ -170,8 +183,10 @@ def test_request_get_argument_and_get_arguments():
 
 # -- the monkey patch ------------------------------------------------------------------------------------
 
-PROBE = ("import brubeck, socket, threading, time; "
-         "print(time.sleep.__module__.split('.')[0], socket.socket.__module__.split('.')[0])")
+PROBE = (
+    "import brubeck, socket, threading, time; "
+    "print(time.sleep.__module__.split('.')[0], socket.socket.__module__.split('.')[0])"
+)
 
 
 @pytest.mark.parametrize("library", ["gevent", "eventlet"])

@@ -38,9 +38,16 @@ class Logout(WebMessageHandler):
 
 
 def make_app(**settings):
-    return Brubeck(cookie_secret=SECRET, handler_tuples=[
-        (r"/set", SetSession), (r"/read", ReadSession), (r"/two", TwoCookies), (r"/logout", Logout),
-    ], **settings)
+    return Brubeck(
+        cookie_secret=SECRET,
+        handler_tuples=[
+            (r"/set", SetSession),
+            (r"/read", ReadSession),
+            (r"/two", TwoCookies),
+            (r"/logout", Logout),
+        ],
+        **settings,
+    )
 
 
 @pytest.fixture
@@ -107,8 +114,9 @@ def test_app_cookie_max_age_limits_reading(monkeypatch):
 def test_value_is_json_not_pickle(app):
     signed = signed_session(app)
     assert json.loads(base64_decode(signed.split(".")[0])) == VALUE
-    pickled = URLSafeTimedSerializer(SECRET, salt="brubeck.cookie:session", serializer=pickle,
-                                     signer_kwargs={"digest_method": hashlib.sha256}).dumps(VALUE)
+    pickled = URLSafeTimedSerializer(
+        SECRET, salt="brubeck.cookie:session", serializer=pickle, signer_kwargs={"digest_method": hashlib.sha256}
+    ).dumps(VALUE)
     assert unsign_value(SECRET, "session", pickled) is None
 
 
@@ -144,8 +152,7 @@ def test_delete_cookie(app):
 
 def test_set_cookie_header_options():
     header = set_cookie_header("a", "x y;z", path="/p", domain="example.com", samesite="none")
-    assert header.split("; ") == ["a=x%20y%3Bz", "Path=/p", "Domain=example.com", "Secure", "HttpOnly",
-                                  "SameSite=None"]
+    assert header.split("; ") == ["a=x%20y%3Bz", "Path=/p", "Domain=example.com", "Secure", "HttpOnly", "SameSite=None"]
 
 
 @pytest.mark.parametrize("name", ["", "a b", "a;b", "a=b", "a\r\nb"])

@@ -36,9 +36,16 @@ class Api(JSONMessageHandler):
 
 
 def make_app(**settings):
-    return Brubeck(cookie_secret="s3cret", handler_tuples=[
-        (r"/form", Form), (r"/field", FieldPage), (r"/open", Unprotected), (r"/api", Api),
-    ], **settings)
+    return Brubeck(
+        cookie_secret="s3cret",
+        handler_tuples=[
+            (r"/form", Form),
+            (r"/field", FieldPage),
+            (r"/open", Unprotected),
+            (r"/api", Api),
+        ],
+        **settings,
+    )
 
 
 @pytest.fixture

@@ -178,11 +178,17 @@ def test_process_messages_hands_out_a_batch_then_lets_it_run():
 def test_the_loop_drops_garbage_and_keeps_serving(caplog):
     app = Brubeck()
     app.add_route_rule(r"/hello/(\d+)", lambda application, message, n: f"hello {n}")
-    messages = [frame({"METHOD": "GET", "PATH": "/hello/1"}, conn_id="1"), b"garbage", b"1 2 / 3:abc,0:,",
-                frame({"METHOD": "GET", "PATH": "/hello/2"}, conn_id="2")]
+    messages = [
+        frame({"METHOD": "GET", "PATH": "/hello/1"}, conn_id="1"),
+        b"garbage",
+        b"1 2 / 3:abc,0:,",
+        frame({"METHOD": "GET", "PATH": "/hello/2"}, conn_id="2"),
+    ]
     conn = _QueuedConnection(messages)
     with caplog.at_level(logging.WARNING, logger="brubeck.connections"), pytest.raises(_Stop):
         conn.process_messages(app)
     assert [(raw.split(b",", 1)[0], raw.rsplit(b"\r\n", 1)[1]) for raw in conn.out_sock.sent] == [
-        (b"S 1:1", b"hello 1"), (b"S 1:2", b"hello 2")]
+        (b"S 1:1", b"hello 1"),
+        (b"S 1:2", b"hello 2"),
+    ]
     assert sum("malformed" in r.getMessage() for r in caplog.records) == 2

@@ -57,11 +57,18 @@ def boom_function(application, message):
 
 @pytest.fixture
 def app():
-    return Brubeck(handler_tuples=[
-        (r"/boom", Boom), (r"/json-boom", JSONBoom), (r"/invalid", Invalid), (r"/json-invalid", JSONInvalid),
-        (r"/teapot", Teapot), (r"/finish", FailingFinish), (r"/fn-boom", boom_function),
-        (r"/db-down", DatabaseDown),
-    ])
+    return Brubeck(
+        handler_tuples=[
+            (r"/boom", Boom),
+            (r"/json-boom", JSONBoom),
+            (r"/invalid", Invalid),
+            (r"/json-invalid", JSONInvalid),
+            (r"/teapot", Teapot),
+            (r"/finish", FailingFinish),
+            (r"/fn-boom", boom_function),
+            (r"/db-down", DatabaseDown),
+        ]
+    )
 
 
 def assert_logged_with_traceback(caplog):
@@ -101,8 +108,9 @@ def test_http_error_renders_fields_in_html(app):
 def test_http_error_renders_fields_in_json(app):
     response = app.handle(req("GET", "/json-invalid"))
     assert response.status == 400
-    assert json_body(response) == {"error": {"code": 400, "message": "Check the form.",
-                                             "fields": {"url": "Not a link"}}}
+    assert json_body(response) == {
+        "error": {"code": 400, "message": "Check the form.", "fields": {"url": "Not a link"}}
+    }
 
 
 def test_http_error_headers_and_default_message(app):

@@ -13,14 +13,18 @@ from tests.unit.brubeck_helpers import form_req, json_body, req
 
 class Arguments(WebMessageHandler):
     def get(self):
-        self.set_body(json.dumps({
-            "last": self.get_argument("a"),
-            "all": self.get_arguments("a"),
-            "raw": self.get_argument("s", strip=False),
-            "stripped": self.get_argument("s"),
-            "missing": self.get_argument("missing"),
-            "default": self.get_argument("missing", "fallback"),
-        }))
+        self.set_body(
+            json.dumps(
+                {
+                    "last": self.get_argument("a"),
+                    "all": self.get_arguments("a"),
+                    "raw": self.get_argument("s", strip=False),
+                    "stripped": self.get_argument("s"),
+                    "missing": self.get_argument("missing"),
+                    "default": self.get_argument("missing", "fallback"),
+                }
+            )
+        )
 
     post = get
 
@@ -58,16 +62,29 @@ class Inject(WebMessageHandler):
 
 @pytest.fixture
 def app():
-    return Brubeck(csrf_protection=False, handler_tuples=[
-        (r"/args", Arguments), (r"/created", Created), (r"/plain", Plain), (r"/payload", Payload),
-        (r"/redirect", Redirect), (r"/inject", Inject),
-    ])
+    return Brubeck(
+        csrf_protection=False,
+        handler_tuples=[
+            (r"/args", Arguments),
+            (r"/created", Created),
+            (r"/plain", Plain),
+            (r"/payload", Payload),
+            (r"/redirect", Redirect),
+            (r"/inject", Inject),
+        ],
+    )
 
 
 def test_get_argument_and_get_arguments(app):
     body = json_body(app.handle(req("GET", "/args?a=1&a=2&s=%20%20padded%20")))
-    assert body == {"last": "2", "all": ["1", "2"], "raw": "  padded ", "stripped": "padded",
-                    "missing": None, "default": "fallback"}
+    assert body == {
+        "last": "2",
+        "all": ["1", "2"],
+        "raw": "  padded ",
+        "stripped": "padded",
+        "missing": None,
+        "default": "fallback",
+    }
 
 
 def test_form_values_come_after_query_values(app):

@@ -85,8 +85,9 @@ def test_disconnect_message_forgets_the_waiter(app, conn):
     mongrel2.out_sock = FakeSocket()
     mongrel2.handle_message(app, frame({"METHOD": "GET", "PATH": "/wait/room1"}, sender="S", conn_id="5"))
     assert len(app.waiting_room("chat")) == 1
-    mongrel2.handle_message(app, frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}',
-                                       sender="S", conn_id="5", path="@*"))
+    mongrel2.handle_message(
+        app, frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}', sender="S", conn_id="5", path="@*")
+    )
     assert len(app.waiting_room("chat")) == 0
     assert app.release("chat", "room1", Response("news!")) == 0
     assert mongrel2.out_sock.sent == []

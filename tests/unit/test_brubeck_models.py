@@ -13,8 +13,10 @@ from brubeck.timekeeping import curtime, prettydate, to_datetime
 # -- User -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("given, stored", [("Ann", "ann"), ("  Bob.Smith ", "bob.smith"), ("a_b-c.9", "a_b-c.9"),
-                                           ("ab", "ab"), ("x" * 30, "x" * 30)])
+@pytest.mark.parametrize(
+    "given, stored",
+    [("Ann", "ann"), ("  Bob.Smith ", "bob.smith"), ("a_b-c.9", "a_b-c.9"), ("ab", "ab"), ("x" * 30, "x" * 30)],
+)
 def test_valid_usernames_are_lower_cased(given, stored):
     assert User(username=given).username == stored
 
@@ -67,21 +69,24 @@ NOW = 1_700_000_000_000
 SECOND, MINUTE, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
 
 
-@pytest.mark.parametrize("ago, words", [
-    (0, "just now"),
-    (30 * SECOND, "just now"),
-    (-5 * MINUTE, "just now"),  # a little in the future
-    (50 * SECOND, "1 minute ago"),
-    (5 * MINUTE, "5 minutes ago"),
-    (59 * MINUTE, "59 minutes ago"),
-    (1 * HOUR, "1 hour ago"),
-    (3 * HOUR, "3 hours ago"),
-    (1 * DAY, "yesterday"),
-    (3 * DAY, "3 days ago"),
-    (60 * DAY, "2 months ago"),
-    (400 * DAY, "1 year ago"),
-    (800 * DAY, "2 years ago"),
-])
+@pytest.mark.parametrize(
+    "ago, words",
+    [
+        (0, "just now"),
+        (30 * SECOND, "just now"),
+        (-5 * MINUTE, "just now"),  # a little in the future
+        (50 * SECOND, "1 minute ago"),
+        (5 * MINUTE, "5 minutes ago"),
+        (59 * MINUTE, "59 minutes ago"),
+        (1 * HOUR, "1 hour ago"),
+        (3 * HOUR, "3 hours ago"),
+        (1 * DAY, "yesterday"),
+        (3 * DAY, "3 days ago"),
+        (60 * DAY, "2 months ago"),
+        (400 * DAY, "1 year ago"),
+        (800 * DAY, "2 years ago"),
+    ],
+)
 def test_prettydate(ago, words):
     assert prettydate(NOW - ago, now=NOW) == words
 

@@ -17,7 +17,8 @@ from tests.unit.brubeck_helpers import FakeSocket, form_req, frame, json_body, j
 
 def test_split_frame_reads_headers_and_body():
     sender, conn_id, path, headers, body = split_frame(
-        frame({"METHOD": "POST", "host": "a.localhost"}, b"x=1", sender="abc", conn_id="42", path="/submit"))
+        frame({"METHOD": "POST", "host": "a.localhost"}, b"x=1", sender="abc", conn_id="42", path="/submit")
+    )
     assert (sender, conn_id, path) == ("abc", "42", "/submit")
     assert headers == {"METHOD": "POST", "host": "a.localhost"}
     assert body == b"x=1"
@@ -34,22 +35,25 @@ def test_body_may_contain_spaces_commas_and_netstrings(body):
     assert split_frame(frame({"METHOD": "POST"}, body))[4] == body
 
 
-@pytest.mark.parametrize("message", [
-    b"",
-    b"only three fields",
-    b"S 1 / 5:hello,0:,",                                # headers are not JSON
-    b"S 1 / 2:[],0:,",                                    # headers are not an object
-    b"S 1 / 2:{},0:,extra",                               # bytes after the body
-    b"S 1 / 2:{},10:short,",                              # truncated body
-    b"S 1 / 2:{},5:hello",                                # body lacks its comma
-    b"S 1 / 2:{}0:,",                                     # headers lack their comma
-    b"S 1 / x:{},0:,",                                    # headers' length not a number
-    b"S 1 / -2:{},0:,",                                   # negative length
-    b"S 1 / 2{},0:,",                                     # no colon
-    b"S 1 / 99999999999:{},0:,",                          # absurdly long length
-    b"S 1 / 2:{},x:,",                                    # body's length not a number
-    b"S \xff / 2:{},0:,",                                 # conn id is not text
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        b"",
+        b"only three fields",
+        b"S 1 / 5:hello,0:,",  # headers are not JSON
+        b"S 1 / 2:[],0:,",  # headers are not an object
+        b"S 1 / 2:{},0:,extra",  # bytes after the body
+        b"S 1 / 2:{},10:short,",  # truncated body
+        b"S 1 / 2:{},5:hello",  # body lacks its comma
+        b"S 1 / 2:{}0:,",  # headers lack their comma
+        b"S 1 / x:{},0:,",  # headers' length not a number
+        b"S 1 / -2:{},0:,",  # negative length
+        b"S 1 / 2{},0:,",  # no colon
+        b"S 1 / 99999999999:{},0:,",  # absurdly long length
+        b"S 1 / 2:{},x:,",  # body's length not a number
+        b"S \xff / 2:{},0:,",  # conn id is not text
+    ],
+)
 def test_garbage_frames_raise_frame_error(message):
     with pytest.raises(FrameError):
         split_frame(message)
@@ -58,8 +62,15 @@ def test_garbage_frames_raise_frame_error(message):
 
 
 def test_request_from_frame():
-    headers = {"METHOD": "GET", "PATH": "/caf%C3%A9", "QUERY": "a=1", "VERSION": "HTTP/1.0",
-               "URI": "/caf%C3%A9?a=1", "host": "x.localhost", "x-forwarded-for": "10.0.0.1, 10.0.0.2"}
+    headers = {
+        "METHOD": "GET",
+        "PATH": "/caf%C3%A9",
+        "QUERY": "a=1",
+        "VERSION": "HTTP/1.0",
+        "URI": "/caf%C3%A9?a=1",
+        "host": "x.localhost",
+        "x-forwarded-for": "10.0.0.1, 10.0.0.2",
+    }
     request = parse_request(frame(headers, sender="S1", conn_id="9"))
     assert request.method == "GET"
     assert request.path == "/café"
@@ -76,12 +87,15 @@ def test_disconnect_message():
     assert is_disconnect(parse_request(message))
 
 
-@pytest.mark.parametrize("method, body", [
-    ("JSON", b'{"type":"other"}'),
-    ("JSON", b"[1, 2]"),
-    ("JSON", b"not json"),
-    ("POST", b'{"type":"disconnect"}'),
-])
+@pytest.mark.parametrize(
+    "method, body",
+    [
+        ("JSON", b'{"type":"other"}'),
+        ("JSON", b"[1, 2]"),
+        ("JSON", b"not json"),
+        ("POST", b'{"type":"disconnect"}'),
+    ],
+)
 def test_not_a_disconnect(method, body):
     assert not is_disconnect(parse_request(frame({"METHOD": method}, body)))
 
@@ -162,7 +176,7 @@ def test_reply_frames_split_after_128_ids():
     for raw in frames:
         sender, rest = raw.split(b" ", 1)
         length, _, rest = rest.partition(b":")
-        id_list, rest = rest[:int(length)], rest[int(length) + 1:]
+        id_list, rest = rest[: int(length)], rest[int(length) + 1 :]
         assert sender == b"S"
         assert rest == b" PAYLOAD"
         seen.append(id_list.decode().split(" "))
@@ -187,8 +201,7 @@ class EchoArguments(WebMessageHandler):
 class Upload(WebMessageHandler):
     def post(self):
         [upload] = self.message.files["doc"]
-        self.set_body(f"{self.get_argument('title')}|{upload.filename}|{upload.content_type}|"
-                      f"{upload.body.decode()}")
+        self.set_body(f"{self.get_argument('title')}|{upload.filename}|{upload.content_type}|{upload.body.decode()}")
 
 
 class EchoJSON(JSONMessageHandler):
@@ -198,9 +211,14 @@ class EchoJSON(JSONMessageHandler):
 
 @pytest.fixture
 def app():
-    return Brubeck(csrf_protection=False, handler_tuples=[
-        (r"/args", EchoArguments), (r"/upload", Upload), (r"/json", EchoJSON),
-    ])
+    return Brubeck(
+        csrf_protection=False,
+        handler_tuples=[
+            (r"/args", EchoArguments),
+            (r"/upload", Upload),
+            (r"/json", EchoJSON),
+        ],
+    )
 
 
 def multipart_body(boundary="XyZ"):
@@ -250,11 +268,14 @@ def test_malformed_json_is_400(app):
     assert json_body(response) == {"error": {"code": 400, "message": "The request body is not valid JSON."}}
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"garbage", "multipart/form-data; boundary=XyZ"),
-    (multipart_body()[0][:-12], "multipart/form-data; boundary=XyZ"),  # cut short
-    (multipart_body()[0], "multipart/form-data"),                      # no boundary
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"garbage", "multipart/form-data; boundary=XyZ"),
+        (multipart_body()[0][:-12], "multipart/form-data; boundary=XyZ"),  # cut short
+        (multipart_body()[0], "multipart/form-data"),  # no boundary
+    ],
+)
 def test_malformed_multipart_is_400(app, body, content_type):
     response = app.handle(req("POST", "/args", {"content-type": content_type}, body))
     assert response.status == 400

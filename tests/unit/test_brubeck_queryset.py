@@ -14,8 +14,12 @@ from brubeck import queryset as queryset_module
 from brubeck.models import BrubeckModel
 from brubeck.queryset import AbstractQueryset, DictQueryset, make_cursor, parse_cursor
 
-OK, CREATED, UPDATED, NOTFOUND = (AbstractQueryset.MSG_OK, AbstractQueryset.MSG_CREATED,
-                                  AbstractQueryset.MSG_UPDATED, AbstractQueryset.MSG_NOTFOUND)
+OK, CREATED, UPDATED, NOTFOUND = (
+    AbstractQueryset.MSG_OK,
+    AbstractQueryset.MSG_CREATED,
+    AbstractQueryset.MSG_UPDATED,
+    AbstractQueryset.MSG_NOTFOUND,
+)
 
 
 class Note(BrubeckModel):
@@ -63,7 +67,7 @@ class QuerysetContract:
         assert queryset.read_one(first.id) == (OK, {"id": str(first.id), "text": "second"})
 
     def test_stored_items_are_json_ready_dicts(self, queryset):
-        item = note("é \"quoted\"")
+        item = note('é "quoted"')
         queryset.create_one(item)
         _, datum = queryset.read_one(str(item.id))
         assert json.loads(json.dumps(datum)) == item.model_dump(mode="json") == datum
@@ -73,8 +77,10 @@ class QuerysetContract:
         queryset.create_one(old)
         new = note("new")
         results = queryset.create_many([note("old, again", old.id), new])
-        assert results == [(UPDATED, {"id": str(old.id), "text": "old, again"}),
-                           (CREATED, {"id": str(new.id), "text": "new"})]
+        assert results == [
+            (UPDATED, {"id": str(old.id), "text": "old, again"}),
+            (CREATED, {"id": str(new.id), "text": "new"}),
+        ]
 
     def test_the_same_id_twice_in_one_batch_is_created_then_updated(self, queryset):
         item_id = uuid.uuid4()
@@ -100,7 +106,10 @@ class QuerysetContract:
         queryset.create_many([a, b])
         missing = str(uuid.uuid4())
         assert queryset.read_many([b.id, missing, a.id]) == [
-            (OK, {"id": str(b.id), "text": "b"}), (NOTFOUND, missing), (OK, {"id": str(a.id), "text": "a"})]
+            (OK, {"id": str(b.id), "text": "b"}),
+            (NOTFOUND, missing),
+            (OK, {"id": str(a.id), "text": "a"}),
+        ]
         assert queryset.read_many([]) == []
 
     def test_read_all(self, queryset):
@@ -111,7 +120,8 @@ class QuerysetContract:
         queryset.create_one(items[4])
         queryset.destroy_one(items[1].id)
         assert sorted(queryset.read_all(), key=lambda r: r[1]["text"]) == [
-            (OK, item.model_dump(mode="json")) for n, item in enumerate(items) if n != 1]
+            (OK, item.model_dump(mode="json")) for n, item in enumerate(items) if n != 1
+        ]
 
     # -- deletes ---------------------------------------------------------------------------------
     def test_destroy(self, queryset):
@@ -121,7 +131,10 @@ class QuerysetContract:
         assert queryset.read_one(a.id) == (NOTFOUND, str(a.id))
         missing = str(uuid.uuid4())
         assert queryset.destroy_many([b.id, missing, b.id]) == [
-            (OK, {"id": str(b.id), "text": "b"}), (NOTFOUND, missing), (NOTFOUND, str(b.id))]
+            (OK, {"id": str(b.id), "text": "b"}),
+            (NOTFOUND, missing),
+            (NOTFOUND, str(b.id)),
+        ]
         assert queryset.read_page(10) == ([], None)
         assert queryset.destroy_many([]) == []
 
@@ -204,8 +217,10 @@ class QuerysetContract:
         assert queryset.read_page(1) == ([a.model_dump(mode="json")], make_cursor(1_000, str(a.id)))
         assert ids_of(queryset.read_page(10, since=1_001)[0]) == [str(b.id)]
 
-    @pytest.mark.parametrize("cursor", ["", "abc", "12", "12-", "-id", "x-id", "1e3-id", "+1-id", " 1-id",
-                                        "\u0661\u0662-id", "1" * 16 + "-id"])
+    @pytest.mark.parametrize(
+        "cursor",
+        ["", "abc", "12", "12-", "-id", "x-id", "1e3-id", "+1-id", " 1-id", "\u0661\u0662-id", "1" * 16 + "-id"],
+    )
     def test_a_malformed_cursor_is_a_value_error(self, queryset, cursor):
         with pytest.raises(ValueError):
             queryset.read_page(10, after=cursor)

@@ -33,10 +33,17 @@ ENGINES = {
     "jinja2": Engine(Jinja2Rendering, load_jinja2_env, "Hello {{ name }}!", "E{{ error_code }}: {{ error_message }}"),
     "mako": Engine(MakoRendering, load_mako_env, "Hello ${name}!", "E${error_code}: ${error_message}"),
     # Mustache names its templates without the extension, as Brubeck's Mustache demo does.
-    "mustache": Engine(MustacheRendering, load_mustache_env, "Hello {{name}}!", "E{{error_code}}: {{error_message}}",
-                       extension="mustache", page_name="page"),
-    "tornado": Engine(TornadoRendering, load_tornado_env, "Hello {{ name }}!",
-                      "E{{ error_code }}: {{ error_message }}"),
+    "mustache": Engine(
+        MustacheRendering,
+        load_mustache_env,
+        "Hello {{name}}!",
+        "E{{error_code}}: {{error_message}}",
+        extension="mustache",
+        page_name="page",
+    ),
+    "tornado": Engine(
+        TornadoRendering, load_tornado_env, "Hello {{ name }}!", "E{{ error_code }}: {{ error_message }}"
+    ),
 }
 
 
@@ -50,10 +57,10 @@ class BaseHandler(WebMessageHandler, UserHandlingMixin):
 def handler_bases(form, rendering):
     """The bases of a handler class in each documented form."""
     return {
-        "alone": (rendering,),                               # class Page(Jinja2Rendering)
-        "web-first": (WebMessageHandler, rendering),         # class Page(WebMessageHandler, Jinja2Rendering)
-        "rendering-first": (rendering, WebMessageHandler),   # class Page(Jinja2Rendering, WebMessageHandler)
-        "base-with-mixins": (BaseHandler, rendering),        # class Page(BaseHandler, Jinja2Rendering)
+        "alone": (rendering,),  # class Page(Jinja2Rendering)
+        "web-first": (WebMessageHandler, rendering),  # class Page(WebMessageHandler, Jinja2Rendering)
+        "rendering-first": (rendering, WebMessageHandler),  # class Page(Jinja2Rendering, WebMessageHandler)
+        "base-with-mixins": (BaseHandler, rendering),  # class Page(BaseHandler, Jinja2Rendering)
     }[form]
 
 
@@ -74,8 +81,11 @@ def make_app(engine_name, template_dir, with_errors_page, form="alone", loader_f
     page = type("Page", bases, {"get": get_page})
     broken = type("Broken", bases, {"get": get_broken})
     env = engine.loader(str(template_dir))
-    return Brubeck(template_loader=(lambda: env) if loader_function else env, base_handler=page,
-                   handler_tuples=[(r"/page", page), (r"/broken", broken)])
+    return Brubeck(
+        template_loader=(lambda: env) if loader_function else env,
+        base_handler=page,
+        handler_tuples=[(r"/page", page), (r"/broken", broken)],
+    )
 
 
 @pytest.fixture(params=sorted(ENGINES))
@@ -109,8 +119,9 @@ def test_escapes_values(engine, tmp_path):
     assert b"&lt;script&gt;" in response.body
 
 
-@pytest.mark.parametrize("path, expected", [("/nowhere", b"E404: Not Found"),
-                                            ("/broken", b"E500: Internal Server Error")])
+@pytest.mark.parametrize(
+    "path, expected", [("/nowhere", b"E404: Not Found"), ("/broken", b"E500: Internal Server Error")]
+)
 def test_errors_template_is_used(engine, tmp_path, path, expected):
     response = make_app(engine, tmp_path, True).handle(req("GET", path))
     assert response.status == int(expected[1:4])
@@ -130,22 +141,28 @@ def test_mustache_error_template_is_errors_mustache_not_errors_html(tmp_path):
     assert response.body == b"E404: Not Found"
 
 
-CSRF_FIELD = {"jinja2": "{{ csrf_field() }}", "mako": "${csrf_field()}", "mustache": "{{{csrf_field}}}",
-              "tornado": "{% raw csrf_field() %}"}
+CSRF_FIELD = {
+    "jinja2": "{{ csrf_field() }}",
+    "mako": "${csrf_field()}",
+    "mustache": "{{{csrf_field}}}",
+    "tornado": "{% raw csrf_field() %}",
+}
 
 
 def test_csrf_field(engine, tmp_path):
     rendering = ENGINES[engine].rendering
     name = "form" if engine == "mustache" else "form.html"
     (tmp_path / ("form.mustache" if engine == "mustache" else "form.html")).write_text(
-        "<form>" + CSRF_FIELD[engine] + "</form>")
+        "<form>" + CSRF_FIELD[engine] + "</form>"
+    )
 
     class Form(rendering):
         def get(self):
             return self.render_template(name)
 
-    app = Brubeck(cookie_secret="s", template_loader=ENGINES[engine].loader(str(tmp_path)),
-                  handler_tuples=[(r"/", Form)])
+    app = Brubeck(
+        cookie_secret="s", template_loader=ENGINES[engine].loader(str(tmp_path)), handler_tuples=[(r"/", Form)]
+    )
     response = app.handle(req("GET", "/"))
     assert response.body.startswith(b'<form><input type="hidden" name="_csrf" value="')
     assert response.headers.get_all("Set-Cookie")[0].startswith("_csrf=")

@@ -41,8 +41,11 @@ class Wait(WebMessageHandler):
 @pytest.fixture
 def client(tmp_path):
     (tmp_path / "form.html").write_text("<p>{{ name }}</p><form>{{ csrf_field() }}</form>")
-    app = Brubeck(cookie_secret="test", template_loader=load_jinja2_env(str(tmp_path)), handler_tuples=[
-        (r"/form", Form), (r"/forget", Forget), (r"/echo", Echo), (r"/wait", Wait)])
+    app = Brubeck(
+        cookie_secret="test",
+        template_loader=load_jinja2_env(str(tmp_path)),
+        handler_tuples=[(r"/form", Form), (r"/forget", Forget), (r"/echo", Echo), (r"/wait", Wait)],
+    )
     return TestClient(app)
 
 
@@ -73,8 +76,11 @@ def test_a_deleted_cookie_is_forgotten(client):
 def test_json_files_and_form_fields(client):
     echoed = client.post("/echo", json={"a": [1, 2]}, headers={"X-CSRF-Token": client.csrf_token("/form")}).json()
     assert (echoed["json"], echoed["host"]) == ({"a": [1, 2]}, "localhost")
-    uploaded = client.post("/echo", data={"title": "Report", "_csrf": client.csrf_token("/form")},
-                           files={"doc": ("r.txt", b"line one", "text/plain")}).json()
+    uploaded = client.post(
+        "/echo",
+        data={"title": "Report", "_csrf": client.csrf_token("/form")},
+        files={"doc": ("r.txt", b"line one", "text/plain")},
+    ).json()
     assert (uploaded["title"], uploaded["file"]) == ("Report", ["r.txt", "text/plain", "line one"])
 
 

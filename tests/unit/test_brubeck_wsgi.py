@@ -13,10 +13,17 @@ from brubeck.responses import Response
 class Echo(WebMessageHandler):
     def get(self):
         self.headers["X-Seen-Host"] = self.message.host
-        self.set_body(json.dumps({
-            "path": self.message.path, "args": self.message.arguments, "cookie": self.get_cookie("c"),
-            "remote": self.message.remote_addr, "scheme": self.message.scheme,
-        }))
+        self.set_body(
+            json.dumps(
+                {
+                    "path": self.message.path,
+                    "args": self.message.arguments,
+                    "cookie": self.get_cookie("c"),
+                    "remote": self.message.remote_addr,
+                    "scheme": self.message.scheme,
+                }
+            )
+        )
 
     post = get
 
@@ -39,9 +46,15 @@ class StartResponse:
 
 def call(app, method="GET", path="/", query="", body=b"", **extra):
     environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "example.localhost", **extra,
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "example.localhost",
+        **extra,
     }
     if body:
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -56,13 +69,19 @@ def test_get(app):
     assert start.headers["Content-Type"] == "text/html; charset=utf-8"
     assert start.headers["Content-Length"] == str(len(body))
     assert start.headers["X-Seen-Host"] == "example.localhost"
-    assert json.loads(body) == {"path": "/hello", "args": {"a": ["1", "2"]}, "cookie": "v",
-                                "remote": "127.0.0.1", "scheme": "http"}
+    assert json.loads(body) == {
+        "path": "/hello",
+        "args": {"a": ["1", "2"]},
+        "cookie": "v",
+        "remote": "127.0.0.1",
+        "scheme": "http",
+    }
 
 
 def test_post_form(app):
-    start, body = call(app, "POST", "/form", body=b"name=ann&x=%C3%A9",
-                       CONTENT_TYPE="application/x-www-form-urlencoded")
+    start, body = call(
+        app, "POST", "/form", body=b"name=ann&x=%C3%A9", CONTENT_TYPE="application/x-www-form-urlencoded"
+    )
     assert start.status == "200 OK"
     assert json.loads(body)["args"] == {"name": ["ann"], "x": ["é"]}
 

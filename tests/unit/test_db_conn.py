@@ -72,8 +72,9 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     db.things.insert_one({"_id": "before"})
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(WORKERS)
-    processes = [context.Process(target=_write_concurrently, args=(str(tmp_path), worker, start))
-                 for worker in range(WORKERS)]
+    processes = [
+        context.Process(target=_write_concurrently, args=(str(tmp_path), worker, start)) for worker in range(WORKERS)
+    ]
     for process in processes:
         process.start()
     try:

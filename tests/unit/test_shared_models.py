@@ -39,13 +39,16 @@ def url_problem(raw: str) -> str:
 # -- User -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("alice", "alice"),
-    ("Alice", "alice"),
-    ("  BOB.Smith_1-x ", "bob.smith_1-x"),
-    ("ab", "ab"),
-    ("z" * 30, "z" * 30),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("alice", "alice"),
+        ("Alice", "alice"),
+        ("  BOB.Smith_1-x ", "bob.smith_1-x"),
+        ("ab", "ab"),
+        ("z" * 30, "z" * 30),
+    ],
+)
 def test_username_is_stored_lower_case_and_is_the_id(typed: str, stored: str) -> None:
     user = User(username=typed)
     assert user.username == stored
@@ -66,7 +69,8 @@ def test_email_is_optional_and_validated() -> None:
     assert User(username="alice").email is None
     assert User(username="alice", email="alice@example.com").email == "alice@example.com"
     assert errors_of(User, username="alice", email="not an address") == {
-        "email": "That does not look like an email address."}
+        "email": "That does not look like an email address."
+    }
 
 
 def test_user_times_are_milliseconds() -> None:
@@ -95,7 +99,8 @@ def test_profile_validation_and_views() -> None:
     assert profile.to_owner_json()["display_name"] == "Alice A."
     assert profile.to_document()["_id"] == "alice"
     assert errors_of(Profile, id="alice", owner="alice", display_name="x" * 81) == {
-        "display_name": "Use at most 80 characters."}
+        "display_name": "Use at most 80 characters."
+    }
     assert errors_of(Profile, id="alice", owner="alice", bio="x" * 1001) == {"bio": "Use at most 1000 characters."}
 
 
@@ -109,7 +114,8 @@ def test_field_errors_for_a_link() -> None:
         "title": "Use at most 500 characters.",
     }
     assert errors_of(Link, id="x", owner="alice", url="https://user:pw@example.com/") == {
-        "url": "Links with a user name or password in them cannot be saved."}
+        "url": "Links with a user name or password in them cannot be saved."
+    }
 
 
 def test_field_errors_for_a_token_name() -> None:
@@ -126,15 +132,18 @@ def test_link_title_whitespace_is_collapsed() -> None:
 # -- passwords --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("password", "problem"), [
-    ("", "Use at least 8 characters."),
-    ("1234567", "Use at least 8 characters."),
-    ("12345678", None),
-    ("correct horse battery staple", None),
-    ("x" * 72, None),
-    ("x" * 73, "Use at most 72 bytes."),
-    ("é" * 37, "Use at most 72 bytes."),  # 37 characters, 74 bytes
-])
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("", "Use at least 8 characters."),
+        ("1234567", "Use at least 8 characters."),
+        ("12345678", None),
+        ("correct horse battery staple", None),
+        ("x" * 72, None),
+        ("x" * 73, "Use at most 72 bytes."),
+        ("é" * 37, "Use at most 72 bytes."),  # 37 characters, 74 bytes
+    ],
+)
 def test_check_new_password(password: str, problem: str | None) -> None:
     assert check_new_password(password) == problem
 
@@ -142,42 +151,48 @@ def test_check_new_password(password: str, problem: str | None) -> None:
 # -- normalize_url ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "normalized"), [
-    ("example.com", "https://example.com/"),
-    ("  https://example.com/page  ", "https://example.com/page"),
-    ("www.example.com/path?q=1", "https://www.example.com/path?q=1"),
-    ("HTTP://Example.COM", "http://example.com/"),
-    ("http://example.com:80/", "http://example.com/"),
-    ("https://example.com:443/a?b=1#c", "https://example.com/a?b=1#c"),
-    ("http://example.com:8080", "http://example.com:8080/"),
-    ("https://example.com:80/", "https://example.com:80/"),
-    ("example.com:8080/x", "https://example.com:8080/x"),
-    ("https://example.com/A/Path?Query=Kept#Frag", "https://example.com/A/Path?Query=Kept#Frag"),
-    ("HTTPS://[::1]:443/", "https://[::1]/"),
-])
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("example.com", "https://example.com/"),
+        ("  https://example.com/page  ", "https://example.com/page"),
+        ("www.example.com/path?q=1", "https://www.example.com/path?q=1"),
+        ("HTTP://Example.COM", "http://example.com/"),
+        ("http://example.com:80/", "http://example.com/"),
+        ("https://example.com:443/a?b=1#c", "https://example.com/a?b=1#c"),
+        ("http://example.com:8080", "http://example.com:8080/"),
+        ("https://example.com:80/", "https://example.com:80/"),
+        ("example.com:8080/x", "https://example.com:8080/x"),
+        ("https://example.com/A/Path?Query=Kept#Frag", "https://example.com/A/Path?Query=Kept#Frag"),
+        ("HTTPS://[::1]:443/", "https://[::1]/"),
+    ],
+)
 def test_normalize_url_good(raw: str, normalized: str) -> None:
     assert normalize_url(raw) == normalized
     assert normalize_url(normalized) == normalized  # already normal stays as it is
 
 
-@pytest.mark.parametrize(("raw", "problem"), [
-    ("", "enter a URL"),
-    ("   ", "enter a URL"),
-    ("javascript:alert(1)", "only http:// and https:// links can be saved"),
-    ("JavaScript:alert(document.cookie)", "only http:// and https:// links can be saved"),
-    ("data:text/html,<script>alert(1)</script>", "only http:// and https:// links can be saved"),
-    ("ftp://example.com/file", "only http:// and https:// links can be saved"),
-    ("mailto:someone@example.com", "only http:// and https:// links can be saved"),
-    ("https://user:secret@example.com/", "links with a user name or password in them cannot be saved"),
-    ("https://user@example.com/", "links with a user name or password in them cannot be saved"),
-    ("http://exa mple.com", "a URL cannot contain spaces or control characters"),
-    ("http://example.com/\x00", "a URL cannot contain spaces or control characters"),
-    ("http://", "the URL needs a host name, like example.com"),
-    ("http://.example.com", "the URL needs a host name, like example.com"),
-    ("http://a..b", "the URL needs a host name, like example.com"),
-    ("http://example.com:99999/", "the port is not a number between 0 and 65535"),
-    ("https://example.com/" + "a" * MAX_URL_LENGTH, f"use at most {MAX_URL_LENGTH} characters"),
-])
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("", "enter a URL"),
+        ("   ", "enter a URL"),
+        ("javascript:alert(1)", "only http:// and https:// links can be saved"),
+        ("JavaScript:alert(document.cookie)", "only http:// and https:// links can be saved"),
+        ("data:text/html,<script>alert(1)</script>", "only http:// and https:// links can be saved"),
+        ("ftp://example.com/file", "only http:// and https:// links can be saved"),
+        ("mailto:someone@example.com", "only http:// and https:// links can be saved"),
+        ("https://user:secret@example.com/", "links with a user name or password in them cannot be saved"),
+        ("https://user@example.com/", "links with a user name or password in them cannot be saved"),
+        ("http://exa mple.com", "a URL cannot contain spaces or control characters"),
+        ("http://example.com/\x00", "a URL cannot contain spaces or control characters"),
+        ("http://", "the URL needs a host name, like example.com"),
+        ("http://.example.com", "the URL needs a host name, like example.com"),
+        ("http://a..b", "the URL needs a host name, like example.com"),
+        ("http://example.com:99999/", "the port is not a number between 0 and 65535"),
+        ("https://example.com/" + "a" * MAX_URL_LENGTH, f"use at most {MAX_URL_LENGTH} characters"),
+    ],
+)
 def test_normalize_url_bad(raw: str, problem: str) -> None:
     assert url_problem(raw) == problem
 
@@ -216,6 +231,11 @@ def test_link_id_is_stable_per_owner_and_url() -> None:
 
 def test_link_api_view() -> None:
     link = Link(id="abc", owner="alice", url="Example.com/x", title="T", created_at=1, updated_at=2)
-    assert link.to_api() == {"id": "abc", "url": "https://example.com/x", "title": "T",
-                             "created_at": 1, "updated_at": 2}
+    assert link.to_api() == {
+        "id": "abc",
+        "url": "https://example.com/x",
+        "title": "T",
+        "created_at": 1,
+        "updated_at": 2,
+    }
     assert link.host == "example.com"
