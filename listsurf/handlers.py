@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -91,7 +91,16 @@ class DeleteItemHandler(PageHandler):
         return self.redirect("/", status_code=303)
 
 
+@overload
+def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: int) -> int: ...
+
+
+@overload
+def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: None) -> int | None: ...
+
+
 def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: int | None) -> int | None:
+    """The whole number ``name`` (ASCII digits) between ``low`` and ``high``, or ``default``; 400 otherwise."""
     raw = handler.get_argument(name, None)
     if raw is None or raw == "":
         return default

@@ -126,7 +126,8 @@ class EmbeddedDatabase:
         return self[name]
 
     def list_collection_names(self) -> list[str]:
-        return self._database.list_collection_names()
+        names: list[str] = self._database.list_collection_names()
+        return names
 
 
 def connect(url: str | None = None, data_dir: Path | None = None, timeout_ms: int = 3000) -> Any:
@@ -136,7 +137,7 @@ def connect(url: str | None = None, data_dir: Path | None = None, timeout_ms: in
     """
     url = url if url is not None else settings.MONGODB_URL
     if url:
-        client: pymongo.MongoClient = pymongo.MongoClient(
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms
         )
         return client.get_default_database(default=DATABASE_NAME)

@@ -93,4 +93,4 @@ def list_links(
 
 def delete_link(db: Any, owner: str, link_id: str) -> bool:
     """Delete the owner's link; False if there is none with that id."""
-    return db.links.delete_one({"_id": link_id, "owner": owner}).deleted_count == 1
+    return bool(db.links.delete_one({"_id": link_id, "owner": owner}).deleted_count == 1)

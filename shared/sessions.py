@@ -6,9 +6,11 @@ the records it reads are in shared/users.py and shared/tokens.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from brubeck.auth import UserHandlingMixin
+from brubeck.request import Request
 
 from .db_conn import UnavailableError
 from .models import User
@@ -30,7 +32,16 @@ class CurrentUserMixin(UserHandlingMixin):
     Database outages become 503 answers (``unavailable_errors``).
     """
 
-    unavailable_errors = UnavailableError
+    unavailable_errors: tuple[type[BaseException], ...] = UnavailableError
+
+    # What it uses of the web handler it is mixed into:
+    application: Any
+    message: Request
+    db_conn: Any
+    current_time: int
+    get_cookie: Callable[..., Any]
+    set_cookie: Callable[..., None]
+    delete_cookie: Callable[..., None]
 
     def get_current_user(self) -> User | None:
         authorization = self.message.headers.get("authorization", "")

@@ -39,4 +39,4 @@ def use_token(db: Any, key: str, now: int) -> ApiToken | None:
 
 def revoke_token(db: Any, owner: str, token_id: str) -> bool:
     """Delete one of the owner's tokens; False if the owner has none with that id."""
-    return db.tokens.delete_one({"_id": token_id, "owner": owner}).deleted_count == 1
+    return bool(db.tokens.delete_one({"_id": token_id, "owner": owner}).deleted_count == 1)
