@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from brubeck.request_handling import Brubeck
 from shared.accounts import account_routes
@@ -18,8 +19,13 @@ ROUTES = [
     (r"/api/.*", ApiNotFoundHandler),
     *account_routes(),
 ]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def create_app() -> Brubeck:
-    """Listsurf, connected to Mongrel2 and the database."""
-    return make_app("listsurf", ROUTES, Path(__file__).resolve().parent / "templates", site_title="Listsurf")
+def create_app(settings: dict[str, Any] | None = None, db: Any = None) -> Brubeck:
+    """Listsurf, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
+
+    ``settings`` overrides Brubeck settings (``cookie_secret``, ``site_title``...);
+    ``db`` is an open database.  Tests: ``create_app({"cookie_secret": "x"}, db)``.
+    """
+    return make_app("listsurf", ROUTES, TEMPLATES, settings={"site_title": "Listsurf", **(settings or {})}, db=db)

@@ -6,14 +6,13 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from brubeck.timekeeping import curtime
 
-from .db_conn import DuplicateKeyError
 from .models import Link
+from .store import LinkQuery, Store
 
-NEWEST_FIRST = [("updated_at", -1), ("_id", -1)]
+MAX_SEARCH_WORDS = 10
 
 
 class BadCursor(ValueError):
@@ -45,52 +44,30 @@ class Page:
     next_cursor: str | None
 
 
-def save_link(db: Any, owner: str, url: str, title: str) -> tuple[Link, bool]:
-    """Save a link, or update the owner's link to the same URL; ``(link, created)``.
+def save_link(store: Store, owner: str, url: str, title: str) -> tuple[Link, bool]:
+    """Save a link, or update the owner's link to the same URL (its time, and its title if one is given);
+    ``(link, created)``.
 
     Raises pydantic's ``ValidationError`` for a bad URL or title.
     """
     now = curtime()
     draft = Link(id="pending", owner=owner, url=url, title=title, created_at=now, updated_at=now)
-    link = draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
-    try:
-        db.links.insert_one(link.to_document())
-        return link, True
-    except DuplicateKeyError:
-        changes: dict[str, Any] = {"updated_at": now}
-        if link.title:
-            changes["title"] = link.title
-        db.links.update_one({"_id": link.id, "owner": owner}, {"$set": changes})
-        stored = db.links.find_one({"_id": link.id, "owner": owner})
-        return Link.from_document(stored), False
-
-
-def _search_terms(words: str) -> list[dict[str, Any]]:
-    terms = []
-    for word in words.split()[:10]:
-        pattern = {"$regex": re.escape(word), "$options": "i"}
-        terms.append({"$or": [{"title": pattern}, {"url": pattern}]})
-    return terms
+    return store.links.upsert(draft.model_copy(update={"id": Link.id_for(owner, draft.url)}))
 
 
 def list_links(
-    db: Any, owner: str, *, limit: int, cursor: str | None = None, search: str = "", since: int | None = None
+    store: Store, owner: str, *, limit: int, cursor: str | None = None, search: str = "", since: int | None = None
 ) -> Page:
-    """The owner's links, newest first, ``limit`` a page (BadCursor on a bad cursor)."""
-    conditions: list[dict[str, Any]] = [{"owner": owner}, *_search_terms(search)]
-    if since is not None:
-        conditions.append({"updated_at": {"$gt": since}})
-    if cursor:
-        updated_at, link_id = decode_cursor(cursor)
-        conditions.append(
-            {"$or": [{"updated_at": {"$lt": updated_at}}, {"updated_at": updated_at, "_id": {"$lt": link_id}}]}
-        )
-    query = conditions[0] if len(conditions) == 1 else {"$and": conditions}
-    documents = list(db.links.find(query).sort(NEWEST_FIRST).limit(limit + 1))
-    links = [Link.from_document(d) for d in documents[:limit]]
-    return Page(links, encode_cursor(links[-1]) if len(documents) > limit else None)
+    """The owner's links, newest first, ``limit`` a page (BadCursor on a bad cursor).
+
+    ``search`` keeps the links whose title or URL has a word starting with each of its words.
+    """
+    before = decode_cursor(cursor) if cursor else None
+    words = tuple(search.split()[:MAX_SEARCH_WORDS])
+    links = store.links.page(LinkQuery(owner, limit + 1, before, words, since))
+    return Page(links[:limit], encode_cursor(links[limit - 1]) if len(links) > limit else None)
 
 
-def delete_link(db: Any, owner: str, link_id: str) -> bool:
+def delete_link(store: Store, owner: str, link_id: str) -> bool:
     """Delete the owner's link; False if there is none with that id."""
-    return bool(db.links.delete_one({"_id": link_id, "owner": owner}).deleted_count == 1)
+    return store.links.delete(owner, link_id)

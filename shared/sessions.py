@@ -12,8 +12,8 @@ from typing import Any
 from brubeck.auth import UserHandlingMixin
 from brubeck.request import Request
 
-from .db_conn import UnavailableError
 from .models import User
+from .store import UNAVAILABLE
 from .tokens import use_token
 from .users import bump_session_epoch, find_user, record_login
 
@@ -32,7 +32,7 @@ class CurrentUserMixin(UserHandlingMixin):
     Database outages become 503 answers (``unavailable_errors``).
     """
 
-    unavailable_errors: tuple[type[BaseException], ...] = UnavailableError
+    unavailable_errors = UNAVAILABLE
 
     # What it uses of the web handler it is mixed into:
     application: Any

@@ -9,10 +9,11 @@ login clears the username's count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from brubeck import concurrency
 from brubeck.timekeeping import curtime
+
+from .store import Store
 
 WINDOW_MS = 15 * 60 * 1000
 SLOW_AFTER = 5
@@ -30,10 +31,10 @@ class Verdict:
 
 
 class LoginThrottle:
-    """Counts failed logins in the ``login_failures`` collection."""
+    """Counts failed logins in the store's login-failure records."""
 
-    def __init__(self, db: Any) -> None:
-        self.collection = db.login_failures
+    def __init__(self, store: Store) -> None:
+        self.failures = store.login_failures
 
     @staticmethod
     def keys(username: str, address: str) -> list[str]:
@@ -42,17 +43,10 @@ class LoginThrottle:
             keys.append(f"addr:{address}")
         return keys
 
-    def _counts(self, keys: list[str], now: int) -> list[tuple[int, int]]:
-        found = []
-        for document in self.collection.find({"_id": {"$in": keys}}):
-            if document.get("expires_at", 0) > now:
-                found.append((int(document.get("count", 0)), int(document["expires_at"])))
-        return found
-
     def check(self, username: str, address: str) -> Verdict:
         """Whether to refuse this attempt, or how long to make it wait."""
         now = curtime()
-        counts = self._counts(self.keys(username, address), now)
+        counts = self.failures.live(self.keys(username, address), now)
         worst = max((count for count, _ in counts), default=0)
         if worst >= REFUSE_AFTER:
             until = max(expires for count, expires in counts if count >= REFUSE_AFTER)
@@ -69,13 +63,8 @@ class LoginThrottle:
         """Count a failure for the username and the address."""
         now = curtime()
         for key in self.keys(username, address):
-            counted = self.collection.update_one({"_id": key, "expires_at": {"$gt": now}}, {"$inc": {"count": 1}})
-            if not counted.matched_count:  # no live window: start one
-                # The _id is repeated: montydb's upsert does not take it from the filter.
-                self.collection.replace_one(
-                    {"_id": key}, {"_id": key, "count": 1, "expires_at": now + WINDOW_MS}, upsert=True
-                )
+            self.failures.add(key, now, WINDOW_MS)
 
     def succeeded(self, username: str) -> None:
         """Forget the username's failures."""
-        self.collection.delete_one({"_id": self.keys(username, "")[0]})
+        self.failures.clear(self.keys(username, "")[0])

@@ -13,10 +13,10 @@ from brubeck.connections import Mongrel2Connection
 from brubeck.request_handling import Brubeck, JSONMessageHandler
 from brubeck.templating import Jinja2Rendering
 from brubeck.timekeeping import isoformat, prettydate
-from conf import settings
+from conf import settings as suite
 
-from . import db_conn
 from .sessions import CurrentUserMixin
+from .store import open_store
 
 SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -32,7 +32,7 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
             isoformat=isoformat,
             now=self.current_time,
             site=self.application.settings.get("site_title", ""),
-            suite_url=f"http://localhost:{settings.SUITE_PORT}/",
+            suite_url=f"http://localhost:{suite.SUITE_PORT}/",
         )
         return context
 
@@ -52,31 +52,44 @@ def template_env(site_templates: Path) -> Environment:
 
 
 def configure_logging() -> None:
-    """One line per record, level from LOG_LEVEL."""
-    logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    """One line per record, level from LOG_LEVEL (a site's ``__main__`` calls it, never the app factory)."""
+    logging.basicConfig(level=suite.LOG_LEVEL, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-def make_app(site: str, handler_tuples: list[tuple[str, Any]], template_dir: Path, **extra: Any) -> Brubeck:
-    """A site's Brubeck app, connected to Mongrel2 and the database.
-
-    BRUBECK_PULL / BRUBECK_PUB override the site's ZeroMQ addresses (tests
-    and extra machines use them).
-    """
-    configure_logging()
-    spec = settings.SITES[site]
-    connection = Mongrel2Connection(
+def mongrel2_connection(site: str) -> Mongrel2Connection:
+    """The site's ZeroMQ pair to Mongrel2 (BRUBECK_PULL / BRUBECK_PUB override it); no socket opens before ``run()``."""
+    spec = suite.SITES[site]
+    return Mongrel2Connection(
         os.environ.get("BRUBECK_PULL") or spec.pull_addr, os.environ.get("BRUBECK_PUB") or spec.pub_addr
     )
-    db = db_conn.connect()
-    db_conn.prepare(db)
-    extra.setdefault("base_handler", PageHandler)
-    return Brubeck(
-        msg_conn=connection,
-        handler_tuples=handler_tuples,
-        template_loader=template_env(template_dir),
-        cookie_secret=settings.cookie_secret(),
-        cookie_secure=settings.COOKIE_SECURE,
-        login_url="/login",
-        db_conn=db,
-        **extra,
-    )
+
+
+def make_app(
+    site: str,
+    handler_tuples: list[tuple[str, Any]],
+    template_dir: Path,
+    settings: dict[str, Any] | None = None,
+    db: Any = None,
+) -> Brubeck:
+    """A site's Brubeck app on the suite's configuration, ``settings`` overriding it.
+
+    ``settings`` holds Brubeck keywords (``cookie_secret``, ``cookie_secure``,
+    ``msg_conn``, ``site_title``...); ``db`` an open database (default: the
+    suite's, from ``MONGODB_URL`` or the embedded store).  Nothing here touches
+    the network or the data folder for what ``settings`` and ``db`` provide.
+    """
+    config: dict[str, Any] = {
+        "cookie_secure": suite.COOKIE_SECURE,
+        "login_url": "/login",
+        "base_handler": PageHandler,
+        **(settings or {}),
+    }
+    if "msg_conn" not in config:
+        config["msg_conn"] = mongrel2_connection(site)
+    if "cookie_secret" not in config:
+        config["cookie_secret"] = suite.cookie_secret()  # may create var/cookie_secret
+    if "template_loader" not in config:
+        config["template_loader"] = template_env(template_dir)
+    if db is None:
+        db = open_store()
+    return Brubeck(handler_tuples=handler_tuples, db_conn=db, **config)

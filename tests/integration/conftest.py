@@ -11,13 +11,13 @@ parameter, so every test that uses it runs under both gevent and eventlet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from shared import db_conn
+from shared.store import Store, open_store
 from tests.integration.listsurf_support import Surfer, signed_up
 
 if TYPE_CHECKING:
@@ -57,9 +57,11 @@ def listsurf(site: Callable[..., Endpoint], data_dir: Path) -> Endpoint:
 
 
 @pytest.fixture
-def store(listsurf: Endpoint, data_dir: Path) -> Any:
+def store(listsurf: Endpoint, data_dir: Path) -> Iterator[Store]:
     """The ``listsurf`` fixture's database, through a connection of the test's own."""
-    return db_conn.connect(url="", data_dir=data_dir)
+    opened = open_store(url="", data_dir=data_dir)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

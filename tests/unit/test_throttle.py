@@ -1,4 +1,4 @@
-"""shared.throttle.LoginThrottle on the embedded store, with a fake clock."""
+"""shared.throttle.LoginThrottle on the SQLite store, with a fake clock."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from shared import db_conn, throttle
+from shared import throttle
+from shared.store.sqlite import SQLiteStore
 from shared.throttle import MAX_DELAY_SECONDS, REFUSE_AFTER, SLOW_AFTER, WINDOW_MS, LoginThrottle
 
 START_MS = 1_700_000_000_000
@@ -36,7 +37,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Any:
-    return db_conn.connect(url="", data_dir=tmp_path)
+    return SQLiteStore(tmp_path / "suite.sqlite3")
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_retry_after_counts_down(guard: LoginThrottle, clock: Clock) -> None:
 def test_usernames_are_counted_case_insensitively(guard: LoginThrottle, db: Any) -> None:
     fail(guard, REFUSE_AFTER // 2, username="Alice")
     fail(guard, REFUSE_AFTER - REFUSE_AFTER // 2, username=" alice ", address="203.0.113.9")
-    assert db.login_failures.find_one({"_id": "user:alice"})["count"] == REFUSE_AFTER
+    assert db.login_failures.live(["user:alice"], START_MS)[0][0] == REFUSE_AFTER
     assert guard.check("ALICE", "192.0.2.1").refused
 
 
@@ -109,7 +110,7 @@ def test_success_clears_the_username_but_not_the_address(guard: LoginThrottle, d
     fail(guard, SLOW_AFTER + 1)
     assert guard.check("alice", "").delay > 0
     guard.succeeded("Alice")
-    assert db.login_failures.find_one({"_id": "user:alice"}) is None
+    assert db.login_failures.live(["user:alice"], START_MS) == []
     assert guard.check("alice", "") == throttle.Verdict(False, 0.0, 0)
     assert guard.check("alice", ADDRESS).delay > 0  # the address still made those attempts
 
@@ -122,12 +123,11 @@ def test_failures_expire_after_the_window(guard: LoginThrottle, clock: Clock, db
     assert guard.check("alice", ADDRESS) == throttle.Verdict(False, 0.0, 0)
 
     guard.failed("alice", ADDRESS)  # a new window starts from one
-    document = db.login_failures.find_one({"_id": "user:alice"})
-    assert document == {"_id": "user:alice", "count": 1, "expires_at": clock.now + WINDOW_MS}
+    assert db.login_failures.live(["user:alice"], clock.now) == [(1, clock.now + WINDOW_MS)]
 
 
 def test_counts_are_shared_through_the_database(guard: LoginThrottle, db: Any, tmp_path: Path) -> None:
-    other_process_view = LoginThrottle(db_conn.connect(url="", data_dir=tmp_path))
+    other_process_view = LoginThrottle(SQLiteStore(tmp_path / "suite.sqlite3"))
     fail(guard, REFUSE_AFTER)
     assert other_process_view.check("alice", "").refused
 

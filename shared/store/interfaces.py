@@ -1,0 +1,113 @@
+"""What the data layer offers, one interface per kind of record.
+
+Two implementations keep to these: :mod:`shared.store.sqlite` (the embedded
+default) and :mod:`shared.store.mongo` (MongoDB).  Every method is one
+atomic step: it happens whole or not at all.  Each query is bounded by an
+index.  Records go in and come out as the models of :mod:`shared.models`.
+The record modules (``shared.users``, ``shared.links``…) hold the rules;
+handlers call those, never a store directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..models import ApiToken, Link, User
+
+
+class Unavailable(Exception):
+    """The database cannot be reached or used right now (answered with 503)."""
+
+
+@dataclass(frozen=True)
+class LinkQuery:
+    """Which of an owner's links to list: newest first, after a position, matching words."""
+
+    owner: str
+    limit: int
+    before: tuple[int, str] | None = None  # (updated_at, id) of the last link of the page before
+    words: tuple[str, ...] = ()  # every word must appear in the title, the URL (or later the tags)
+    since: int | None = None  # only links updated after this time (ms)
+
+
+class Users(Protocol):
+    def create(self, user: User) -> bool:
+        """Store a new account; False, storing nothing, when its id is taken."""
+
+    def get(self, user_id: str) -> User | None:
+        """The account with this id (the lower-case username), or None."""
+
+    def record_login(self, user_id: str, now: int) -> None:
+        """Note the time of a successful sign-in."""
+
+    def bump_session_epoch(self, user_id: str) -> None:
+        """Add one to the account's session epoch (ends every session)."""
+
+    def count(self) -> int:
+        """How many accounts there are."""
+
+
+class Tokens(Protocol):
+    def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+
+    def get(self, token_id: str) -> ApiToken | None:
+        """The token whose id (the key's hash) is ``token_id``, or None."""
+
+    def for_owner(self, owner: str) -> list[ApiToken]:
+        """The owner's tokens, newest first."""
+
+    def touch(self, token_id: str, now: int) -> None:
+        """Set the token's ``last_used_at``."""
+
+    def delete(self, owner: str, token_id: str) -> bool:
+        """Delete the owner's token; False if the owner has none with that id."""
+
+
+class Links(Protocol):
+    def upsert(self, link: Link) -> tuple[Link, bool]:
+        """Save a new link, or update the stored one with its id: ``updated_at``, and ``title`` when
+        not empty; ``(the stored link, created)``."""
+
+    def page(self, query: LinkQuery) -> list[Link]:
+        """Up to ``query.limit`` links, newest first (by ``updated_at``, then id)."""
+
+    def delete(self, owner: str, link_id: str) -> bool:
+        """Delete the owner's link; False if the owner has none with that id."""
+
+    def count(self, owner: str) -> int:
+        """How many links the owner has."""
+
+
+class LoginFailures(Protocol):
+    def add(self, key: str, now: int, window_ms: int) -> int:
+        """Count one failure for ``key`` in its live window (a new window if none is live); the new count.
+
+        Atomic: two processes counting at once count two.
+        """
+
+    def live(self, keys: list[str], now: int) -> list[tuple[int, int]]:
+        """``(count, expires_at)`` of each key's window still live at ``now``."""
+
+    def clear(self, key: str) -> None:
+        """Forget the key's failures."""
+
+
+class Store(Protocol):
+    """The suite's database: its records, and its life cycle."""
+
+    @property
+    def users(self) -> Users: ...
+
+    @property
+    def tokens(self) -> Tokens: ...
+
+    @property
+    def links(self) -> Links: ...
+
+    @property
+    def login_failures(self) -> LoginFailures: ...
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,97 @@
+"""Listsurf end to end: ``python -m listsurf`` behind a real Mongrel2, one walk per promise (links added, listed,
+searched, paged and deleted; the API with a token and its errors; escaping and headers; the Host header;
+static files served by Mongrel2 alone).  Every case of each is in tests/sites/, in process.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from brubeck.timekeeping import curtime
+from tests.conftest import ROOT
+from tests.integration.listsurf_support import Surfer
+from tests.listsurf_pages import bookmarklet, bookmarklet_for, ids, listed, newest_first, store_links
+from tests.pages import XSS, assert_escaped
+
+pytestmark = pytest.mark.integration
+PAGE_SIZE = 50
+
+
+def stored_rows(count: int) -> list[tuple[str, str, int]]:
+    """``count`` links saved an hour ago, a millisecond apart."""
+    base = curtime() - 3_600_000
+    return [(f"https://example.com/item/{i}", f"item {i:03}", base + i) for i in range(count)]
+
+
+def test_links_are_added_listed_searched_paged_and_deleted(alice, store):
+    older = store_links(store, "alice", stored_rows(PAGE_SIZE))
+    added = alice.add("Example.org/Fresh", "Fresh one")
+    assert (added.status_code, added.headers["Location"]) == (303, "/")
+
+    first = listed(alice.get("/").text)[0]
+    assert first == {"href": "https://example.org/Fresh", "title": "Fresh one", "host": "example.org", "when": "just now"}
+    pages = alice.html_pages("/")
+    assert [len(page) for page in pages] == [PAGE_SIZE, 1]  # the oldest link on the "Older" page
+    assert pages[1] == newest_first(older)[-1:]
+    assert [item["title"] for item in listed(alice.get("/?q=fresh").text)] == ["Fresh one"]
+
+    [fresh] = alice.ids_on("/?q=fresh")
+    deleted = alice.post_form(f"/delete_item/{fresh}", {}, form_url="/")
+    assert (deleted.status_code, deleted.headers["Location"]) == (303, "/")
+    assert alice.ids_on("/?q=fresh") == []
+    assert alice.post_form(f"/delete_item/{fresh}", {}, form_url="/").status_code == 404
+
+
+def test_the_api_pages_with_a_token_and_answers_errors_in_json(alice, listsurf, store):
+    links = store_links(store, "alice", stored_rows(60))
+    script = Surfer(listsurf.url)  # no cookies: only the key
+    script.headers["Authorization"] = f"Token {alice.new_token()}"
+
+    first = script.api(limit=25).json()
+    assert first["next"].startswith(listsurf.url + "/api?limit=25&cursor=")  # on the host the client asked
+    assert ids(script.api_pages(listsurf.url + "/api?limit=25")) == newest_first(links)
+
+    bad = script.api(limit=0)
+    assert (bad.status_code, bad.headers["Content-Type"]) == (400, "application/json")
+    assert list(bad.json()["error"]["fields"]) == ["limit"]
+    unknown = script.get("/api/links/1")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, 404)
+    anonymous = requests.get(listsurf.url + "/api", allow_redirects=False, timeout=15)
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, 401)
+    assert anonymous.headers["WWW-Authenticate"] == 'Token realm="api"'
+    assert "Location" not in anonymous.headers
+
+
+def test_pages_escape_what_was_typed_and_follow_the_host_header(alice, listsurf):
+    assert alice.add("https://example.com/x", XSS).status_code == 303
+    page = alice.get("/")
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert_escaped(page.text)
+
+    assert bookmarklet(alice.get("/add_item").text) == bookmarklet_for(listsurf.url)
+    named = alice.get_as("listsurf.localhost:6767", "/add_item")
+    assert bookmarklet(named.text) == bookmarklet_for("http://listsurf.localhost:6767")
+
+
+def test_static_files_are_served_by_mongrel2_not_python(listsurf, alice):
+    css = alice.get("/static/site.css")
+    assert css.status_code == 200
+    assert css.headers["Content-Type"] == "text/css"
+    assert css.content == (ROOT / "listsurf" / "static" / "site.css").read_bytes()
+    assert "Mongrel2" in css.headers["Server"]
+    assert "X-Content-Type-Options" not in css.headers  # every Brubeck response carries it
+    assert "Set-Cookie" not in css.headers
+
+    missing = alice.get("/static/nothing-here.css")
+    assert missing.status_code == 404
+    assert "X-Content-Type-Options" not in missing.headers
+
+    page = alice.get("/")  # while Python's answers do carry the header
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+    [handler] = listsurf.processes  # with the Python process gone, Mongrel2 still serves the file
+    handler.terminate()
+    handler.wait(10)
+    assert alice.get("/static/site.css").content == css.content
