@@ -82,8 +82,8 @@ class LoginHandler(PageHandler):
         password = self.get_argument("password", "", strip=False) or ""
         next_url = self.get_argument("next", "")
         throttle = LoginThrottle(self.db_conn)
-        address = self.message.remote_addr
-        verdict = throttle.check(username, address)
+        attempt = throttle.attempt(username, self.message.remote_addr)  # counted before any password is checked
+        verdict = attempt.verdict
         if verdict.refused:
             minutes = max(1, round(verdict.retry_after_s / 60))
             self.headers["Retry-After"] = str(verdict.retry_after_s)
@@ -93,7 +93,6 @@ class LoginHandler(PageHandler):
         user = find_user(self.db_conn, username) if username.strip() else None
         password_ok = check_password(password, user.password_hash if user else _decoy_hash())
         if user is None or not password_ok:
-            throttle.failed(username, address)
             return self.form_error(
                 self.template,
                 401,
@@ -101,7 +100,7 @@ class LoginHandler(PageHandler):
                 values={"username": username},
                 next=next_url,
             )
-        throttle.succeeded(username)
+        throttle.succeeded(attempt)
         self.sign_in(user)
         return self.redirect(safe_next_url(next_url))
 
@@ -120,6 +119,7 @@ class TokensHandler(PageHandler):
     template = "accounts/tokens.html"
 
     def _page(self, status: int = 200, **context: Any) -> Any:
+        self.headers["Cache-Control"] = "no-store"  # it shows a new key once: no cache may keep it
         context.setdefault("errors", {})
         return self.render_template(
             self.template, _status_code=status, tokens=list_tokens(self.db_conn, self.current_user.id), **context

@@ -43,13 +43,18 @@ class CurrentUserMixin(UserHandlingMixin):
     set_cookie: Callable[..., None]
     delete_cookie: Callable[..., None]
 
-    def get_current_user(self) -> User | None:
+    def _api_key(self) -> str | None:
+        """The key of an ``Authorization: Token <key>`` header; "" for another Authorization; None without."""
         authorization = self.message.headers.get("authorization", "")
-        if authorization:
-            scheme, _, key = authorization.partition(" ")
-            if scheme.lower() != "token" or not key.strip():
-                return None
-            return user_for_token(self.db_conn, key.strip(), self.current_time)
+        if not authorization:
+            return None
+        scheme, _, key = authorization.partition(" ")
+        return key.strip() if scheme.lower() == "token" else ""
+
+    def get_current_user(self) -> User | None:
+        key = self._api_key()
+        if key is not None:
+            return user_for_token(self.db_conn, key, self.current_time) if key else None
         session = self.get_cookie(SESSION_COOKIE, secret=self.application.cookie_secret)
         if not isinstance(session, dict) or not isinstance(session.get("u"), str):
             return None

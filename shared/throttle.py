@@ -1,9 +1,18 @@
-"""Login throttling: the failed-login records in the database, shared by every process.
+"""Login throttling: attempts counted in the store, shared by every process, before any password is checked.
 
-Failures are counted per username and per client address over a window.
-After ``SLOW_AFTER`` failures each attempt waits a little longer; after
-``REFUSE_AFTER`` attempts are refused until the window ends.  A successful
-login clears the username's count.
+Each attempt is counted (atomically) before its password is checked, so
+however many arrive at once, at most the limit of them is ever checked in a
+window.  Three counts, each over ``WINDOW_MS``:
+
+- per address and account: ``PAIR_LIMIT`` attempts (the one a guesser meets),
+  slowed down after ``SLOW_AFTER``;
+- per address: ``ADDRESS_LIMIT``, across accounts (one address guessing many);
+- per account: ``ACCOUNT_LIMIT``, from every address (many addresses guessing one),
+  high enough that one address (held to ``PAIR_LIMIT``) cannot lock the owner out.
+
+So the owner, from an address that has not failed, gets in while someone
+else's address is refused.  A successful login gives its attempt back and
+clears its address's count for the account.
 """
 
 from __future__ import annotations
@@ -17,8 +26,12 @@ from .store import Store
 
 WINDOW_MS = 15 * 60 * 1000
 SLOW_AFTER = 5
-REFUSE_AFTER = 10
+PAIR_LIMIT = 10
+ADDRESS_LIMIT = 50
+ACCOUNT_LIMIT = 100
 MAX_DELAY_SECONDS = 4.0
+REFUSE_AFTER = PAIR_LIMIT
+"""The attempts one address gets at one account in a window (the limit a single guesser meets)."""
 
 
 @dataclass(frozen=True)
@@ -30,41 +43,56 @@ class Verdict:
     retry_after_s: int
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A counted login attempt: its keys, and whether to go on with it."""
+
+    keys: tuple[str, ...]
+    verdict: Verdict
+
+
 class LoginThrottle:
-    """Counts failed logins in the store's login-failure records."""
+    """Counts login attempts in the store's records (``login_failures``)."""
 
     def __init__(self, store: Store) -> None:
-        self.failures = store.login_failures
+        self.records = store.login_failures
 
     @staticmethod
-    def keys(username: str, address: str) -> list[str]:
-        keys = [f"user:{username.strip().lower()}"]
+    def limits(username: str, address: str) -> list[tuple[str, int]]:
+        """The keys this attempt counts under, each with its limit (the pair's first)."""
+        account = username.strip().lower()
+        keys = [(f"pair:{address}|{account}", PAIR_LIMIT), (f"user:{account}", ACCOUNT_LIMIT)]
         if address:
-            keys.append(f"addr:{address}")
+            keys.insert(1, (f"addr:{address}", ADDRESS_LIMIT))
         return keys
 
-    def check(self, username: str, address: str) -> Verdict:
-        """Whether to refuse this attempt, or how long to make it wait."""
+    def attempt(self, username: str, address: str) -> Attempt:
+        """Count this attempt, then say whether to check its password, and after how long a pause.
+
+        A refused attempt stops at the first count over its limit (the later ones are not counted).
+        """
         now = curtime()
-        counts = self.failures.live(self.keys(username, address), now)
-        worst = max((count for count, _ in counts), default=0)
-        if worst >= REFUSE_AFTER:
-            until = max(expires for count, expires in counts if count >= REFUSE_AFTER)
-            return Verdict(True, 0.0, max(1, (until - now) // 1000))
-        delay = min(MAX_DELAY_SECONDS, 0.25 * 2 ** (worst - SLOW_AFTER)) if worst >= SLOW_AFTER else 0.0
-        return Verdict(False, delay, 0)
+        counted: list[str] = []
+        delay = 0.0
+        for key, limit in self.limits(username, address):
+            count = self.records.add(key, now, WINDOW_MS)
+            counted.append(key)
+            if count > limit:
+                until = max((expires for _, expires in self.records.live([key], now)), default=now + WINDOW_MS)
+                return Attempt(tuple(counted), Verdict(True, 0.0, max(1, (until - now) // 1000)))
+            if key.startswith("pair:") and count > SLOW_AFTER:
+                delay = min(MAX_DELAY_SECONDS, 0.25 * 2 ** (count - 1 - SLOW_AFTER))
+        return Attempt(tuple(counted), Verdict(False, delay, 0))
 
     def wait(self, verdict: Verdict) -> None:
         """Sleep this greenlet for the verdict's delay (others keep running)."""
         if verdict.delay:
             concurrency.sleep(verdict.delay)
 
-    def failed(self, username: str, address: str) -> None:
-        """Count a failure for the username and the address."""
+    def succeeded(self, attempt: Attempt) -> None:
+        """The password was right: forget the pair's attempts and give the others back."""
         now = curtime()
-        for key in self.keys(username, address):
-            self.failures.add(key, now, WINDOW_MS)
-
-    def succeeded(self, username: str) -> None:
-        """Forget the username's failures."""
-        self.failures.clear(self.keys(username, "")[0])
+        pair, *others = attempt.keys
+        self.records.clear(pair)
+        for key in others:
+            self.records.add(key, now, WINDOW_MS, by=-1)

@@ -81,8 +81,8 @@ class Links(Protocol):
 
 
 class LoginFailures(Protocol):
-    def add(self, key: str, now: int, window_ms: int) -> int:
-        """Count one failure for ``key`` in its live window (a new window if none is live); the new count.
+    def add(self, key: str, now: int, window_ms: int, by: int = 1) -> int:
+        """Add ``by`` to ``key``'s count in its live window (a new window if none is live); the new count.
 
         Atomic: two processes counting at once count two.
         """

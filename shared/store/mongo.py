@@ -127,14 +127,14 @@ class MongoLoginFailures:
     def __init__(self, database: Any) -> None:
         self.collection = database.login_failures
 
-    def add(self, key: str, now: int, window_ms: int) -> int:
+    def add(self, key: str, now: int, window_ms: int, by: int = 1) -> int:
         live = {"$gt": ["$expires_at", now]}  # a missing window (a new document) is not live
         document = self.collection.find_one_and_update(
             {"_id": key},
             [
                 {
                     "$set": {
-                        "count": {"$cond": [live, {"$add": ["$count", 1]}, 1]},
+                        "count": {"$cond": [live, {"$add": ["$count", by]}, by]},
                         "expires_at": {"$cond": [live, "$expires_at", now + window_ms]},
                     }
                 }

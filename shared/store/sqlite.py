@@ -309,16 +309,16 @@ class SQLiteLoginFailures:
     def __init__(self, db: SQLiteDatabase) -> None:
         self.db = db
 
-    def add(self, key: str, now: int, window_ms: int) -> int:
+    def add(self, key: str, now: int, window_ms: int, by: int = 1) -> int:
         def write(connection: sqlite3.Connection) -> int:
             with self.db.transaction(connection):
                 count = connection.execute(
-                    "INSERT INTO login_failures (key, count, expires_at) VALUES (:key, 1, :expiry)"
+                    "INSERT INTO login_failures (key, count, expires_at) VALUES (:key, :by, :expiry)"
                     " ON CONFLICT (key) DO UPDATE SET"
-                    "   count = CASE WHEN expires_at > :now THEN count + 1 ELSE 1 END,"
+                    "   count = CASE WHEN expires_at > :now THEN count + :by ELSE :by END,"
                     "   expires_at = CASE WHEN expires_at > :now THEN expires_at ELSE :expiry END"
                     " RETURNING count",
-                    {"key": key, "now": now, "expiry": now + window_ms},
+                    {"key": key, "now": now, "expiry": now + window_ms, "by": by},
                 ).fetchone()[0]
                 connection.execute("DELETE FROM login_failures WHERE expires_at <= ?", (now,))  # bounded: index
                 return int(count)

@@ -112,15 +112,31 @@ def test_token_in_header(app, session):
     assert (response.status, response.body) == (200, b"deleted")
 
 
-def test_json_api_needs_token_too_unless_authorization_header(app, session):
+def test_json_api_needs_token_too(app, session):
     assert app.handle(req("POST", "/api", {"content-type": "application/json"}, b"{}")).status == 403
     cookies, token = session
     assert app.handle(req("POST", "/api", {**cookies, "x-csrf-token": token})).status == 200
 
 
-def test_authorization_header_is_exempt(app):
-    response = app.handle(form_req("/form", {"title": "x"}, headers={"Authorization": "Token abc"}))
-    assert (response.status, response.body) == (200, b"saved")
+@pytest.mark.parametrize("authorization", ["Token abc", "Basic YWxpY2U6cGFzcw==", "x"])
+def test_an_authorization_header_alone_exempts_nothing(app, authorization):
+    """A browser behind a Basic-auth proxy sends one on every request: it must not open forms to CSRF."""
+    response = app.handle(form_req("/form", {"title": "x"}, headers={"Authorization": authorization}))
+    assert response.status == 403
+
+
+class KeyApi(JSONMessageHandler):
+    def authenticated_by_api_token(self):
+        return self.message.headers.get("authorization") == "Token good"
+
+    def post(self):
+        self.add_to_payload("ok", True)
+
+
+def test_a_request_the_handler_authenticates_by_api_key_needs_no_token():
+    app = Brubeck(cookie_secret="s", handler_tuples=[(r"/api", KeyApi)])
+    assert app.handle(req("POST", "/api", {"authorization": "Token good"})).status == 200
+    assert app.handle(req("POST", "/api", {"authorization": "Token bad"})).status == 403
 
 
 def test_app_setting_disables_protection():

@@ -9,6 +9,7 @@ from pathlib import Path
 import mongomock
 import pytest
 
+from brubeck.timekeeping import curtime
 from shared import links, throttle, tokens, users
 from shared.models import ApiToken, Link, User
 from shared.store import LinkQuery, Store, Unavailable, open_store
@@ -187,14 +188,15 @@ def test_failures_count_in_a_window_then_start_again(store: Store) -> None:
     assert failures.live(["user:alice"], 1_700) == []
 
 
-def test_the_throttle_refuses_after_the_limit(store: Store) -> None:
+def test_the_throttle_refuses_past_the_limit_on_either_store(store: Store) -> None:
     guard = throttle.LoginThrottle(store)
-    for _ in range(throttle.REFUSE_AFTER):
-        guard.failed("Alice", "10.0.0.1")
-    assert guard.check("alice", "10.0.0.9").refused
-    guard.succeeded("alice")
-    assert guard.check("alice", "10.0.0.9") == throttle.Verdict(False, 0.0, 0)
-    assert guard.check("bob", "10.0.0.1").refused  # the address is still counted
+    for _ in range(throttle.PAIR_LIMIT):
+        assert not guard.attempt("Alice", "10.0.0.1").verdict.refused
+    assert guard.attempt("alice", "10.0.0.1").verdict.refused
+    owner = guard.attempt("alice", "10.0.0.9")
+    assert not owner.verdict.refused
+    guard.succeeded(owner)
+    assert store.login_failures.live(["pair:10.0.0.9|alice"], curtime()) == []
 
 
 # -- each store on its own -------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""Security headers: every page forbids framing and foreign content; JSON loads nothing; a site may relax it."""
+
+from __future__ import annotations
+
+import pytest
+
+from brubeck.request_handling import API_POLICY, PAGE_POLICY, Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.testing import TestClient
+
+
+class Page(WebMessageHandler):
+    def get(self) -> None:
+        self.set_body("<p>hello</p>")
+
+
+class Api(JSONMessageHandler):
+    def get(self) -> None:
+        self.add_to_payload("ok", True)
+
+
+class Embeddable(WebMessageHandler):
+    content_security_policy = "default-src 'self'; frame-ancestors https://partner.example"
+
+    def get(self) -> None:
+        self.set_body("<p>embed me</p>")
+
+
+class OwnHeaders(WebMessageHandler):
+    def get(self) -> None:
+        self.headers["X-Kind"] = "own"
+        self.set_body("<p>hello</p>")
+
+
+@pytest.fixture
+def client() -> TestClient:
+    routes = [(r"/page", Page), (r"/api", Api), (r"/embed", Embeddable), (r"/own", OwnHeaders)]
+    return TestClient(Brubeck(cookie_secret="s", handler_tuples=routes))
+
+
+@pytest.mark.parametrize("path", ["/page", "/own", "/nowhere"])  # pages, a handler's own headers, error pages
+def test_pages_forbid_framing_inline_script_and_foreign_content(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert policy == PAGE_POLICY
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ):
+        assert directive in policy
+    assert "unsafe-inline" not in policy and "*" not in policy
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_json_loads_nothing_and_cannot_be_framed(client: TestClient) -> None:
+    headers = client.get("/api").headers
+    assert headers["Content-Security-Policy"] == API_POLICY
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_handler_may_relax_its_policy(client: TestClient) -> None:
+    headers = client.get("/embed").headers
+    assert headers["Content-Security-Policy"] == "default-src 'self'; frame-ancestors https://partner.example"
+    assert "X-Frame-Options" not in headers  # it may be framed by its partner
