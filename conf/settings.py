@@ -32,6 +32,9 @@ COOKIE_SECURE = _env("COOKIE_SECURE", "0") in ("1", "true", "yes")
 MONGREL2_HOST = _env("MONGREL2_HOST", "127.0.0.1")
 MONGREL2_BIND = _env("MONGREL2_BIND", "127.0.0.1")
 HANDLER_PORT_BASE = int(_env("HANDLER_PORT_BASE", "9900"))
+# Limits that keep one account or one address from filling the store.
+LINKS_PER_ACCOUNT = int(_env("LINKS_PER_ACCOUNT", "100000"))
+ACCOUNTS_PER_ADDRESS_PER_HOUR = int(_env("ACCOUNTS_PER_ADDRESS_PER_HOUR", "20"))
 
 
 @dataclass(frozen=True)

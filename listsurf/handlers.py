@@ -11,14 +11,14 @@ from pydantic import ValidationError
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.request import Request
-from shared.links import BadCursor, delete_link, list_links, save_link
+from shared.links import BadCursor, ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.web import APIHandler, PageHandler
 
 PAGE_SIZE = 50
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
-_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?")
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 
 def origin(request: Request) -> str | None:
@@ -78,6 +78,9 @@ class AddItemHandler(PageHandler):
             save_link(self.db_conn, self.current_user.id, values["url"], values["title"])
         except ValidationError as error:
             return self._form(values, field_errors(error), status=400)
+        except ListFull as full:
+            message = f"Your list is full: an account keeps at most {full.limit:,} links. Delete some to save more."
+            return self._form(values, {"url": message}, status=403)
         return self.redirect("/", status_code=303)
 
 
@@ -104,7 +107,7 @@ def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, de
     raw = handler.get_argument(name, None)
     if raw is None or raw == "":
         return default
-    if not re.fullmatch(r"\d{1,15}", raw) or int(raw) < low or (high is not None and int(raw) > high):
+    if not re.fullmatch(r"[0-9]{1,15}", raw) or int(raw) < low or (high is not None and int(raw) > high):
         bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
         raise HTTPError(400, f"{name} must be a whole number {bounds}.", {name: f"Use a whole number {bounds}."})
     return int(raw)

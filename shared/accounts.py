@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from brubeck.auth import check_password, hash_password, safe_next_url, web_authenticated
 
 from .models import User, check_new_password, field_errors
-from .throttle import LoginThrottle
+from .throttle import LoginThrottle, sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
 from .users import create_user, find_user
 from .web import PageHandler
@@ -53,6 +53,11 @@ class CreateAccountHandler(PageHandler):
             errors["password"] = password_problem
         if user is None or errors:
             return self.form_error(self.template, 400, errors, values=values, next=next_url)
+        refusal = sign_ups_refused(self.db_conn, self.message.remote_addr)
+        if refusal:
+            self.headers["Retry-After"] = str(refusal)
+            message = "Too many accounts were made from your address. Try again in an hour."
+            return self.form_error(self.template, 429, {"form": message}, values=values, next=next_url)
         user.set_password(password)
         if not create_user(self.db_conn, user):
             return self.form_error(

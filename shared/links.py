@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from brubeck.timekeeping import curtime
+from conf import settings
 
 from .models import Link
 from .store import LinkQuery, Store
@@ -17,6 +18,14 @@ MAX_SEARCH_WORDS = 10
 
 class BadCursor(ValueError):
     """A page cursor that this server did not make."""
+
+
+class ListFull(Exception):
+    """The owner has as many links as an account may keep (``LINKS_PER_ACCOUNT``)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"an account keeps at most {limit:,} links")
+        self.limit = limit
 
 
 def encode_cursor(link: Link) -> str:
@@ -30,7 +39,7 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadCursor(cursor) from None
-    found = re.fullmatch(r"(\d{1,15}):([0-9a-f]{24})", text)
+    found = re.fullmatch(r"([0-9]{1,15}):([0-9a-f]{24})", text)  # ASCII digits only
     if not found:
         raise BadCursor(cursor)
     return int(found.group(1)), found.group(2)
@@ -52,7 +61,11 @@ def save_link(store: Store, owner: str, url: str, title: str) -> tuple[Link, boo
     """
     now = curtime()
     draft = Link(id="pending", owner=owner, url=url, title=title, created_at=now, updated_at=now)
-    return store.links.upsert(draft.model_copy(update={"id": Link.id_for(owner, draft.url)}))
+    link = draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
+    limit = settings.LINKS_PER_ACCOUNT
+    if store.links.count(owner) >= limit and store.links.get(owner, link.id) is None:
+        raise ListFull(limit)
+    return store.links.upsert(link)
 
 
 def list_links(

@@ -8,6 +8,7 @@ message per field, for forms and for the JSON API.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 from typing import Any, ClassVar, Self
@@ -24,6 +25,23 @@ MIN_PASSWORD_LENGTH = 8
 MAX_URL_LENGTH = 2048
 MAX_TITLE_LENGTH = 500
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_DNS_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def check_host(host: str) -> None:
+    """ValueError unless ``host`` (lower case) is an IP address or a DNS name (IDN allowed) by the rules of DNS."""
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("the host name is not valid") from None
+    labels = ascii_host.removesuffix(".").split(".")
+    if len(ascii_host) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        raise ValueError("the host name is not valid: use letters, digits and dashes, like example.com")
 
 
 def _characters(count: object) -> str:
@@ -155,6 +173,7 @@ def normalize_url(raw: str) -> str:
         raise ValueError("the port is not a number between 0 and 65535") from None
     if not host or host.startswith(".") or ".." in host:
         raise ValueError("the URL needs a host name, like example.com")
+    check_host(host)
     scheme_name = parts.scheme.lower()
     netloc = host if ":" not in host else f"[{host}]"
     if port is not None and (scheme_name, port) not in (("http", 80), ("https", 443)):

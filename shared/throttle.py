@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from brubeck import concurrency
 from brubeck.timekeeping import curtime
+from conf import settings
 
 from .store import Store
 
@@ -49,6 +50,20 @@ class Attempt:
 
     keys: tuple[str, ...]
     verdict: Verdict
+
+
+SIGN_UP_WINDOW_MS = 3600 * 1000
+
+
+def sign_ups_refused(store: Store, address: str) -> int:
+    """Count an account made from ``address``: 0 to go on, or the seconds to wait when the hour's
+    limit (``ACCOUNTS_PER_ADDRESS_PER_HOUR``) is used up."""
+    now = curtime()
+    key = f"signup:{address}"
+    if store.login_failures.add(key, now, SIGN_UP_WINDOW_MS) <= settings.ACCOUNTS_PER_ADDRESS_PER_HOUR:
+        return 0
+    until = max((expires for _, expires in store.login_failures.live([key], now)), default=now + SIGN_UP_WINDOW_MS)
+    return max(1, (until - now) // 1000)
 
 
 class LoginThrottle:

@@ -70,6 +70,9 @@ class Links(Protocol):
         """Save a new link, or update the stored one with its id: ``updated_at``, and ``title`` when
         not empty; ``(the stored link, created)``."""
 
+    def get(self, owner: str, link_id: str) -> Link | None:
+        """The owner's link with this id, or None."""
+
     def page(self, query: LinkQuery) -> list[Link]:
         """Up to ``query.limit`` links, newest first (by ``updated_at``, then id)."""
 

@@ -104,6 +104,10 @@ class MongoLinks:
         stored = self.collection.find_one({"_id": link.id})
         return Link.from_document(stored), before is None
 
+    def get(self, owner: str, link_id: str) -> Link | None:
+        document = self.collection.find_one({"_id": link_id, "owner": owner})
+        return Link.from_document(document) if document else None
+
     def page(self, query: LinkQuery) -> list[Link]:
         conditions: list[dict[str, Any]] = [{"owner": query.owner}, *map(_word_start, query.words)]
         if query.since is not None:

@@ -269,6 +269,11 @@ class SQLiteLinks:
         stored, created = self.db.call(write)
         return self._link(stored), created
 
+    def get(self, owner: str, link_id: str) -> Link | None:
+        sql = f"SELECT {', '.join(LINK_COLUMNS)} FROM links WHERE id = ? AND owner = ?"
+        row = self.db.call(lambda connection: connection.execute(sql, (link_id, owner)).fetchone())
+        return self._link(row) if row else None
+
     def page(self, query: LinkQuery) -> list[Link]:
         conditions: list[str] = ["links.owner = ?"]
         parameters: list[Any] = [query.owner]
