@@ -7,6 +7,7 @@ from typing import Any
 
 from brubeck.request_handling import Brubeck
 from shared.accounts import account_routes
+from shared.store import Store
 from shared.web import make_app
 
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
@@ -22,10 +23,10 @@ ROUTES = [
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def create_app(settings: dict[str, Any] | None = None, db: Any = None) -> Brubeck:
+def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
     """Listsurf, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
 
     ``settings`` overrides Brubeck settings (``cookie_secret``, ``site_title``...);
-    ``db`` is an open database.  Tests: ``create_app({"cookie_secret": "x"}, db)``.
+    ``db`` an open store (``shared.store.open_store(...)``).  Tests: ``create_app({"cookie_secret": "x"}, db)``.
     """
     return make_app("listsurf", ROUTES, TEMPLATES, settings={"site_title": "Listsurf", **(settings or {})}, db=db)

@@ -16,7 +16,7 @@ from brubeck.timekeeping import isoformat, prettydate
 from conf import settings as suite
 
 from .sessions import CurrentUserMixin
-from .store import open_store
+from .store import Store, open_store
 
 SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -42,7 +42,10 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
 
 
 class APIHandler(CurrentUserMixin, JSONMessageHandler):
-    """Base for JSON API handlers."""
+    """Base for JSON API handlers: a valid ``Authorization: Token`` key stands in for the CSRF token."""
+
+    def authenticated_by_api_token(self) -> bool:
+        return bool(self._api_key()) and self.current_user is not None
 
 
 def template_env(site_templates: Path) -> Environment:
@@ -69,14 +72,15 @@ def make_app(
     handler_tuples: list[tuple[str, Any]],
     template_dir: Path,
     settings: dict[str, Any] | None = None,
-    db: Any = None,
+    db: Store | None = None,
 ) -> Brubeck:
     """A site's Brubeck app on the suite's configuration, ``settings`` overriding it.
 
     ``settings`` holds Brubeck keywords (``cookie_secret``, ``cookie_secure``,
-    ``msg_conn``, ``site_title``...); ``db`` an open database (default: the
-    suite's, from ``MONGODB_URL`` or the embedded store).  Nothing here touches
-    the network or the data folder for what ``settings`` and ``db`` provide.
+    ``msg_conn``, ``site_title``...); ``db`` an open store (default:
+    ``open_store()``, MongoDB at ``MONGODB_URL`` or the SQLite file).  What
+    they provide is neither read from the environment nor made: no database
+    opened, no cookie secret written; Mongrel2's sockets open only in ``run()``.
     """
     config: dict[str, Any] = {
         "cookie_secure": suite.COOKIE_SECURE,

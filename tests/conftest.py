@@ -7,7 +7,6 @@ Outside CI a missing Mongrel2 or Redis skips the tests that need it; with
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,9 @@ import requests
 # processes it starts are, as in production, unless a test asks otherwise.
 _PATCH_SETTING = os.environ.get("BRUBECK_MONKEY_PATCH")
 os.environ["BRUBECK_MONKEY_PATCH"] = "0"
-from brubeck.testing import Mongrel2Server, free_port, single_handler_config, wait_for_port  # noqa: E402
+from brubeck.csrf import CSRF_FIELD  # noqa: E402
+from brubeck.testing import CSRF_INPUT, Mongrel2Server, free_port, single_handler_config, wait_for_port  # noqa: E402
+from tests.pages import AccountActions  # noqa: E402
 
 if _PATCH_SETTING is None:
     del os.environ["BRUBECK_MONKEY_PATCH"]
@@ -148,11 +149,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(10)
 
 
-CSRF_INPUT = re.compile(r'name="_csrf" value="([^"]+)"')
-
-
-class SiteClient(requests.Session):
-    """A browser-like client for one site: relative paths, CSRF tokens from forms."""
+class SiteClient(AccountActions, requests.Session):
+    """A browser-like client for one site through Mongrel2: relative paths, CSRF tokens from forms."""
 
     def __init__(self, base_url: str) -> None:
         super().__init__()
@@ -167,21 +165,16 @@ class SiteClient(requests.Session):
         """GET without following redirects (``Session.get`` would follow them)."""
         return self.request("GET", url, **kwargs)
 
-    def csrf_token(self, form_path: str = "/login") -> str:
+    def csrf_token(self, form_url: str = "/login") -> str:
         """The CSRF token from a page's form (fetching it sets the cookie)."""
-        page = self.get(form_path)
+        page = self.get(form_url)
         found = CSRF_INPUT.search(page.text)
-        assert found, f"no CSRF field on {form_path} ({page.status_code})"
+        assert found, f"no CSRF field on {form_url} ({page.status_code})"
         return found.group(1)
 
-    def post_form(self, path: str, data: dict[str, str], form_path: str | None = None) -> requests.Response:
-        """POST a form with a valid CSRF token taken from ``form_path`` (default: ``path``)."""
-        return self.post(path, data={**data, "_csrf": self.csrf_token(form_path or path)})
-
-    def sign_up(self, username: str, password: str = "correct horse") -> requests.Response:
-        response = self.post_form("/create", {"username": username, "password": password})
-        assert response.status_code == 302, response.text
-        return response
+    def post_form(self, url: str, data: dict[str, str], form_url: str | None = None) -> requests.Response:
+        """POST a form with a valid CSRF token taken from ``form_url`` (default: ``url``)."""
+        return self.post(url, data={**data, CSRF_FIELD: self.csrf_token(form_url or url)})
 
 
 @pytest.fixture

@@ -25,6 +25,12 @@ class BoomHandler(WebMessageHandler):
         raise RuntimeError(SECRET)
 
 
+class FormHandler(WebMessageHandler):
+    def get(self):
+        self.set_body(f"<form>{self.csrf_field()}</form>")
+        return self.render()
+
+
 class JSONEchoHandler(JSONMessageHandler):
     def post(self):
         self.add_to_payload("echo", self.message.json)
@@ -55,6 +61,7 @@ app = Brubeck(
         (r"^/$", ReadyHandler),
         (r"^/boom$", BoomHandler),
         (r"^/json-echo$", JSONEchoHandler),
+        (r"^/form$", FormHandler),
     ],
     cookie_secret="probe-app-secret",
 )

@@ -157,10 +157,16 @@ def test_json_post_needs_a_csrf_token(serve):
     assert refused.headers["Content-Type"] == "application/json"
     assert refused.json()["error"]["code"] == 403
 
-    # An Authorization header means the client does not authenticate with cookies: no token needed.
-    allowed = requests.post(
-        url + "/json-echo", json={"a": [1, "ü"]}, headers={"Authorization": "Token t"}, timeout=TIMEOUT
+    # An Authorization header alone exempts nothing (a Basic-auth proxy adds one to every browser request).
+    still_refused = requests.post(
+        url + "/json-echo", json={"a": 1}, headers={"Authorization": "Token t"}, timeout=TIMEOUT
     )
+    assert still_refused.status_code == 403
+
+    # The token from the CSRF cookie, sent as X-CSRF-Token, is what lets a script's JSON through.
+    session = requests.Session()
+    token = csrf_token(session.get(url + "/form", timeout=TIMEOUT).text)
+    allowed = session.post(url + "/json-echo", json={"a": [1, "ü"]}, headers={"X-CSRF-Token": token}, timeout=TIMEOUT)
     assert allowed.status_code == 200
     assert allowed.json() == {"echo": {"a": [1, "ü"]}}
 

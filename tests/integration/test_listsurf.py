@@ -30,7 +30,12 @@ def test_links_are_added_listed_searched_paged_and_deleted(alice, store):
     assert (added.status_code, added.headers["Location"]) == (303, "/")
 
     first = listed(alice.get("/").text)[0]
-    assert first == {"href": "https://example.org/Fresh", "title": "Fresh one", "host": "example.org", "when": "just now"}
+    assert first == {
+        "href": "https://example.org/Fresh",
+        "title": "Fresh one",
+        "host": "example.org",
+        "when": "just now",
+    }
     pages = alice.html_pages("/")
     assert [len(page) for page in pages] == [PAGE_SIZE, 1]  # the oldest link on the "Older" page
     assert pages[1] == newest_first(older)[-1:]

@@ -100,3 +100,17 @@ def test_head_has_no_body(client):
 def test_a_page_without_a_form_has_no_token(client):
     with pytest.raises(AssertionError, match="no CSRF field on /nowhere"):
         client.csrf_token("/nowhere")
+
+
+class WhoAsked(JSONMessageHandler):
+    def get(self):
+        self.add_to_payload("host", self.message.host)
+        self.add_to_payload("q", self.get_arguments("q"))
+        self.add_to_payload("token", self.message.headers.get("authorization"))
+
+
+def test_absolute_urls_params_and_default_headers() -> None:
+    client = TestClient(Brubeck(handler_tuples=[(r"/who", WhoAsked)]), headers={"Authorization": "Token k"})
+    answer = client.get("http://api.example.test/who?q=a", params={"q": ["b", "c"]})
+    assert answer.status_code == answer.status == 200
+    assert answer.json() == {"host": "api.example.test", "q": ["a", "b", "c"], "token": "Token k"}
