@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
-from brubeck.request import Request
 from shared.links import BadCursor, ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.web import APIHandler, PageHandler
@@ -18,14 +17,6 @@ from shared.web import APIHandler, PageHandler
 PAGE_SIZE = 50
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
-_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
-
-
-def origin(request: Request) -> str | None:
-    """``scheme://host`` the request was sent to, or None when its Host header is not a plain host name."""
-    if not _HOST.fullmatch(request.host):
-        return None
-    return f"{'https' if request.scheme == 'https' else 'http'}://{request.host}"
 
 
 class ListHandler(PageHandler):
@@ -54,7 +45,7 @@ class AddItemHandler(PageHandler):
 
     def bookmarklet(self) -> str:
         """JavaScript that opens this form for the page being read, on this host."""
-        site = origin(self.message) or "http://listsurf.localhost"
+        site = self.application.settings["site_url"]  # configured, never the request's Host header
         return (
             "javascript:location.href='" + f"{site}/add_item?u='"
             "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)"
@@ -132,7 +123,7 @@ class ApiHandler(APIHandler):
         next_url = None
         if page.next_cursor:
             query = {"limit": limit, "cursor": page.next_cursor, **({"since": since} if since is not None else {})}
-            next_url = f"{origin(self.message) or ''}/api?{urlencode(query)}"
+            next_url = f"{self.application.settings['site_url']}/api?{urlencode(query)}"
         self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links], "next": next_url})
         return self.render()
 

@@ -86,6 +86,7 @@ def make_app(
         "cookie_secure": suite.COOKIE_SECURE,
         "login_url": "/login",
         "base_handler": PageHandler,
+        "site_url": suite.SITES[site].url.rstrip("/"),  # absolute URLs are built from this, never from Host
         **(settings or {}),
     }
     if "msg_conn" not in config:

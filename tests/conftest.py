@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -159,7 +160,13 @@ class SiteClient(AccountActions, requests.Session):
     def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("allow_redirects", False)
         kwargs.setdefault("timeout", 15)
-        return super().request(method, url if url.startswith("http") else self.base_url + url, *args, **kwargs)
+        if not url.startswith("http"):
+            url = self.base_url + url
+        parts = urlsplit(url)
+        if parts.hostname and parts.hostname.endswith(".localhost"):  # as browsers do; this resolver does not
+            kwargs["headers"] = {"Host": parts.netloc, **(kwargs.get("headers") or {})}
+            url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port or 80}"))
+        return super().request(method, url, *args, **kwargs)
 
     def get(self, url: str, **kwargs):  # type: ignore[override]
         """GET without following redirects (``Session.get`` would follow them)."""
@@ -189,6 +196,7 @@ def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., End
         settings_env = {
             "SUITE_DATA_DIR": str(data_dir or tmp_path / f"{name}-data"),
             "COOKIE_SECRET": "test-secret-" + name,
+            "SUITE_PORT": str(endpoint.port),  # the site's configured URL: this Mongrel2
             "BRUBECK_BCRYPT_ROUNDS": "4",
             "LOG_LEVEL": "WARNING",
             **(env or {}),

@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",  # the sites' names, whatever this machine's resolver says
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -103,7 +104,8 @@ def log_out(page: Page) -> None:
 
 
 def test_sign_up_add_a_link_see_it_listed_and_log_out(browser, listsurf):
-    page = open_page(browser, listsurf.url)
+    site = f"http://listsurf.localhost:{listsurf.port}"  # the configured address: absolute URLs point there
+    page = open_page(browser, site)
     sign_up(page, "alice")
     expect(page.get_by_text("Nothing saved yet.")).to_be_visible()
 
@@ -131,7 +133,7 @@ def test_sign_up_add_a_link_see_it_listed_and_log_out(browser, listsurf):
     page.goto("/tokens")
     page.evaluate(bookmarklet.removeprefix("javascript:"))
     expect(page).to_have_url(re.compile(r"/add_item\?u="))
-    expect(page.get_by_label("URL")).to_have_value(listsurf.url + "/tokens")
+    expect(page.get_by_label("URL")).to_have_value(site + "/tokens")
     expect(page.get_by_label("Title (optional)")).to_have_value("API tokens · Listsurf")
     page.get_by_role("button", name="Save").click()
     assert listed_titles(page)[0] == "API tokens · Listsurf"

@@ -54,7 +54,7 @@ def test_the_api_pages_with_a_token_and_answers_errors_in_json(alice, listsurf, 
     script.headers["Authorization"] = f"Token {alice.new_token()}"
 
     first = script.api(limit=25).json()
-    assert first["next"].startswith(listsurf.url + "/api?limit=25&cursor=")  # on the host the client asked
+    assert first["next"].startswith(f"http://listsurf.localhost:{listsurf.port}/api?limit=25&cursor=")  # configured
     assert ids(script.api_pages(listsurf.url + "/api?limit=25")) == newest_first(links)
 
     bad = script.api(limit=0)
@@ -75,9 +75,11 @@ def test_pages_escape_what_was_typed_and_follow_the_host_header(alice, listsurf)
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert_escaped(page.text)
 
-    assert bookmarklet(alice.get("/add_item").text) == bookmarklet_for(listsurf.url)
-    named = alice.get_as("listsurf.localhost:6767", "/add_item")
-    assert bookmarklet(named.text) == bookmarklet_for("http://listsurf.localhost:6767")
+    # Absolute URLs come from the configured site (SUITE_PORT is this Mongrel2's port), never the Host header.
+    configured = f"http://listsurf.localhost:{listsurf.port}"
+    assert bookmarklet(alice.get("/add_item").text) == bookmarklet_for(configured)
+    spoofed = alice.get_as("xlistsurf.localhost", "/add_item")
+    assert bookmarklet(spoofed.text) == bookmarklet_for(configured)
 
 
 def test_static_files_are_served_by_mongrel2_not_python(listsurf, alice):

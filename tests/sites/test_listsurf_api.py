@@ -151,16 +151,10 @@ def test_api_pages_hold_every_link_exactly_once_newest_first(many, alice):
     assert len(whole) == 1 and ids(whole) == expected
 
 
-@pytest.mark.parametrize(
-    ("host", "start"),
-    [
-        ("127.0.0.1:6767", "http://127.0.0.1:6767/api?limit=10&cursor="),
-        ("listsurf.localhost:6767", "http://listsurf.localhost:6767/api?limit=10&cursor="),
-        ("evil.example/x?", "/api?limit=10&cursor="),  # not a host name: a path on this site
-    ],
-)
-def test_next_is_an_absolute_url_on_the_requested_host(many, alice, host, start):
-    assert alice.get("/api?limit=10", headers={"Host": host}).json()["next"].startswith(start)
+@pytest.mark.parametrize("host", ["listsurf.localhost:6767", "127.0.0.1:6767", "evil.example", "evil.example/x?"])
+def test_next_is_an_absolute_url_on_the_configured_site_whatever_the_host_header(many, alice, host):
+    next_url = alice.get("/api?limit=10", headers={"Host": host}).json()["next"]
+    assert next_url.startswith("http://listsurf.localhost:6767/api?limit=10&cursor=")
 
 
 def test_since_returns_only_links_updated_after_that_time(many, alice):
