@@ -4,13 +4,42 @@ A request frame is ``SENDER CONN_ID PATH HLEN:HEADERS,BLEN:BODY,``, its
 headers JSON with Mongrel2's own upper-case keys (``METHOD``, ``PATH``,
 ``QUERY``, ``VERSION``, ``URL_SCHEME``…) beside the lower-case HTTP headers;
 a reply is ``SENDER LEN:ID1 ID2 ...,`` followed by a space and the raw HTTP
-response.  :class:`Mongrel2Connection` PULLs requests and PUBlishes replies.
+response, and an empty response closes those connections.
+:class:`Mongrel2Connection` PULLs requests and PUBlishes replies; it closes
+the connection after a reply when the client asked (``Connection: close``,
+or HTTP/1.0 without ``keep-alive``), which Mongrel2 does not do itself (a
+held request's later answer leaves the connection open).
+
+Mongrel2 writes header values as it got them: a TAB or a byte that is not
+UTF-8 stays raw inside a JSON string.  Such headers are read anyway (bytes
+that are not UTF-8 as Latin-1); a frame that still cannot be read is
+answered 400.
+
+Large bodies: a body over Mongrel2's ``limits.content_length``, and every
+chunked body, is streamed by Mongrel2 into a file made from
+``upload.temp_store``, and the handler gets two messages without a body:
+``x-mongrel2-upload-start`` (the file's name) when it begins and, once the
+body is stored, the same headers plus ``x-mongrel2-upload-done``.
+:class:`Mongrel2Connection` answers the start only to refuse (413; 411 for
+a chunked body where the route takes none), closing the connection: Mongrel2
+then stops and deletes the file.  Otherwise it answers the done message once,
+with the file's content as the request body, and deletes the file in every
+case.  Mongrel2 also writes a request pipelined behind a body with a
+Content-Length into the file and never passes it on: the connection is then
+closed after the reply, so that the client sends that request again.  Both
+decisions are made from the message alone, so the two messages may reach
+different handler processes.  A route takes such bodies when its handler
+class (or function) has a ``max_upload_size`` above 0.  A client may send
+these headers itself: only a body-less message naming a file made from
+``upload.temp_store`` counts.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -28,41 +57,80 @@ log = logging.getLogger("brubeck.connections")
 
 MAX_IDS_PER_REPLY = 128
 ONLY_MONGREL2_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request does not keep
+UPLOAD_START = "x-mongrel2-upload-start"
+UPLOAD_DONE = "x-mongrel2-upload-done"
+MAX_UPLOAD_SIZE = 64 * 1024 * 1024
+LATIN_1_FALLBACK = "brubeck-latin-1"
+"""A decoding error handler: each byte that is not UTF-8 is read as Latin-1 (``b"caf\\xe9"`` is "café")."""
+
+
+def _latin_1_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(LATIN_1_FALLBACK, _latin_1_fallback)
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(text, status, headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
+BAD_REQUEST = _plain(400, "Bad request: the request could not be read.")
+LENGTH_REQUIRED = _plain(411, "A chunked request body is not accepted here: send it with a Content-Length.")
+TOO_LARGE = _plain(413, "Request body too large.")
+UPLOAD_UNREADABLE = _plain(500, "The request body could not be read.")
 
 
 class FrameError(ValueError):
-    """A message from Mongrel2 that does not follow the protocol."""
+    """A message from Mongrel2 that does not follow the protocol.
+
+    ``sender`` and ``conn_id`` are set when they could be read, so that the
+    client can still be answered.
+    """
+
+    def __init__(self, message: str, sender: str = "", conn_id: str = "") -> None:
+        super().__init__(message)
+        self.sender = sender
+        self.conn_id = conn_id
 
 
 def split_frame(message: bytes) -> tuple[str, str, str, dict[str, object], bytes]:
     """``(sender, conn_id, path, headers, body)`` of one request frame; :class:`FrameError` on garbage."""
     try:
-        sender, conn_id, path, rest = message.split(b" ", 3)
-    except ValueError:
-        raise FrameError("fewer than four fields") from None
+        raw_sender, raw_conn_id, raw_path, rest = message.split(b" ", 3)
+        sender, conn_id = raw_sender.decode("ascii"), raw_conn_id.decode("ascii")
+    except ValueError:  # UnicodeDecodeError is one
+        raise FrameError("fewer than four fields, or a sender or connection id that is not text") from None
     # Two netstrings, HEADERS and BODY, and nothing after them (parsed inline: the hot path).
     length, _, rest = rest.partition(b":")
     if not length.isdigit() or len(length) > 10:
-        raise FrameError("bad netstring length")
+        raise FrameError("bad netstring length", sender, conn_id)
     size = int(length)
     raw_headers = rest[:size]
     length, _, body = rest[size + 1 :].partition(b":")
     if rest[size : size + 1] != b"," or not length.isdigit() or len(length) > 10:
-        raise FrameError("the headers' netstring is truncated or the body's length is bad")
+        raise FrameError("the headers' netstring is truncated or the body's length is bad", sender, conn_id)
     size = int(length)
     if len(body) != size + 1 or body[size] != 44:  # 44: the comma
-        raise FrameError("the body's netstring is truncated, lacks its comma or is followed by bytes")
+        raise FrameError("the body's netstring is truncated, lacks its comma or is followed by bytes", sender, conn_id)
     body = body[:size]
     try:
         decoded = orjson.loads(raw_headers)
-    except orjson.JSONDecodeError:
-        raise FrameError("headers are not JSON") from None
+    except orjson.JSONDecodeError:  # rare: a raw control character, or a byte that is not UTF-8
+        decoded = _lenient_headers(raw_headers, sender, conn_id)
     if decoded.__class__ is not dict:
-        raise FrameError("headers are not an object")
+        raise FrameError("headers are not an object", sender, conn_id)
+    return sender, conn_id, raw_path.decode("utf-8", LATIN_1_FALLBACK), decoded, body
+
+
+def _lenient_headers(raw: bytes, sender: str, conn_id: str) -> Any:
+    """Headers as Mongrel2 writes them: raw control characters in strings, bytes that are not UTF-8."""
     try:
-        return sender.decode("ascii"), conn_id.decode("ascii"), path.decode("utf-8"), decoded, body
-    except UnicodeDecodeError:
-        raise FrameError("sender, connection id or path is not text") from None
+        return json.loads(raw.decode("utf-8", LATIN_1_FALLBACK), strict=False)
+    except ValueError:
+        raise FrameError("headers are not JSON", sender, conn_id) from None
 
 
 def _header_value(value: object) -> str:
@@ -112,6 +180,41 @@ def is_disconnect(request: Request) -> bool:
         return False
 
 
+def closes_after(request: Request) -> bool:
+    """True when the client wants its connection closed after the reply (``Connection: close``, HTTP/1.0)."""
+    connection = request.headers.get("connection")
+    if connection is None:
+        return request.version != "HTTP/1.1"
+    if connection == "keep-alive":  # what most clients send
+        return False
+    tokens = {token.strip() for token in connection.lower().split(",")}
+    return "close" in tokens or (request.version != "HTTP/1.1" and "keep-alive" not in tokens)
+
+
+def upload_limit(app: Application, request: Request) -> int:
+    """The ``max_upload_size`` of the handler class or function that would answer ``request`` (0: none)."""
+    router = getattr(app, "router", None)
+    match = router.match(request.path) if router is not None else None
+    if match is None:
+        return 0
+    route = match.route
+    target = route.handler if route.handler is not None else route.functions.get(request.method)
+    return int(getattr(target, "max_upload_size", 0) or 0)
+
+
+def upload_refusal(length: str | None, limit: int) -> Response | None:
+    """The answer to a body of ``length`` bytes (``None``: chunked) where ``limit`` are taken; ``None``: take it."""
+    if length is None:
+        return None if limit else LENGTH_REQUIRED
+    return None if limit and length.isdigit() and int(length) <= limit else TOO_LARGE
+
+
+def _read_file(path: str, size: int) -> tuple[bytes, bool]:
+    """The first ``size`` bytes of a file, and whether more follow."""
+    with open(path, "rb") as file:
+        return file.read(size), file.read(1) != b""
+
+
 def reply_frame(sender: str, conn_ids: str, payload: bytes) -> bytes:
     """One reply frame; ``conn_ids`` is one id, or up to 128 joined by spaces."""
     ids = conn_ids.encode("ascii")
@@ -147,6 +250,16 @@ class Mongrel2Connection:
     :attr:`MAX_REPLY_DELAY` seconds after the oldest queued one sends the
     queue at once, so slow handlers in a batch do not hold back the replies
     of quick ones for long.
+
+    Bodies Mongrel2 streamed to a file (see the module's notes) are read from
+    ``chroot``: Mongrel2's server ``chroot`` as seen from this process, which
+    the names it sends are relative to when it runs as root (when it does not,
+    they are relative to its working directory: give that).  The default,
+    ".", fits Mongrel2 and the handlers started from the same folder with
+    ``chroot="./"``, as the suite and the demos do.  ``upload_store`` is
+    Mongrel2's ``upload.temp_store`` setting: a name of another shape is a
+    client's own header, not Mongrel2's.  No body larger than
+    ``max_upload_size`` bytes is read, whatever a route allows.
     """
 
     #: The most messages handed out before the waiting greenlets get to run.
@@ -154,9 +267,20 @@ class Mongrel2Connection:
     #: The longest a queued reply waits for the rest of its batch, in seconds.
     MAX_REPLY_DELAY = 0.002
 
-    def __init__(self, pull_addr: str, pub_addr: str) -> None:
+    def __init__(
+        self,
+        pull_addr: str,
+        pub_addr: str,
+        *,
+        chroot: str = ".",
+        upload_store: str = "tmp/mongrel2.upload.XXXXXX",
+        max_upload_size: int = MAX_UPLOAD_SIZE,
+    ) -> None:
         self.pull_addr = pull_addr
         self.pub_addr = pub_addr
+        self.chroot = chroot
+        self.upload_store = upload_store
+        self.max_upload_size = max_upload_size
         self.in_sock: Any = None
         self.out_sock: Any = None
         self._outbox: list[bytes] = []
@@ -202,19 +326,84 @@ class Mongrel2Connection:
         try:
             request = parse_request(message)
         except FrameError as error:
-            log.warning("Dropped a malformed message from Mongrel2 (%s): %r", error, message[:200])
+            log.warning("A malformed message from Mongrel2 (%s): %r", error, message[:200])
+            if error.conn_id.isdigit():  # a client waits on that connection: tell it at once
+                self.reply_and_close(error.sender, error.conn_id, BAD_REQUEST)
             return
         if is_disconnect(request):
             app.on_disconnect(request)
+            return
+        if UPLOAD_START in request.headers and not request.body:
+            self.handle_upload(app, request)
             return
         response = app.handle(request)
         if response is not None:
             self.reply(request, response)
 
-    def reply(self, request: Request, response: Response) -> None:
-        """Send ``response`` to the client of ``request``."""
-        payload = response.to_http(head=request.method == "HEAD")
-        self.publish(reply_frame(request.sender, request.conn_id, payload))
+    def reply(self, request: Request, response: Response, close: bool = False) -> None:
+        """Send ``response`` to the client of ``request``; close the connection after if it asked or ``close``."""
+        head = request.method == "HEAD"
+        if close or closes_after(request):
+            self.reply_and_close(request.sender, request.conn_id, response, head)
+        else:
+            self.publish(reply_frame(request.sender, request.conn_id, response.to_http(head=head)))
+
+    def reply_and_close(self, sender: str, conn_id: str, response: Response, head: bool = False) -> None:
+        """Send ``response`` with ``Connection: close``, then close the connection (an empty reply)."""
+        payload = response.to_http(head=head)
+        if "Connection" not in response.headers:
+            payload = payload.replace(b"\r\n", b"\r\nConnection: close\r\n", 1)
+        self.publish(reply_frame(sender, conn_id, payload))
+        self.publish(reply_frame(sender, conn_id, b""))
+
+    def handle_upload(self, app: Application, request: Request) -> None:
+        """Mongrel2's start or done message for a body it streams to a file (see the module's notes)."""
+        headers = request.headers
+        name, store = headers[UPLOAD_START], self.upload_store
+        start = headers.get(UPLOAD_DONE) != name
+        length = headers.get("content-length")  # None: a chunked body, whose size is known at the end only
+        limit = min(upload_limit(app, request), self.max_upload_size)
+        suffix = name[-6:]  # what mkstemp put in place of XXXXXX
+        if len(name) != len(store) or not name.startswith(store[:-6]) or not (suffix.isalnum() and suffix.isascii()):
+            # A client's own header, or an upload_store that is not Mongrel2's: no file to read or delete.
+            log.warning("%s %r is not a name made from upload_store %r", UPLOAD_START, name, store)
+            if start:
+                self.reply(request, TOO_LARGE, True)
+            return
+        refusal = upload_refusal(length, limit)
+        if start:
+            if refusal is not None:
+                self.reply(request, refusal, True)  # Mongrel2 stops reading and deletes the file
+            return
+        path = os.path.join(self.chroot, name.lstrip("/"))
+        try:
+            if refusal is None:  # else answered at the start already
+                self._answer_upload(app, request, path, int(length) if length is not None else limit + 1, limit)
+        finally:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass  # Mongrel2 deleted it itself (refused while the body was still coming)
+            except OSError as error:
+                log.error("Cannot delete the body Mongrel2 stored in %s: %s", path, error)
+
+    def _answer_upload(self, app: Application, request: Request, path: str, size: int, limit: int) -> None:
+        try:
+            body, more = concurrency.run_in_thread(_read_file, path, size)
+        except OSError as error:
+            log.error("Cannot read the body Mongrel2 stored in %s (is chroot=%r right?): %s", path, self.chroot, error)
+            self.reply(request, UPLOAD_UNREADABLE, True)
+            return
+        if len(body) > limit:  # a chunked body over the limit
+            self.reply(request, TOO_LARGE, True)
+            return
+        request.body = body
+        del request.headers[UPLOAD_START], request.headers[UPLOAD_DONE]
+        response = app.handle(request)
+        if response is not None:
+            # Bytes after the Content-Length are a pipelined request Mongrel2 wrote into the file and will
+            # never pass on: close the connection, so that the client sends that request again.
+            self.reply(request, response, more)
 
     def reply_bulk(self, sender: str, conn_ids: Iterable[str], payload: bytes) -> None:
         """Send one raw HTTP payload to many connections (128 per frame)."""

@@ -88,6 +88,10 @@ class MessageHandler:
     unavailable_errors: tuple[type[BaseException], ...] = ()
     """Exceptions meaning a backing service is down: answered with 503, no traceback."""
     unavailable_message = "The service is temporarily unavailable. Please try again in a moment."
+    max_upload_size = 0
+    """The largest request body (bytes) this handler takes beyond Mongrel2's ``limits.content_length``
+    (Mongrel2 streams those, and every chunked body, to a file); 0 refuses them with 413 (411 if
+    chunked) before they are stored.  The connection's ``max_upload_size`` caps it."""
 
     def __init__(self, application: Brubeck, message: Request, *args: str, **kwargs: str) -> None:
         self.application = application

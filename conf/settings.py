@@ -31,6 +31,8 @@ COOKIE_SECURE = _env("COOKIE_SECURE", "0") in ("1", "true", "yes")
 # Where handler processes find Mongrel2's ZeroMQ sockets, and where Mongrel2 binds them.
 MONGREL2_HOST = _env("MONGREL2_HOST", "127.0.0.1")
 MONGREL2_BIND = _env("MONGREL2_BIND", "127.0.0.1")
+# Mongrel2's chroot (conf/mongrel2.conf: the project root), where it stores large request bodies.
+MONGREL2_CHROOT = _env("MONGREL2_CHROOT", str(ROOT))
 HANDLER_PORT_BASE = int(_env("HANDLER_PORT_BASE", "9900"))
 # Limits that keep one account or one address from filling the store.
 LINKS_PER_ACCOUNT = int(_env("LINKS_PER_ACCOUNT", "100000"))

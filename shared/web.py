@@ -63,7 +63,9 @@ def mongrel2_connection(site: str) -> Mongrel2Connection:
     """The site's ZeroMQ pair to Mongrel2 (BRUBECK_PULL / BRUBECK_PUB override it); no socket opens before ``run()``."""
     spec = suite.SITES[site]
     return Mongrel2Connection(
-        os.environ.get("BRUBECK_PULL") or spec.pull_addr, os.environ.get("BRUBECK_PUB") or spec.pub_addr
+        os.environ.get("BRUBECK_PULL") or spec.pull_addr,
+        os.environ.get("BRUBECK_PUB") or spec.pub_addr,
+        chroot=suite.MONGREL2_CHROOT,
     )
 
 

@@ -197,6 +197,7 @@ def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., End
             "SUITE_DATA_DIR": str(data_dir or tmp_path / f"{name}-data"),
             "COOKIE_SECRET": "test-secret-" + name,
             "SUITE_PORT": str(endpoint.port),  # the site's configured URL: this Mongrel2
+            "MONGREL2_CHROOT": str(endpoint.server.workdir),  # where this Mongrel2 stores large bodies
             "BRUBECK_BCRYPT_ROUNDS": "4",
             "LOG_LEVEL": "WARNING",
             **(env or {}),

@@ -8,9 +8,18 @@ import gevent
 import pytest
 
 from brubeck.connections import Mongrel2Connection
-from brubeck.mongrel2 import FrameError, is_disconnect, parse_request, reply_frames, split_frame
+from brubeck.mongrel2 import (
+    UPLOAD_DONE,
+    UPLOAD_START,
+    FrameError,
+    closes_after,
+    is_disconnect,
+    parse_request,
+    reply_frames,
+    split_frame,
+)
 from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
-from tests.unit.brubeck_helpers import FakeSocket, form_req, frame, json_body, json_req, req
+from tests.unit.brubeck_helpers import FakeSocket, form_req, frame, json_body, json_req, netstring, req
 
 # -- Mongrel2 frames ---------------------------------------------------------------------
 
@@ -59,6 +68,35 @@ def test_garbage_frames_raise_frame_error(message):
         split_frame(message)
     with pytest.raises(FrameError):
         parse_request(message)
+
+
+def raw_frame(raw_headers, body=b"", sender=b"S", conn_id=b"7", path=b"/"):
+    """A frame whose headers are given as bytes, as Mongrel2 writes them."""
+    return b"%s %s %s " % (sender, conn_id, path) + netstring(raw_headers) + netstring(body)
+
+
+def test_headers_with_a_raw_tab_are_read():
+    """Mongrel2 leaves a TAB raw inside a JSON string; JSON forbids it, the parser takes it."""
+    request = parse_request(raw_frame(b'{"METHOD":"GET","PATH":"/","user-agent":"a\tb","x-ctl":"a\x01b"}'))
+    assert request.headers["user-agent"] == "a\tb"
+    assert request.headers["x-ctl"] == "a\x01b"
+
+
+def test_bytes_that_are_not_utf8_are_read_as_latin1_and_utf8_stays_utf8():
+    message = raw_frame(b'{"METHOD":"GET","cookie":"x=caf\xe9","x-name":"Zo\xc3\xab"}', path=b"/caf\xe9")
+    request = parse_request(message)
+    assert request.cookies == {"x": "café"}
+    assert request.headers["x-name"] == "Zoë"
+    assert split_frame(message)[2] == request.path == "/café"
+
+
+def test_a_frame_that_cannot_be_read_keeps_its_sender_and_connection_id():
+    with pytest.raises(FrameError) as raised:
+        split_frame(b"S 12 / 5:hello,0:,")
+    assert (raised.value.sender, raised.value.conn_id) == ("S", "12")
+    with pytest.raises(FrameError) as raised:
+        split_frame(b"only-one-field")
+    assert (raised.value.sender, raised.value.conn_id) == ("", "")
 
 
 def test_request_from_frame():
@@ -166,6 +204,183 @@ def test_handle_message_disconnect_sends_nothing(conn):
     app = Brubeck(handler_tuples=[(r"/hello", hello)])
     conn.handle_message(app, frame({"METHOD": "JSON", "PATH": "@*"}, b'{"type":"disconnect"}', path="@*"))
     assert conn.out_sock.sent == []
+
+
+def test_a_frame_whose_headers_cannot_be_read_is_answered_400_and_closed(conn):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    conn.handle_message(app, b"S 12 / 9:{not json,0:,")
+    gevent.sleep(0)
+    reply, close = conn.out_sock.sent
+    assert reply.startswith(b"S 2:12, HTTP/1.1 400 Bad Request\r\nConnection: close\r\n")
+    assert close == b"S 2:12, "
+
+
+@pytest.mark.parametrize(
+    "version, connection, closes",
+    [
+        ("HTTP/1.1", None, False),
+        ("HTTP/1.1", "keep-alive", False),
+        ("HTTP/1.1", "close", True),
+        ("HTTP/1.1", "Keep-Alive, Close", True),
+        ("HTTP/1.0", None, True),
+        ("HTTP/1.0", "keep-alive", False),
+        ("HTTP/1.0", "Keep-Alive", False),
+        ("HTTP/1.0", "close", True),
+    ],
+)
+def test_closes_after(version, connection, closes):
+    headers = {"connection": connection} if connection else {}
+    assert closes_after(req(headers=headers, version=version)) is closes
+
+
+def test_the_connection_closes_after_the_reply_when_the_client_asks(conn):
+    app = Brubeck(handler_tuples=[(r"/hello", hello)])
+    conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello", "connection": "close"}, conn_id="3"))
+    conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello", "VERSION": "HTTP/1.0"}, conn_id="4"))
+    conn.handle_message(app, frame({"METHOD": "GET", "PATH": "/hello"}, conn_id="5"))
+    gevent.sleep(0)
+    first, close_3, second, close_4, third = conn.out_sock.sent
+    assert first.startswith(b"S 1:3, HTTP/1.1 200 OK\r\nConnection: close\r\n")
+    assert second.startswith(b"S 1:4, HTTP/1.1 200 OK\r\nConnection: close\r\n")
+    assert (close_3, close_4) == (b"S 1:3, ", b"S 1:4, ")
+    assert third.startswith(b"S 1:5, HTTP/1.1 200 OK\r\n") and b"Connection" not in third
+
+
+# -- bodies Mongrel2 streamed to a file (x-mongrel2-upload-start / -done) ------------------------------------------
+
+
+class TakesUploads(WebMessageHandler):
+    csrf_protect = False
+    max_upload_size = 1000
+
+    def post(self):
+        self.set_body(b"got %d: %s" % (len(self.message.body), self.message.body[:5]))
+        self.headers["X-Upload-Headers"] = str(sorted(k for k in self.message.headers if "mongrel2" in k))
+
+
+def count_body(application, message):
+    return f"{len(message.body)} bytes"
+
+
+UPLOAD_NAME = "tmp/mongrel2.upload.Ab12Cd"
+
+
+@pytest.fixture
+def uploads(tmp_path):
+    """(connection reading uploads from tmp_path, app, the upload file's path)."""
+    connection = Mongrel2Connection("tcp://127.0.0.1:1", "tcp://127.0.0.1:2", chroot=str(tmp_path))
+    connection.out_sock = FakeSocket()
+    app = Brubeck(handler_tuples=[(r"/upload", TakesUploads), (r"/count", count_body)])
+    app.add_route_rule(r"/count", count_body, method="POST")
+    (tmp_path / "tmp").mkdir()
+    return connection, app, tmp_path / UPLOAD_NAME
+
+
+def upload_frames(path, length="200000", name=UPLOAD_NAME):
+    """Mongrel2's start and done messages for a POST to ``path`` (``length`` None: chunked)."""
+    headers = {"METHOD": "POST", "PATH": path, UPLOAD_START: name}
+    headers.update({"content-length": length} if length is not None else {"transfer-encoding": "chunked"})
+    return frame(headers, conn_id="9"), frame({**headers, UPLOAD_DONE: name}, conn_id="9")
+
+
+def sent(connection):
+    gevent.sleep(0.05)  # the replies are published once the ready greenlets (and the file read) are done
+    return connection.out_sock.sent
+
+
+@pytest.mark.parametrize(
+    "path, length, status",
+    [
+        ("/count", "200000", b"413 Request Entity Too Large"),  # a route without uploads
+        ("/count", None, b"411 Length Required"),  # ... and a chunked body, whatever its size
+        ("/nowhere", "200000", b"413 Request Entity Too Large"),
+        ("/upload", "1001", b"413 Request Entity Too Large"),  # over the handler's max_upload_size
+    ],
+)
+def test_a_refused_upload_is_answered_at_the_start_once_and_its_file_deleted(uploads, path, length, status):
+    connection, app, file = uploads
+    file.write_bytes(b"x" * 1001)
+    start, done = upload_frames(path, length)
+    connection.handle_message(app, start)
+    refusal, close = sent(connection)
+    assert refusal.startswith(b"S 1:9, HTTP/1.1 " + status + b"\r\nConnection: close\r\n")
+    assert close == b"S 1:9, "
+    connection.handle_message(app, done)  # the body was stored before Mongrel2 got the refusal
+    assert len(sent(connection)) == 2  # no second answer
+    assert not file.exists()
+
+
+def test_the_done_message_of_a_refused_upload_deletes_nothing_when_mongrel2_did(uploads):
+    connection, app, file = uploads
+    connection.handle_message(app, upload_frames("/count")[1])
+    assert sent(connection) == []
+
+
+@pytest.mark.parametrize("length", ["10", None], ids=["content-length", "chunked"])
+def test_an_accepted_upload_is_answered_once_with_the_files_content(uploads, length):
+    connection, app, file = uploads
+    file.write_bytes(b"0123456789")
+    start, done = upload_frames("/upload", length)
+    connection.handle_message(app, start)
+    assert sent(connection) == []  # the start of an accepted body is not answered
+    assert file.exists()
+    connection.handle_message(app, done)
+    [reply] = sent(connection)
+    assert reply.startswith(b"S 1:9, HTTP/1.1 200 OK\r\n")
+    assert reply.endswith(b"got 10: 01234")
+    assert b"X-Upload-Headers: []" in reply  # the handler sees an ordinary request
+    assert not file.exists()
+
+
+def test_a_request_mongrel2_wrote_into_the_file_closes_the_connection(uploads):
+    connection, app, file = uploads
+    file.write_bytes(b"0123456789GET / HTTP/1.1\r\n\r\n")  # a pipelined request, swallowed by Mongrel2
+    connection.handle_message(app, upload_frames("/upload", "10")[1])
+    reply, close = sent(connection)
+    assert reply.endswith(b"got 10: 01234")
+    assert b"Connection: close" in reply and close == b"S 1:9, "
+    assert not file.exists()
+
+
+def test_a_chunked_body_over_the_limit_is_refused_when_done(uploads):
+    connection, app, file = uploads
+    file.write_bytes(b"x" * 1001)
+    connection.handle_message(app, upload_frames("/upload", None)[1])
+    refusal, close = sent(connection)
+    assert refusal.startswith(b"S 1:9, HTTP/1.1 413 ")
+    assert not file.exists()
+
+
+def test_an_upload_file_that_cannot_be_read_is_a_500(uploads, caplog):
+    connection, app, file = uploads
+    connection.handle_message(app, upload_frames("/upload", "10")[1])
+    reply, close = sent(connection)
+    assert reply.startswith(b"S 1:9, HTTP/1.1 500 ")
+    assert "chroot" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "tmp/mongrel2.upload.../..", "tmp/mongrel2.upload.Ab12C"])
+def test_a_clients_own_upload_headers_name_no_file(uploads, name):
+    """A client may send x-mongrel2-upload-* headers itself: a name not made from upload.temp_store is no file."""
+    connection, app, file = uploads
+    file.write_bytes(b"secret")
+    start, done = upload_frames("/upload", "10", name=name)
+    connection.handle_message(app, done)
+    assert sent(connection) == []
+    connection.handle_message(app, start)
+    refusal, close = sent(connection)
+    assert refusal.startswith(b"S 1:9, HTTP/1.1 413 ")
+    assert file.read_bytes() == b"secret"
+
+
+def test_a_clients_own_upload_header_on_a_request_with_a_body_is_an_ordinary_header(uploads):
+    connection, app, file = uploads
+    file.write_bytes(b"secret")
+    message = frame({"METHOD": "POST", "PATH": "/count", UPLOAD_START: UPLOAD_NAME, UPLOAD_DONE: UPLOAD_NAME}, b"abc")
+    connection.handle_message(app, message)
+    [reply] = sent(connection)
+    assert reply.endswith(b"3 bytes")
+    assert file.read_bytes() == b"secret"
 
 
 def test_reply_frames_split_after_128_ids():
