@@ -1,11 +1,14 @@
 """The real bring-up (``python -m conf.bringup run``, what ``make run`` runs) in a copy of the repo.
 
-It must serve the landing page and Listsurf through Mongrel2, stop every
-process it started on SIGTERM, leave its ports free, and start again.
+It must serve the landing page and Listsurf through Mongrel2, say it is ready
+only once they answer, start again a process that dies while the others keep
+serving, stop every process it started on SIGTERM, leave its ports and no
+pid or socket file behind, and start again.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import random
 import shutil
@@ -13,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ import pytest
 import requests
 
 from brubeck.testing import free_port
+from conf import bringup, settings
 from tests.conftest import ROOT, SiteClient, require_binary
 
 pytestmark = pytest.mark.integration
@@ -29,6 +34,9 @@ pytestmark = pytest.mark.integration
 TOP_LEVEL_SKIPPED = {".venv", "var", "run", ".git", "tmp", "logs", ".pytest_cache", ".ruff_cache"}
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
+RESTART_TIMEOUT_S = 15  # supervisord starts a dead process again after 1 s; Listsurf takes 1 to 3 s to boot
+GIVE_UP_TIMEOUT_S = 90  # a process that keeps dying at once is retried 5 times, 1 + 2 + ... + 5 s apart
+READY = "The Brubeck suite is ready:"
 HANDLER_PORTS = 10  # HANDLER_PORT_BASE .. +9: room for every site's pair
 SITE_NAMES = ("Listsurf", "Readify", "SpotiChat", "no.js")
 PASSWORD = "correct horse"
@@ -122,12 +130,17 @@ class Suite:
     def ports(self) -> list[int]:
         return [self.port, self.redis_port, self.handler_base, self.handler_base + 1]
 
+    def output(self) -> str:
+        """Everything the bring-up printed (its own lines, supervisord's and the processes')."""
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path else ""
+        return self.output()[-4000:]
 
     def start(self, run: int) -> None:
         self.log_path = self.workdir.parent / f"bringup-{run}.log"
-        with open(self.log_path, "wb") as log:
+        # Appending: supervisord opens this file again (/dev/stdout) to write its programs' output into it.
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "conf.bringup", "run"],
                 cwd=self.workdir,
@@ -137,23 +150,30 @@ class Suite:
                 start_new_session=True,
             )
 
-    def get(self, path: str, host: str | None = None) -> requests.Response:
+    def get(self, path: str, host: str | None = None, timeout: float = 5) -> requests.Response:
         headers = {"Host": host} if host else {}
-        return requests.get(f"http://127.0.0.1:{self.port}{path}", headers=headers, timeout=5, allow_redirects=False)
+        return requests.get(
+            f"http://127.0.0.1:{self.port}{path}", headers=headers, timeout=timeout, allow_redirects=False
+        )
 
     def wait_until_serving(self) -> None:
-        """Wait for the landing page and a Listsurf page, then note every process started."""
+        """Wait until the bring-up says the suite is ready; then the landing page and Listsurf must answer."""
         deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
+        while READY not in self.output():
             assert self.process.poll() is None, f"bring-up exited with {self.process.returncode}:\n{self.log()}"
-            try:
-                if self.get("/").status_code == 200 and self.get("/login", self.listsurf_host).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, f"the suite did not answer in {START_TIMEOUT_S}s:\n{self.log()}"
+            assert time.monotonic() < deadline, f"the suite was not ready in {START_TIMEOUT_S}s:\n{self.log()}"
             time.sleep(0.25)
-        self.started = descendants(self.process.pid)
+        assert self.get("/").status_code == 200, self.log()
+        assert self.get("/login", self.listsurf_host).status_code == 200, self.log()
+        self.note_processes()
+
+    def note_processes(self) -> None:
+        """Add every process now running below the bring-up to those that must end when it stops."""
+        self.started = {**(self.started or {}), **descendants(self.process.pid)}
+
+    def pids_of(self, command: str) -> list[int]:
+        """The running processes below the bring-up whose command line contains ``command``."""
+        return [pid for pid, line in descendants(self.process.pid).items() if command in line and is_running(pid)]
 
     @property
     def listsurf_host(self) -> str:
@@ -248,10 +268,17 @@ def assert_stopped_cleanly(suite: Suite) -> None:
     assert suite.stop() is not None, f"the bring-up did not exit {STOP_TIMEOUT_S}s after SIGTERM:\n{suite.log()}"
     left = suite.wait_for_processes_to_end()
     assert left == [], f"still running after SIGTERM: {left}\n{suite.log()}"
+    assert_nothing_left(suite)
+
+
+def assert_nothing_left(suite: Suite) -> None:
+    """Mongrel2 stopped cleanly, no process runs in the copy, no port is held, no pid or socket file is left."""
+    assert "stopped: mongrel2-0 (exit status 0)" in suite.output(), suite.log()
     assert processes_inside(suite.workdir) == []
     busy = [port for port in suite.ports if not port_is_free(port)]
     assert busy == [], f"ports still in use: {busy}"
-    assert not (suite.workdir / "run" / "mongrel2.pid").exists()
+    for leftover in ("mongrel2.pid", "supervisord.pid", "supervisor.sock"):
+        assert not (suite.workdir / "run" / leftover).exists(), f"run/{leftover} left behind"
 
 
 def test_bringup_serves_stops_cleanly_and_starts_again(suite: Suite) -> None:
@@ -259,9 +286,18 @@ def test_bringup_serves_stops_cleanly_and_starts_again(suite: Suite) -> None:
     suite.wait_until_serving()
     assert_landing_page(suite)
     commands = " | ".join(suite.started.values())
-    for program in ("mongrel2 run/config.sqlite", "redis-server", "-m listsurf"):
+    for program in ("supervisord", "mongrel2 run/config.sqlite", "redis-server", "-m listsurf"):
         assert program in commands, f"{program} not started: {commands}"
+    log = suite.output()
+    assert log.index("Answering: Listsurf") < log.index(READY) < log.index(f"http://listsurf.localhost:{suite.port}/ ")
     assert (suite.workdir / "run" / "mongrel2.pid").exists()
+    assert (suite.workdir / "run" / "supervisord.conf").stat().st_mode & 0o077 == 0  # it holds a password
+
+    second = subprocess.run(
+        [sys.executable, "-m", "conf.bringup", "run"], cwd=suite.workdir, env=suite.env, capture_output=True, text=True
+    )
+    assert second.returncode == 1 and "already running" in second.stderr, second
+    assert suite.get("/login", suite.listsurf_host).status_code == 200  # the first one goes on
 
     browser = suite.client()
     login = browser.get("/login")
@@ -282,9 +318,115 @@ def test_bringup_serves_stops_cleanly_and_starts_again(suite: Suite) -> None:
 def test_bringup_keeps_its_data_in_suite_data_dir(suite: Suite, tmp_path: Path) -> None:
     data_dir = tmp_path / "suite data"  # a space: the Procfile must quote the path
     suite.env["SUITE_DATA_DIR"] = str(data_dir)
+    suite.env["SUITE_PROCESSES"] = "listsurf=2"
     suite.start(1)
     suite.wait_until_serving()
+    assert len(suite.pids_of("-m listsurf")) == 2
     suite.client().sign_up("alice", PASSWORD)
-    assert (data_dir / "db").is_dir() and (data_dir / "redis").is_dir()
+    assert (data_dir / "suite.sqlite3").is_file() and (data_dir / "redis").is_dir()
     assert not (suite.workdir / "var").exists()
     assert_stopped_cleanly(suite)
+
+
+def test_a_killed_site_is_started_again_while_mongrel2_serves_the_rest(suite: Suite) -> None:
+    suite.start(1)
+    suite.wait_until_serving()
+    [mongrel2] = suite.pids_of("mongrel2 run/config.sqlite")
+    [listsurf] = suite.pids_of("-m listsurf")
+
+    os.kill(listsurf, signal.SIGKILL)
+    killed_at = time.monotonic()
+    while True:  # meanwhile Mongrel2 serves the landing page and Listsurf's static files
+        assert suite.process.poll() is None, f"the bring-up exited when Listsurf died:\n{suite.log()}"
+        assert suite.get("/", timeout=2).status_code == 200
+        assert suite.get("/static/site.css", suite.listsurf_host, timeout=2).status_code == 200
+        try:
+            if suite.get("/login", suite.listsurf_host, timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() - killed_at < RESTART_TIMEOUT_S, f"Listsurf was not back in time:\n{suite.log()}"
+        time.sleep(0.2)
+
+    [restarted] = suite.pids_of("-m listsurf")
+    assert restarted != listsurf
+    assert suite.pids_of("mongrel2 run/config.sqlite") == [mongrel2]  # Mongrel2 ran on throughout
+    events = (suite.workdir / "run" / "logs" / "supervisord.log").read_text()
+    for event in (
+        "exited: listsurf-0 (terminated by SIGKILL; not expected)",
+        f"spawned: 'listsurf-0' with pid {restarted}",
+    ):
+        assert event in events
+        assert event in suite.output()  # and in the terminal
+    suite.note_processes()
+    assert_stopped_cleanly(suite)
+
+
+def test_a_site_that_cannot_start_stops_the_bringup(suite: Suite) -> None:
+    (suite.workdir / "listsurf" / "__main__.py").write_text("raise SystemExit('listsurf is broken')\n")
+    suite.start(1)
+    try:
+        code = suite.process.wait(GIVE_UP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the bring-up still runs {GIVE_UP_TIMEOUT_S}s after Listsurf kept failing:\n{suite.log()}")
+    log = suite.output()
+    assert code == 1, log
+    assert "listsurf is broken" in log and "listsurf-0 BACKOFF" in log
+    assert "listsurf-0 could not start" in log and READY not in log
+    assert_nothing_left(suite)
+
+
+def rendered_config(monkeypatch: pytest.MonkeyPatch, processes: str = "") -> configparser.RawConfigParser:
+    monkeypatch.setenv("SUITE_PROCESSES", processes)
+    config = configparser.RawConfigParser()
+    config.read_string(bringup.supervisor_config())
+    return config
+
+
+def test_supervisord_runs_a_program_per_procfile_line_that_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = rendered_config(monkeypatch, "listsurf=3")
+    programs = [section.removeprefix("program:") for section in config.sections() if section.startswith("program:")]
+    assert programs == ["redis", "listsurf", "mongrel2"]  # Mongrel2 starts last and stops first
+    assert config.getboolean("supervisord", "nodaemon")
+    listsurf = config["program:listsurf"]
+    assert listsurf["numprocs"] == "3" and listsurf["process_name"] == "%(program_name)s-%(process_num)d"
+    assert listsurf["command"] == f"{sys.executable} -m listsurf"
+    for name in programs:
+        program = config[f"program:{name}"]
+        assert program["autorestart"] == "true" and int(program["startretries"]) > 1
+        assert program["stopasgroup"] == program["killasgroup"] == "true"
+        assert program["stdout_logfile"] == "/dev/stdout" and program["stdout_logfile_maxbytes"] == "0"
+        assert program["directory"] == str(ROOT)
+    assert config["program:mongrel2"]["numprocs"] == "1"
+    assert config["supervisorctl"]["password"] == config["unix_http_server"]["password"]
+    assert config["supervisorctl"]["serverurl"] == f"unix://{config['unix_http_server']['file']}"
+
+
+def test_no_redis_is_started_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "OWN_REDIS", False)
+    assert "program:redis" not in rendered_config(monkeypatch).sections()
+
+
+@pytest.mark.parametrize("processes", ["mongrel2=2", "redis=2", "listsurf=0", "listsurf", "nosuch=2", "listsurf=x"])
+def test_suite_processes_names_sites_and_counts(monkeypatch: pytest.MonkeyPatch, processes: str) -> None:
+    with pytest.raises(SystemExit, match="SUITE_PROCESSES"):
+        rendered_config(monkeypatch, processes)
+
+
+def test_the_control_socket_moves_to_tmp_when_its_path_is_too_long(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(bringup, "RUN", Path("/srv/suite/run"))
+    assert bringup.control_socket() == Path("/srv/suite/run/supervisor.sock")
+    monkeypatch.setattr(bringup, "RUN", tmp_path / ("x" * 100) / "run")
+    socket_path = bringup.control_socket()
+    assert socket_path.parent == Path(tempfile.gettempdir()) and len(str(socket_path)) < 100
+
+
+def test_nothing_answers_when_nothing_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(settings, "SUITE_PORT", free_port())
+    monkeypatch.setattr(bringup, "SUPERVISOR_CONFIG", tmp_path / "supervisord.conf")
+    assert not bringup.answers(bringup.landing_url())
+    assert bringup.process_states() == []  # no config
+    bringup.SUPERVISOR_CONFIG.write_text(f"[supervisorctl]\nserverurl = unix://{tmp_path / 'none.sock'}\n")
+    assert bringup.process_states() == []  # nothing listening
