@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
+from brubeck.responses import Response
 from shared.links import BadCursor, ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.web import APIHandler, PageHandler
@@ -23,7 +24,7 @@ class ListHandler(PageHandler):
     """``/``: the user's links, newest first, 50 a page, with search."""
 
     @web_authenticated
-    def get(self) -> Any:
+    def get(self) -> Response:
         search = (self.get_argument("q", "") or "")[:200]
         cursor = self.get_argument("before", "") or None
         try:
@@ -51,19 +52,19 @@ class AddItemHandler(PageHandler):
             "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)"
         )
 
-    def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
+    def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
         return self.render_template(
             "add_item.html", _status_code=status, values=values, errors=errors, bookmarklet=self.bookmarklet()
         )
 
     @web_authenticated
-    def get(self) -> Any:
+    def get(self) -> Response:
         title = (self.get_argument("t", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
         values = {"url": self.get_argument("u", "") or "", "title": title}
         return self._form(values, {})
 
     @web_authenticated
-    def post(self) -> Any:
+    def post(self) -> Response:
         values = {"url": self.get_argument("url", "") or "", "title": self.get_argument("title", "") or ""}
         try:
             save_link(self.db_conn, self.current_user.id, values["url"], values["title"])
@@ -79,7 +80,7 @@ class DeleteItemHandler(PageHandler):
     """``/delete_item/<id>``: POST deletes one of the user's links."""
 
     @web_authenticated
-    def post(self, link_id: str) -> Any:
+    def post(self, link_id: str) -> Response:
         if not delete_link(self.db_conn, self.current_user.id, link_id):
             raise HTTPError(404, "There is no such link in your list.")
         return self.redirect("/", status_code=303)
@@ -108,7 +109,7 @@ class ApiHandler(APIHandler):
     """``/api``: the user's links as JSON, newest first, with a cursor."""
 
     @authenticated
-    def get(self) -> Any:
+    def get(self) -> Response:
         limit = _int_argument(self, "limit", 1, API_MAX_LIMIT, API_DEFAULT_LIMIT)
         since = _int_argument(self, "since", 0, None, None)
         cursor = self.get_argument("cursor", "") or None

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from brubeck.auth import check_password, hash_password, safe_next_url, web_authenticated
+from brubeck.responses import Response
 
 from .models import User, check_new_password, field_errors
 from .throttle import LoginThrottle, sign_ups_refused
@@ -33,12 +34,12 @@ class CreateAccountHandler(PageHandler):
 
     template = "accounts/create_account.html"
 
-    def get(self) -> Any:
+    def get(self) -> Response:
         if self.current_user:
             return self.redirect("/")
         return self.render_template(self.template, values={}, errors={}, next=self.get_argument("next", ""))
 
-    def post(self) -> Any:
+    def post(self) -> Response:
         values = {"username": self.get_argument("username", ""), "email": self.get_argument("email", "")}
         password = self.get_argument("password", "", strip=False) or ""
         next_url = self.get_argument("next", "")
@@ -76,13 +77,13 @@ class LoginHandler(PageHandler):
 
     template = "accounts/login.html"
 
-    def get(self) -> Any:
+    def get(self) -> Response:
         next_url = self.get_argument("next", "")
         if self.current_user:
             return self.redirect(safe_next_url(next_url))
         return self.render_template(self.template, values={}, errors={}, next=next_url)
 
-    def post(self) -> Any:
+    def post(self) -> Response:
         username = self.get_argument("username", "") or ""
         password = self.get_argument("password", "", strip=False) or ""
         next_url = self.get_argument("next", "")
@@ -113,7 +114,7 @@ class LoginHandler(PageHandler):
 class LogoutHandler(PageHandler):
     """``/logout``: POST only (a link cannot sign anyone out)."""
 
-    def post(self) -> Any:
+    def post(self) -> Response:
         self.sign_out()
         return self.redirect("/login")
 
@@ -123,7 +124,7 @@ class TokensHandler(PageHandler):
 
     template = "accounts/tokens.html"
 
-    def _page(self, status: int = 200, **context: Any) -> Any:
+    def _page(self, status: int = 200, **context: Any) -> Response:
         self.headers["Cache-Control"] = "no-store"  # it shows a new key once: no cache may keep it
         context.setdefault("errors", {})
         return self.render_template(
@@ -131,11 +132,11 @@ class TokensHandler(PageHandler):
         )
 
     @web_authenticated
-    def get(self) -> Any:
+    def get(self) -> Response:
         return self._page()
 
     @web_authenticated
-    def post(self) -> Any:
+    def post(self) -> Response:
         name = self.get_argument("name", "") or ""
         try:
             token, key = issue_token(self.db_conn, self.current_user.id, name)
@@ -148,7 +149,7 @@ class TokenRevokeHandler(PageHandler):
     """``/tokens/<id>/revoke``: delete one of the user's tokens."""
 
     @web_authenticated
-    def post(self, token_id: str) -> Any:
+    def post(self, token_id: str) -> Response:
         if not revoke_token(self.db_conn, self.current_user.id, token_id):
             return self.render_error(404, "There is no such token.")
         return self.redirect("/tokens")

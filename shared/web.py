@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from brubeck.connections import Mongrel2Connection
 from brubeck.request_handling import Brubeck, JSONMessageHandler
+from brubeck.responses import Response
 from brubeck.templating import Jinja2Rendering
 from brubeck.timekeeping import isoformat, prettydate
 from conf import settings as suite
@@ -36,7 +37,7 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
         )
         return context
 
-    def form_error(self, template: str, status: int, errors: dict[str, str], **context: Any) -> Any:
+    def form_error(self, template: str, status: int, errors: dict[str, str], **context: Any) -> Response:
         """Show ``template`` again with a message next to each bad field."""
         return self.render_template(template, _status_code=status, errors=errors, **context)
 
