@@ -304,6 +304,9 @@ def test_bringup_serves_stops_cleanly_and_starts_again(suite: Suite) -> None:
     assert login.status_code == 200 and "<h1>Log in</h1>" in login.text
     assert browser.get("/static/site.css").status_code == 200  # Mongrel2 serves the site's static files
     browser.sign_up("alice", PASSWORD)
+    for lookalike in (f"x{suite.listsurf_host}", f"evil.{suite.listsurf_host}"):  # hosts match exactly
+        assert "<h1>The Brubeck suite</h1>" in suite.get("/", lookalike).text  # the landing page, not the site
+        assert suite.get("/login", lookalike).status_code == 404
 
     assert_stopped_cleanly(suite)
 
