@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get install wrk"
@@ -12,6 +13,7 @@ WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get insta
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
 _P99 = re.compile(r"^\s*99(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
+_P50 = re.compile(r"^\s*50(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
 _TOTAL = re.compile(r"^\s*(\d+) requests in", re.M)
 _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
@@ -25,6 +27,7 @@ class WrkResult:
     errors: dict[str, int]
     output: str
     cpu_us: dict[str, float] = field(default_factory=dict)  # CPU time per request, by process, when measured
+    p50_ms: float | None = None
 
 
 def available() -> bool:
@@ -53,19 +56,52 @@ def parse(output: str) -> WrkResult:
     if non_2xx:
         errors["non-2xx"] = int(non_2xx.group(1))
     total = _TOTAL.search(output)
+    p50 = _P50.search(output)
     return WrkResult(
         requests_per_s=float(rps.group(1)),
         p99_ms=float(p99.group(1)) * _UNITS_MS[p99.group(2)],
         requests=int(total.group(1)) if total else 0,
         errors=errors,
         output=output,
+        p50_ms=float(p50.group(1)) * _UNITS_MS[p50.group(2)] if p50 else None,
     )
 
 
-def run(url: str, duration: float, connections: int, threads: int) -> WrkResult:
+def command(url: str, duration: float, connections: int, threads: int, headers: Sequence[str] = ()) -> list[str]:
+    """wrk's command line; each of ``headers`` is ``"Name: value"``."""
+    extra = [part for header in headers for part in ("-H", header)]
+    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "2s", *extra, url]
+
+
+def run(url: str, duration: float, connections: int, threads: int, headers: Sequence[str] = ()) -> WrkResult:
     """Load ``url`` for ``duration`` seconds; killed if it overruns by 30 s."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "2s", url]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
+    args = command(url, duration, connections, threads, headers)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=duration + 30)
     if result.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
+        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
     return parse(result.stdout)
+
+
+def start(
+    url: str, duration: float, connections: int, threads: int, headers: Sequence[str] = ()
+) -> subprocess.Popen[str]:
+    """Start wrk in the background (to load two URLs at once); read it with :func:`finish`."""
+    return subprocess.Popen(
+        command(url, duration, connections, threads, headers),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], duration: float) -> WrkResult:
+    """Wait for a wrk from :func:`start` (killed if it overruns by 30 s) and read its report."""
+    try:
+        stdout, stderr = process.communicate(timeout=duration + 30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    if process.returncode:
+        raise RuntimeError(f"wrk failed ({process.returncode}):\n{stderr}{stdout}")
+    return parse(stdout)
