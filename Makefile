@@ -25,6 +25,7 @@ lint: check
 
 bench: system-packages-bench $(VENV)/.installed
 	$(PY) bench/hello.py
+	$(PY) bench/store.py
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*
