@@ -45,6 +45,7 @@ class CSRFProtection:
     set_cookie: Callable[..., None]
 
     _csrf_token: str | None = None
+    _csrf_input: Markup | None = None  # made once a request: a page may hold a form on every row
 
     @property
     def csrf_token(self) -> str:
@@ -60,7 +61,12 @@ class CSRFProtection:
 
     def csrf_field(self) -> Markup:
         """A hidden form input carrying the token."""
-        return Markup('<input type="hidden" name="%s" value="%s">') % (CSRF_FIELD, escape(self.csrf_token))
+        if self._csrf_input is None:
+            self._csrf_input = Markup('<input type="hidden" name="%s" value="%s">') % (
+                CSRF_FIELD,
+                escape(self.csrf_token),
+            )
+        return self._csrf_input
 
     def authenticated_by_api_token(self) -> bool:
         """True when this request is signed in by a valid API key, not a cookie (then it needs no token).
