@@ -10,7 +10,7 @@ itself does is cooperative).  Import ``brubeck`` before other modules, so that
 they see the patched library.
 
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
-``call_soon``, ``run_in_thread``, ``wait_readable`` and ``ReusingSpawner``
+``call_soon``, ``on_signal``, ``run_in_thread``, ``wait_readable`` and ``ReusingSpawner``
 from here (and :mod:`brubeck.wsgi` its WSGI server, by ``NAME``).  ``zmq`` is the library's green pyzmq, for
 applications' own ZeroMQ sockets (services); ``Mongrel2Connection`` uses
 plain pyzmq sockets and waits on them through ``wait_readable``, which costs
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "Event",
     "ReusingSpawner",
     "call_soon",
+    "on_signal",
     "run_in_thread",
     "sleep",
     "spawn",
@@ -64,6 +66,12 @@ if NAME == "gevent":
         """Run ``fn()`` in the hub once the greenlets that are ready now have run."""
         gevent.get_hub().loop.run_callback(fn)
 
+    _signal_handlers: list[Any] = []
+
+    def on_signal(signum: int, fn: Callable[[], Any]) -> None:
+        """Call ``fn()`` whenever the process gets signal ``signum`` (in a greenlet of its own)."""
+        _signal_handlers.append(gevent.signal_handler(signum, fn))
+
     def wait_readable(fd: int, timeout: float) -> None:
         """Wait until ``fd`` is readable or ``timeout`` seconds have passed."""
         try:
@@ -94,6 +102,11 @@ elif NAME == "eventlet":
     def call_soon(fn: Callable[[], Any]) -> None:
         """Run ``fn()`` in the hub once the greenlets that are ready now have run."""
         eventlet.hubs.get_hub().schedule_call_global(0, fn)
+
+    def on_signal(signum: int, fn: Callable[[], Any]) -> None:
+        """Call ``fn()`` whenever the process gets signal ``signum`` (from a Python signal handler, which
+        may interrupt any greenlet between two bytecodes: ``fn`` should only set a flag)."""
+        signal.signal(signum, lambda *_: fn())
 
     def wait_readable(fd: int, timeout: float) -> None:
         """Wait until ``fd`` is readable or ``timeout`` seconds have passed."""

@@ -77,6 +77,12 @@ class WaitingRoom:
             if self._by_key[key].pop((sender, conn_id), None) is not None and not self._by_key[key]:
                 del self._by_key[key]
 
+    def expire_all(self) -> int:
+        """Answer every waiter now with its timeout response (a stopping process); how many there were."""
+        waiters = [waiter for key in list(self._by_key) for waiter in self._by_key.pop(key).values()]
+        self._answer(waiters, None)
+        return len(waiters)
+
     def _remove(self, key: str, waiter: Waiter) -> None:
         waiters = self._by_key.get(key)
         if waiters is not None:
@@ -84,16 +90,18 @@ class WaitingRoom:
             if not waiters:
                 del self._by_key[key]
 
-    def _answer(self, waiters: list[Waiter], response: Response) -> None:
-        groups: dict[tuple[str, bool], list[str]] = {}
+    def _answer(self, waiters: list[Waiter], response: Response | None) -> None:
+        """Answer ``waiters`` with ``response`` (``None``: each its own timeout response), in bulk replies."""
+        groups: dict[tuple[str, bool, int], tuple[Response, list[str]]] = {}
         for waiter in waiters:
+            answer = response or waiter.timeout_response
             if waiter.event is not None:
-                waiter.response = response
+                waiter.response = answer
                 waiter.event.set()
             else:
-                groups.setdefault((waiter.sender, waiter.head), []).append(waiter.conn_id)
-        for (sender, head), conn_ids in groups.items():
-            self._conn.reply_bulk(sender, conn_ids, response.to_http(head=head))
+                groups.setdefault((waiter.sender, waiter.head, id(answer)), (answer, []))[1].append(waiter.conn_id)
+        for (sender, head, _), (answer, conn_ids) in groups.items():
+            self._conn.reply_bulk(sender, conn_ids, answer.to_http(head=head))
 
     def _start_sweeper(self) -> None:
         if not self._sweeping:
@@ -109,7 +117,7 @@ class WaitingRoom:
                     expired = [w for w in self._by_key[key].values() if w.event is None and w.deadline <= now]
                     for waiter in expired:
                         self._remove(key, waiter)
-                        self._answer([waiter], waiter.timeout_response)
+                    self._answer(expired, None)
         except Exception:
             log.exception("Long-poll sweeper failed")
         finally:

@@ -32,6 +32,14 @@ different handler processes.  A route takes such bodies when its handler
 class (or function) has a ``max_upload_size`` above 0.  A client may send
 these headers itself: only a body-less message naming a file made from
 ``upload.temp_store`` counts.
+
+Restarts: Mongrel2 keeps a request while no handler is connected and pushes
+it to the first PULL socket that connects; replies published before
+Mongrel2's subscription reaches the handler's socket would be dropped (the
+slow joiner: this lost the first replies of every new process).  So the
+reply socket is an XPUB, which reads the subscription, and requests are
+taken only once it has come.  :meth:`Mongrel2Connection.stop` drains a
+process (``Brubeck.run`` calls it on SIGTERM and SIGINT).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
@@ -60,6 +68,8 @@ ONLY_MONGREL2_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request
 UPLOAD_START = "x-mongrel2-upload-start"
 UPLOAD_DONE = "x-mongrel2-upload-done"
 MAX_UPLOAD_SIZE = 64 * 1024 * 1024
+DRAIN_TIMEOUT = 8.0
+"""How long a stopping connection waits for running requests (seconds): supervisord kills after 10."""
 LATIN_1_FALLBACK = "brubeck-latin-1"
 """A decoding error handler: each byte that is not UTF-8 is read as Latin-1 (``b"caf\\xe9"`` is "café")."""
 
@@ -230,6 +240,29 @@ def reply_frames(sender: str, conn_ids: Iterable[str | int], payload: bytes) -> 
     ]
 
 
+class _CountingSpawner(concurrency.ReusingSpawner):
+    """A :class:`~brubeck.concurrency.ReusingSpawner` that knows how many calls are running.
+
+    It counts greenlets as they start and end, not calls, so the cost per call is unchanged.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._greenlets = 0
+
+    @property
+    def running(self) -> int:
+        """Calls handed out and not finished (once their greenlets have started)."""
+        return self._greenlets - self._idle
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._greenlets += 1
+        try:
+            super()._run(fn, args)
+        finally:
+            self._greenlets -= 1
+
+
 class Mongrel2Connection:
     """Mongrel2's ZeroMQ pair: PULL requests from ``pull_addr`` (Mongrel2's
     ``send_spec``), PUB replies to ``pub_addr`` (its ``recv_spec``).
@@ -241,6 +274,8 @@ class Mongrel2Connection:
     ones, which cost several times more per message: a PUB socket never
     blocks (it drops when a peer's queue is full), and :meth:`process_messages`
     waits on the PULL socket's file descriptor through the coroutine library.
+    The reply socket connects first, and the PULL socket only once Mongrel2
+    has subscribed to it (see the module's notes on restarts).
 
     Messages are taken in batches: everything queued (up to
     :attr:`BATCH`) is handed to greenlets, which then run before the next
@@ -250,6 +285,10 @@ class Mongrel2Connection:
     :attr:`MAX_REPLY_DELAY` seconds after the oldest queued one sends the
     queue at once, so slow handlers in a batch do not hold back the replies
     of quick ones for long.
+
+    :meth:`stop` drains: no new requests, the running ones finish (for at
+    most ``drain_timeout`` seconds), then :meth:`process_messages` returns;
+    :meth:`close` sends the last replies.
 
     Bodies Mongrel2 streamed to a file (see the module's notes) are read from
     ``chroot``: Mongrel2's server ``chroot`` as seen from this process, which
@@ -266,6 +305,10 @@ class Mongrel2Connection:
     BATCH = 64
     #: The longest a queued reply waits for the rest of its batch, in seconds.
     MAX_REPLY_DELAY = 0.002
+    #: How long the receive loop waits before it looks again (and sees :meth:`stop`), in seconds.
+    IDLE_WAIT = 0.5
+    #: How long :meth:`close` gives the last replies to leave, in milliseconds (ZeroMQ's LINGER).
+    LINGER = 1000
 
     def __init__(
         self,
@@ -275,41 +318,61 @@ class Mongrel2Connection:
         chroot: str = ".",
         upload_store: str = "tmp/mongrel2.upload.XXXXXX",
         max_upload_size: int = MAX_UPLOAD_SIZE,
+        drain_timeout: float = DRAIN_TIMEOUT,
     ) -> None:
         self.pull_addr = pull_addr
         self.pub_addr = pub_addr
         self.chroot = chroot
         self.upload_store = upload_store
         self.max_upload_size = max_upload_size
+        self.drain_timeout = drain_timeout
         self.in_sock: Any = None
         self.out_sock: Any = None
+        self._context: Any = None
         self._outbox: list[bytes] = []
         self._oldest_queued = 0.0  # when the first frame of the outbox was queued (time.monotonic)
+        self._spawner = _CountingSpawner()
+        self._stopping = False
 
     def connect(self) -> None:
-        """Open both sockets (done by :meth:`process_messages`)."""
-        context: zmq.Context[Any] = zmq.Context.instance()
-        self.in_sock = context.socket(zmq.PULL)
-        self.in_sock.connect(self.pull_addr)
-        self.out_sock = context.socket(zmq.PUB)
-        self.out_sock.setsockopt(zmq.LINGER, 1000)
+        """Open both sockets (done by :meth:`process_messages`): the PULL socket once Mongrel2 subscribed."""
+        self._context = zmq.Context()
+        self.out_sock = self._context.socket(zmq.XPUB)  # a PUB that reads its subscriptions
+        self.out_sock.setsockopt(zmq.LINGER, self.LINGER)
         self.out_sock.connect(self.pub_addr)
+        self._wait_for_subscription()
+        self.in_sock = self._context.socket(zmq.PULL)
+        if not self._stopping:
+            self.in_sock.connect(self.pull_addr)
+
+    def _wait_for_subscription(self) -> None:
+        """Wait until Mongrel2's subscription reaches the reply socket (or :meth:`stop`)."""
+        sock, started, told = self.out_sock, time.monotonic(), False
+        while not self._stopping:
+            if sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+                if sock.recv()[:1] == b"\x01":
+                    return
+                continue
+            if not told and time.monotonic() - started > 1:
+                log.info("Waiting for Mongrel2 to subscribe to the replies at %s", self.pub_addr)
+                told = True
+            concurrency.wait_readable(sock.getsockopt(zmq.FD), self.IDLE_WAIT)
 
     def _wait_for_messages(self) -> None:
         # ZeroMQ's descriptor signals changes, not "readable": wait on it only
-        # when EVENTS says nothing is queued; the timeout is a safety net.
+        # when EVENTS says nothing is queued; the timeout lets the loop see stop().
         sock = self.in_sock
         if not sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-            concurrency.wait_readable(sock.getsockopt(zmq.FD), 1.0)
+            concurrency.wait_readable(sock.getsockopt(zmq.FD), self.IDLE_WAIT)
 
     def process_messages(self, app: Application) -> None:
-        """Receive forever, one greenlet per message, a batch at a time."""
+        """Receive until :meth:`stop`, one greenlet per message, a batch at a time; then drain."""
         if self.in_sock is None:
             self.connect()
         log.info("Serving Mongrel2 requests from %s, replying to %s", self.pull_addr, self.pub_addr)
-        spawn = concurrency.ReusingSpawner().spawn
+        spawn = self._spawner.spawn
         recv, handle, batch = self.in_sock.recv, self.handle_message, self.BATCH
-        while True:
+        while not self._stopping:
             taken = 0
             try:
                 while taken < batch:
@@ -320,6 +383,45 @@ class Mongrel2Connection:
                     self._wait_for_messages()
                     continue
             concurrency.sleep(0)  # the batch's greenlets run now
+        self._drain(app)
+
+    def stop(self) -> None:
+        """Drain: take no new request, finish the running ones, then let :meth:`process_messages` return.
+
+        It only sets a flag, so a signal handler may call it; the loop sees it within :attr:`IDLE_WAIT` s.
+        """
+        self._stopping = True
+
+    def _drain(self, app: Application) -> None:
+        """Hand out what is queued here, disconnect (Mongrel2 pushes to other processes, or keeps
+        the requests until one connects), and wait up to ``drain_timeout`` for the running requests."""
+        log.info("Stopping: no new requests; finishing the running ones")
+        sock, spawn = self.in_sock, self._spawner.spawn
+        try:
+            while True:  # ZeroMQ drops what is queued in a socket that closes
+                spawn(self.handle_message, app, sock.recv(zmq.NOBLOCK))
+        except zmq.Again:
+            pass
+        sock.close(linger=0)
+        deadline = time.monotonic() + self.drain_timeout
+        while True:
+            concurrency.sleep(0.01)  # lets the greenlets just spawned start
+            running = self._spawner.running
+            if not running:
+                return
+            if time.monotonic() > deadline:
+                log.warning("%d requests still running after %s s; leaving them", running, self.drain_timeout)
+                return
+
+    def close(self) -> None:
+        """Send the queued replies and close the sockets, giving the replies :attr:`LINGER` ms to leave."""
+        if self.out_sock is not None:
+            self.flush()
+            self.out_sock.close()
+        if self.in_sock is not None:
+            self.in_sock.close(linger=0)
+        if self._context is not None:
+            self._context.term()  # returns once the replies left, or LINGER passed
 
     def handle_message(self, app: Application, message: bytes) -> None:
         """Parse one frame, let the app answer it and send the reply."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import time
 from collections.abc import Callable
 from html import escape
 from typing import Any, TypeVar, cast, overload
 from urllib.parse import quote
 
-from . import wsgi
+from . import concurrency, wsgi
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
 from .csrf import CSRFProtection
 from .datastructures import Headers, check_header_text
@@ -606,13 +607,28 @@ class Brubeck:
 
     # -- serving ----------------------------------------------------------------------------------
     def run(self) -> None:
-        """Serve on ``msg_conn`` until the process is stopped."""
-        if self.msg_conn is None:
+        """Serve on ``msg_conn`` until the process is stopped.
+
+        SIGTERM and SIGINT drain a connection that can stop (Mongrel2's): it
+        takes no new request and finishes the running ones, held requests get
+        their timeout response, the replies are sent, and ``run`` returns.
+        """
+        conn = self.msg_conn
+        if conn is None:
             raise ValueError("Brubeck needs msg_conn (or mongrel2_pair) to run")
-        try:
-            self.msg_conn.process_messages(self)
-        except KeyboardInterrupt:
-            log.info("Interrupted; stopping")
+        if not hasattr(conn, "stop"):
+            try:
+                conn.process_messages(self)
+            except KeyboardInterrupt:
+                log.info("Interrupted; stopping")
+            return
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            concurrency.on_signal(signum, conn.stop)
+        conn.process_messages(self)  # returns once stopped and the running requests are done
+        for room in self._rooms.values():
+            room.expire_all()
+        conn.close()
+        log.info("Stopped")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         """The WSGI entry point (gunicorn: ``module:app``)."""

@@ -5,7 +5,8 @@
 2. Large and chunked bodies: refused before stored, answered once, no file left .. test_mongrel2_hardening.py
 3. A handler process that dies is restarted, the rest keep serving ... tests/integration/test_bringup.py
    (``test_a_killed_site_is_started_again_while_mongrel2_serves_the_rest``)
-4. No request lost around a restart; SIGTERM drains ................ not done yet (see the issue)
+4. No request lost around a restart; SIGTERM drains ................ test_restarts.py (through Mongrel2),
+   tests/unit/test_brubeck_dispatch.py
 5. Headers with a TAB or bytes that are not UTF-8 ................... test_mongrel2_hardening.py
 6. ``Connection: close`` and HTTP/1.0 close after the reply .......... test_mongrel2_hardening.py
 7. An ``Authorization`` header does not skip CSRF ................... test_accounts_and_input.py,

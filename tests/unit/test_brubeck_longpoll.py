@@ -105,6 +105,17 @@ def test_timeout_answers_with_the_timeout_response(app, conn):
     app.waiting_room("chat").forget("S", "2")
 
 
+def test_expire_all_answers_every_waiter_with_its_timeout_response(app, conn):
+    hold(app, 1)
+    hold(app, 2, key="other", method="HEAD")
+    assert app.waiting_room("chat").expire_all() == 2
+    payloads = {tuple(ids): payload for _, ids, payload in conn.replies}
+    assert payloads[("1",)].endswith(b"\r\n\r\nno news")
+    assert payloads[("2",)].endswith(b"\r\n\r\n")
+    assert len(app.waiting_room("chat")) == 0
+    assert app.waiting_room("chat").expire_all() == 0
+
+
 # -- without Mongrel2 (WSGI): the greenlet waits --------------------------------------------
 
 
