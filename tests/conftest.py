@@ -121,7 +121,7 @@ def mongrel2(tmp_path: Path) -> Iterator[Callable[..., Endpoint]]:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server on a free loopback port, for the whole session."""
+    """A private redis-server on a free loopback port, for the whole session (append-only, as the suite's)."""
     require_binary("redis-server", "redis-server")
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
@@ -135,7 +135,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes",
             "--dir",
             str(workdir),
         ],

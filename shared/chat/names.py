@@ -1,0 +1,79 @@
+"""What the chat core accepts (room names, cursors, message text) and where a room lives in Redis."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+STREAM_ID = re.compile(r"([0-9]{1,19})-([0-9]{1,19})")
+MAX_TEXT = 1000
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but TAB and newline
+
+StreamId = tuple[int, int]
+
+
+class BadInput(ValueError):
+    """Input the chat refuses, with a message for a person; ``field`` names what was wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_room(name: str) -> str:
+    """``name`` if it can name a room (1 to 64 letters, digits, ``-`` or ``_``)."""
+    if not ROOM_NAME.fullmatch(name):
+        raise BadInput("room", "A room name is 1 to 64 letters, digits, dashes or underscores.")
+    return name
+
+
+def parse_cursor(raw: str) -> StreamId:
+    """A cursor (the id of the last message seen, ``<ms>-<seq>``) as numbers."""
+    found = STREAM_ID.fullmatch(raw)
+    if not found:
+        raise BadInput("cursor", "The cursor must be the id of a message, like 1700000000000-0.")
+    return int(found.group(1)), int(found.group(2))
+
+
+def format_id(stream_id: StreamId) -> str:
+    return f"{stream_id[0]}-{stream_id[1]}"
+
+
+def clean_text(text: str) -> str:
+    """A message's text without surrounding space: 1 to 1,000 characters, no control characters."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise BadInput("text", "Write something first: a message cannot be empty.")
+    if len(cleaned) > MAX_TEXT:
+        raise BadInput("text", f"A message is at most {MAX_TEXT:,} characters; this one has {len(cleaned):,}.")
+    if CONTROL.search(cleaned):
+        raise BadInput("text", "A message cannot contain control characters.")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The Redis keys of one chat site (``namespace``), so that two sites never share a room."""
+
+    namespace: str
+
+    def messages(self, room: str) -> str:
+        return f"{self.namespace}:room:{room}:messages"
+
+    def presence(self, room: str) -> str:
+        return f"{self.namespace}:room:{room}:presence"
+
+    def rate(self, user: str) -> str:
+        return f"{self.namespace}:rate:{user}"
+
+    @property
+    def rooms(self) -> str:
+        """A sorted set: each room with someone in it, scored by its last poll (ms)."""
+        return f"{self.namespace}:rooms"
+
+    @property
+    def channel(self) -> str:
+        """The one pub/sub channel of the site: each message on it names a room with news."""
+        return f"{self.namespace}:wake"

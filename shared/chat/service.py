@@ -1,0 +1,83 @@
+"""A chat site's core on one Redis: messages, presence, held polls, and the housekeeping that says who left."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from brubeck import concurrency
+from brubeck.request_handling import Brubeck
+from brubeck.responses import Response
+
+from .messages import MessageLog, Page
+from .names import Keys
+from .presence import TTL_MS, Presence
+from .waiters import TIMEOUT, NotSubscribed, Waiters
+
+log = logging.getLogger("shared.chat")
+
+UNAVAILABLE: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, NotSubscribed)
+"""Errors that mean Redis cannot be used right now (answered with 503; the process goes on)."""
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` that gives up quickly while Redis is down (one reconnection, for a restarted Redis)."""
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1)
+    )
+
+
+class Chat:
+    """One chat site (``namespace``) on ``client``: :attr:`messages`, :attr:`presence`, and once
+    :meth:`serve` is called, :attr:`waiters` (the process's held polls) and the housekeeping."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        namespace: str,
+        poll_timeout: float = TIMEOUT,
+        presence_ttl_ms: int = TTL_MS,
+        **limits: int,
+    ) -> None:
+        self.client = client
+        self.keys = Keys(namespace)
+        self.messages = MessageLog(client, self.keys, **limits)
+        self.presence = Presence(client, self.keys, presence_ttl_ms)
+        self.poll_timeout = poll_timeout
+        self.waiters: Waiters | None = None
+        self._housekeeping = False
+
+    def serve(self, app: Brubeck, render: Callable[[Page], Response]) -> Waiters:
+        """Hold polls in ``app`` (answered with ``render(page)``); the subscription starts with the first poll."""
+        self.waiters = Waiters(self.client, self.keys, self.messages, app, render, timeout=self.poll_timeout)
+        return self.waiters
+
+    def arrive(self, room: str, user: str) -> None:
+        """A poll of ``user`` in ``room``: they are there now (a "joined" line if they were not)."""
+        self._start_housekeeping()
+        if self.presence.seen(room, user):
+            self.messages.note(room, user, "joined")
+
+    def _start_housekeeping(self) -> None:
+        if not self._housekeeping:
+            self._housekeeping = True
+            concurrency.spawn(self._keep_house)
+
+    def _keep_house(self) -> None:
+        """Every few seconds: write a "left" line for each user gone, and forget polls that timed out."""
+        interval = max(0.2, min(5.0, self.presence.ttl_ms / 4000))
+        while True:
+            concurrency.sleep(interval)
+            try:
+                for room, user in self.presence.sweep():
+                    self.messages.note(room, user, "left")
+            except UNAVAILABLE as error:
+                log.warning("Chat housekeeping skipped: Redis is unavailable (%s)", error)
+            except Exception:
+                log.exception("Chat housekeeping failed")
+            if self.waiters is not None:
+                self.waiters.prune()
