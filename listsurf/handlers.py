@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
-from shared.links import BadCursor, ListFull, delete_link, list_links, save_link
+from shared.links import ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
+from shared.paging import BadCursor
 from shared.web import APIHandler, PageHandler
 
 PAGE_SIZE = 50

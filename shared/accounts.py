@@ -19,7 +19,7 @@ from brubeck.responses import Response
 from .models import User, check_new_password, field_errors
 from .throttle import LoginThrottle, sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
-from .users import create_user, find_user
+from .users import create_user, find_user, reserved_username
 from .web import PageHandler
 
 
@@ -49,6 +49,8 @@ class CreateAccountHandler(PageHandler):
             user = User(username=values["username"], email=values["email"] or None)
         except ValidationError as error:
             errors.update(field_errors(error))
+        if reserved_username(values["username"]):
+            errors["username"] = "That name is kept for a page of the site. Choose another."
         password_problem = check_new_password(password)
         if password_problem:
             errors["password"] = password_problem

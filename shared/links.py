@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from dataclasses import dataclass
 
 from brubeck.timekeeping import curtime
 from conf import settings
 
 from .models import Link
+from .paging import decode_cursor, encode_cursor
 from .store import LinkQuery, Store
 
 MAX_SEARCH_WORDS = 10
-
-
-class BadCursor(ValueError):
-    """A page cursor that this server did not make."""
 
 
 class ListFull(Exception):
@@ -26,23 +20,6 @@ class ListFull(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"an account keeps at most {limit:,} links")
         self.limit = limit
-
-
-def encode_cursor(link: Link) -> str:
-    """An opaque cursor pointing just after ``link``."""
-    return base64.urlsafe_b64encode(f"{link.updated_at}:{link.id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[int, str]:
-    """``(updated_at, id)`` from a cursor, or :class:`BadCursor`."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadCursor(cursor) from None
-    found = re.fullmatch(r"([0-9]{1,15}):([0-9a-f]{24})", text)  # ASCII digits only
-    if not found:
-        raise BadCursor(cursor)
-    return int(found.group(1)), found.group(2)
 
 
 @dataclass
@@ -78,7 +55,8 @@ def list_links(
     before = decode_cursor(cursor) if cursor else None
     words = tuple(search.split()[:MAX_SEARCH_WORDS])
     links = store.links.page(LinkQuery(owner, limit + 1, before, words, since))
-    return Page(links[:limit], encode_cursor(links[limit - 1]) if len(links) > limit else None)
+    last = links[limit - 1] if len(links) > limit else None
+    return Page(links[:limit], encode_cursor((last.updated_at, last.id)) if last else None)
 
 
 def delete_link(store: Store, owner: str, link_id: str) -> bool:

@@ -1,9 +1,21 @@
-"""User accounts: create, find by name, record a login, end every session."""
+"""User accounts: create, find by name, record a login, end every session; names no one may take."""
 
 from __future__ import annotations
 
 from .models import User
 from .store import Store
+
+RESERVED_USERNAMES = frozenset(
+    "about account accounts add add_item admin api archived atom create delete edit edit_item export feed help"
+    " import items liked login logout me new profile rss search settings signup static tags tokens trash"
+    " www".split()
+)
+"""Names that would shadow a page of some site (Readify puts profiles at ``/<username>``)."""
+
+
+def reserved_username(username: str) -> bool:
+    """True when ``username`` (any case) is one of :data:`RESERVED_USERNAMES`."""
+    return username.strip().lower() in RESERVED_USERNAMES
 
 
 def create_user(store: Store, user: User) -> bool:

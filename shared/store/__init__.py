@@ -2,7 +2,7 @@
 
 Both keep to the interfaces of :mod:`shared.store.interfaces`.  The record
 modules (``shared.users``, ``shared.tokens``, ``shared.links``,
-``shared.throttle``) are what handlers call.
+``shared.throttle``, ``shared.profiles``, ``shared.readify_links``) are what handlers call.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import pymongo.errors
 from brubeck import concurrency
 from conf import settings
 
-from .interfaces import LinkQuery, Store, Unavailable
+from .interfaces import LinkQuery, ReadifyQuery, Store, Unavailable, UrlTaken
 from .mongo import MongoStore, ensure_indexes
 from .sqlite import SQLiteStore
 
-__all__ = ["UNAVAILABLE", "LinkQuery", "Store", "Unavailable", "open_store"]
+__all__ = ["UNAVAILABLE", "LinkQuery", "ReadifyQuery", "Store", "Unavailable", "UrlTaken", "open_store"]
 
 log = logging.getLogger("shared.store")
 

@@ -11,6 +11,7 @@ own connection.  Every query is bounded by an index; search uses FTS5.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -20,8 +21,9 @@ from typing import Any, TypeVar
 
 from brubeck import concurrency
 
-from ..models import ApiToken, Link, User
-from .interfaces import LinkQuery, Unavailable
+from ..models import ApiToken, Link, Profile, ReadifyLink, Tombstone, User
+from ..tags import replace_tag
+from .interfaces import LinkQuery, ReadifyQuery, Unavailable, UrlTaken
 
 T = TypeVar("T")
 
@@ -57,18 +59,97 @@ MIGRATIONS = [
         DELETE FROM links_search WHERE rowid = old.rowid;
     END;
     """,
+    # 2: profiles; Readify's links, their tags (one row a tag, for filters and counts), their full-text
+    # index, and the tombstones of links deleted for good.
+    """
+    CREATE TABLE profiles (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, display_name TEXT NOT NULL, bio TEXT NOT NULL,
+        location TEXT NOT NULL, website TEXT NOT NULL, email TEXT, avatar_url TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE readify_links (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, tags TEXT NOT NULL,
+        liked INTEGER NOT NULL, archived INTEGER NOT NULL, private INTEGER NOT NULL, deleted_at INTEGER,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (owner, url)
+    );
+    CREATE INDEX readify_changed ON readify_links (owner, updated_at DESC, id DESC);
+    CREATE INDEX readify_kept ON readify_links (owner, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+    CREATE INDEX readify_kept_by_archived ON readify_links (owner, archived, created_at DESC, id DESC)
+        WHERE deleted_at IS NULL;
+    CREATE INDEX readify_kept_by_liked ON readify_links (owner, liked, created_at DESC, id DESC)
+        WHERE deleted_at IS NULL;
+    CREATE INDEX readify_kept_by_private ON readify_links (owner, private, created_at DESC, id DESC)
+        WHERE deleted_at IS NULL;
+    CREATE INDEX readify_trash ON readify_links (owner, created_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
+    CREATE INDEX readify_trash_by_time ON readify_links (owner, deleted_at) WHERE deleted_at IS NOT NULL;
+    CREATE TABLE readify_tags (
+        owner TEXT NOT NULL, kept INTEGER NOT NULL, tag TEXT NOT NULL, link_id TEXT NOT NULL,
+        PRIMARY KEY (owner, kept, tag, link_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX readify_tags_by_link ON readify_tags (link_id);
+    CREATE VIRTUAL TABLE readify_search USING fts5 (owner_token, title, url, tags, tokenize = 'unicode61');
+    CREATE TABLE readify_tombstones (id TEXT PRIMARY KEY, owner TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    CREATE INDEX readify_tombstones_changed ON readify_tombstones (owner, updated_at DESC, id DESC);
+    CREATE TRIGGER readify_links_insert AFTER INSERT ON readify_links BEGIN
+        INSERT INTO readify_tags (owner, kept, tag, link_id)
+        SELECT new.owner, new.deleted_at IS NULL, value, new.id FROM json_each(new.tags);
+        INSERT INTO readify_search (rowid, owner_token, title, url, tags)
+        VALUES (new.rowid, 'o' || hex(new.owner), new.title, new.url,
+                (SELECT group_concat(value, ' ') FROM json_each(new.tags)));
+    END;
+    CREATE TRIGGER readify_links_tags_update AFTER UPDATE OF tags, deleted_at ON readify_links BEGIN
+        DELETE FROM readify_tags WHERE link_id = old.id;
+        INSERT INTO readify_tags (owner, kept, tag, link_id)
+        SELECT new.owner, new.deleted_at IS NULL, value, new.id FROM json_each(new.tags);
+    END;
+    CREATE TRIGGER readify_links_search_update AFTER UPDATE OF title, url, tags ON readify_links BEGIN
+        UPDATE readify_search SET title = new.title, url = new.url,
+            tags = (SELECT group_concat(value, ' ') FROM json_each(new.tags))
+        WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER readify_links_delete AFTER DELETE ON readify_links BEGIN
+        DELETE FROM readify_tags WHERE link_id = old.id;
+        DELETE FROM readify_search WHERE rowid = old.rowid;
+    END;
+    """,
 ]
 """The schema, one script per version: a file at version N gets scripts N+1… at start-up."""
 
 USER_COLUMNS = ("id", "username", "email", "password_hash", "is_active", "created_at", "last_login", "session_epoch")
 TOKEN_COLUMNS = ("id", "owner", "name", "prefix", "created_at", "last_used_at")
 LINK_COLUMNS = ("id", "owner", "url", "title", "created_at", "updated_at")
+PROFILE_COLUMNS = (
+    "id",
+    "owner",
+    "display_name",
+    "bio",
+    "location",
+    "website",
+    "email",
+    "avatar_url",
+    "created_at",
+    "updated_at",
+)
+READIFY_COLUMNS = (
+    "id",
+    "owner",
+    "url",
+    "title",
+    "tags",
+    "liked",
+    "archived",
+    "private",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+)
+READIFY_CHANGEABLE = frozenset(READIFY_COLUMNS) - {"id", "owner", "created_at"}
 
 
-def _search_expression(owner: str, words: tuple[str, ...]) -> str:
-    """An FTS5 query: the owner's links whose title or URL has a word starting with each word."""
+def _search_expression(owner: str, words: tuple[str, ...], columns: str = "title url") -> str:
+    """An FTS5 query: the owner's rows with a word starting with each word in one of ``columns``."""
     terms = ['"' + word.replace('"', '""') + '"*' for word in words]
-    return f"owner_token : o{owner.encode().hex().upper()} AND " + " AND ".join(f"{{title url}} : {t}" for t in terms)
+    return f"owner_token : o{owner.encode().hex().upper()} AND " + " AND ".join(f"{{{columns}}} : {t}" for t in terms)
 
 
 class SQLiteDatabase:
@@ -343,6 +424,185 @@ class SQLiteLoginFailures:
         self.db.call(write)
 
 
+class SQLiteProfiles:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self.db = db
+
+    def get(self, owner: str) -> Profile | None:
+        sql = f"SELECT {', '.join(PROFILE_COLUMNS)} FROM profiles WHERE id = ?"
+        row = self.db.call(lambda connection: connection.execute(sql, (owner,)).fetchone())
+        return Profile.model_construct(**dict(zip(PROFILE_COLUMNS, row, strict=True))) if row else None
+
+    def put(self, profile: Profile) -> None:
+        values = profile.model_dump()
+        row = tuple(values[column] for column in PROFILE_COLUMNS)
+        marks = ", ".join("?" * len(row))
+
+        def write(connection: sqlite3.Connection) -> None:
+            with self.db.transaction(connection):
+                connection.execute(
+                    f"INSERT OR REPLACE INTO profiles ({', '.join(PROFILE_COLUMNS)}) VALUES ({marks})", row
+                )
+
+        self.db.call(write)
+
+
+def _readify_row(link: ReadifyLink) -> tuple[Any, ...]:
+    values = link.model_dump()
+    values["tags"] = json.dumps(values["tags"])
+    return tuple(values[column] for column in READIFY_COLUMNS)
+
+
+def _readify_link(row: Any) -> ReadifyLink:
+    values = dict(zip(READIFY_COLUMNS, row, strict=True))
+    values["tags"] = json.loads(values["tags"])
+    for flag in ("liked", "archived", "private"):
+        values[flag] = bool(values[flag])
+    return ReadifyLink.model_construct(**values)  # validated on the way in
+
+
+_READIFY_SELECT = f"SELECT {', '.join('l.' + c for c in READIFY_COLUMNS)} FROM readify_links l"
+
+
+def _page_after(column: str, before: tuple[int, str] | None, conditions: list[str], parameters: list[Any]) -> None:
+    if before is not None:
+        conditions.append(f"(l.{column}, l.id) < (?, ?)")
+        parameters.extend(before)
+
+
+class SQLiteReadifyLinks:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self.db = db
+
+    def _one(self, where: str, parameters: tuple[Any, ...]) -> ReadifyLink | None:
+        row = self.db.call(
+            lambda connection: connection.execute(f"{_READIFY_SELECT} WHERE {where}", parameters).fetchone()
+        )
+        return _readify_link(row) if row else None
+
+    def _rows(self, sql: str, parameters: list[Any]) -> list[Any]:
+        return self.db.call(lambda connection: connection.execute(sql, parameters).fetchall())
+
+    def add(self, link: ReadifyLink) -> bool:
+        row = _readify_row(link)
+
+        def insert(connection: sqlite3.Connection) -> bool:
+            with self.db.transaction(connection):
+                sql = f"INSERT INTO readify_links ({', '.join(READIFY_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
+                return connection.execute(sql + " ON CONFLICT DO NOTHING", row).rowcount == 1
+
+        return self.db.call(insert)
+
+    def get(self, owner: str, link_id: str) -> ReadifyLink | None:
+        return self._one("l.id = ? AND l.owner = ?", (link_id, owner))
+
+    def find_url(self, owner: str, url: str) -> ReadifyLink | None:
+        return self._one("l.owner = ? AND l.url = ?", (owner, url))
+
+    def update(self, owner: str, link_id: str, changes: dict[str, Any]) -> ReadifyLink | None:
+        unknown = set(changes) - READIFY_CHANGEABLE
+        if unknown:
+            raise ValueError(f"cannot change {sorted(unknown)}")
+        values = {k: json.dumps(v) if k == "tags" else v for k, v in changes.items()}
+        assignments = ", ".join(f"{column} = :{column}" for column in values)
+
+        def write(connection: sqlite3.Connection) -> Any:
+            with self.db.transaction(connection):
+                try:
+                    connection.execute(
+                        f"UPDATE readify_links SET {assignments} WHERE id = :_id AND owner = :_owner",
+                        {**values, "_id": link_id, "_owner": owner},
+                    )
+                except sqlite3.IntegrityError:
+                    raise UrlTaken(changes.get("url")) from None
+                return connection.execute(
+                    f"{_READIFY_SELECT} WHERE l.id = ? AND l.owner = ?", (link_id, owner)
+                ).fetchone()
+
+        row = self.db.call(write)
+        return _readify_link(row) if row else None
+
+    def page(self, query: ReadifyQuery) -> list[ReadifyLink]:
+        conditions = ["l.owner = ?", "l.deleted_at IS NOT NULL" if query.in_trash else "l.deleted_at IS NULL"]
+        parameters: list[Any] = [query.owner]
+        for flag in ("liked", "archived", "private"):
+            wanted = getattr(query, flag)
+            if wanted is not None:
+                conditions.append(f"l.{flag} = {int(wanted)}")
+        if query.in_trash and query.deleted_after is not None:
+            conditions.append("l.deleted_at > ?")
+            parameters.append(query.deleted_after)
+        for tag in query.tags:
+            conditions.append("l.id IN (SELECT link_id FROM readify_tags WHERE owner = ? AND kept = ? AND tag = ?)")
+            parameters.extend((query.owner, int(not query.in_trash), tag))
+        if query.words:
+            conditions.append("l.rowid IN (SELECT rowid FROM readify_search WHERE readify_search MATCH ?)")
+            parameters.append(_search_expression(query.owner, query.words, "title url tags"))
+        _page_after("created_at", query.before, conditions, parameters)
+        sql = f"{_READIFY_SELECT} WHERE {' AND '.join(conditions)} ORDER BY l.created_at DESC, l.id DESC LIMIT ?"
+        return [_readify_link(row) for row in self._rows(sql, [*parameters, query.limit])]
+
+    def changes(self, owner: str, since: int, limit: int, before: tuple[int, str] | None) -> list[ReadifyLink]:
+        conditions, parameters = ["l.owner = ?", "l.updated_at > ?"], [owner, since]
+        _page_after("updated_at", before, conditions, parameters)
+        sql = f"{_READIFY_SELECT} WHERE {' AND '.join(conditions)} ORDER BY l.updated_at DESC, l.id DESC LIMIT ?"
+        return [_readify_link(row) for row in self._rows(sql, [*parameters, limit])]
+
+    def tombstones(self, owner: str, since: int, limit: int, before: tuple[int, str] | None) -> list[Tombstone]:
+        conditions, parameters = ["l.owner = ?", "l.updated_at > ?"], [owner, since]
+        _page_after("updated_at", before, conditions, parameters)
+        sql = (
+            f"SELECT l.id, l.owner, l.updated_at FROM readify_tombstones l WHERE {' AND '.join(conditions)}"
+            " ORDER BY l.updated_at DESC, l.id DESC LIMIT ?"
+        )
+        rows = self._rows(sql, [*parameters, limit])
+        return [Tombstone.model_construct(id=i, owner=o, updated_at=u) for i, o, u in rows]
+
+    def _delete_for_good(self, where: str, parameters: tuple[Any, ...], now: int) -> int:
+        def write(connection: sqlite3.Connection) -> int:
+            with self.db.transaction(connection):
+                connection.execute(
+                    "INSERT OR REPLACE INTO readify_tombstones (id, owner, updated_at)"
+                    f" SELECT id, owner, ? FROM readify_links WHERE {where}",
+                    (now, *parameters),
+                )
+                return int(connection.execute(f"DELETE FROM readify_links WHERE {where}", parameters).rowcount)
+
+        return self.db.call(write)
+
+    def remove(self, owner: str, link_id: str, now: int) -> bool:
+        return self._delete_for_good("owner = ? AND id = ?", (owner, link_id), now) == 1
+
+    def purge(self, owner: str, deleted_before: int, now: int) -> int:
+        where = "owner = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
+        return self._delete_for_good(where, (owner, deleted_before), now)
+
+    def count(self, owner: str) -> int:
+        sql = "SELECT count(*) FROM readify_links WHERE owner = ?"
+        return int(self.db.call(lambda connection: connection.execute(sql, (owner,)).fetchone()[0]))
+
+    def tag_counts(self, owner: str) -> list[tuple[str, int]]:
+        sql = "SELECT tag, count(*) FROM readify_tags WHERE owner = ? AND kept = 1 GROUP BY tag ORDER BY tag"
+        return [(tag, int(count)) for tag, count in self._rows(sql, [owner])]
+
+    def retag(self, owner: str, old: str, new: str | None, now: int) -> int:
+        def write(connection: sqlite3.Connection) -> int:
+            with self.db.transaction(connection):
+                rows = connection.execute(
+                    "SELECT id, tags FROM readify_links WHERE id IN"
+                    " (SELECT link_id FROM readify_tags WHERE owner = ? AND kept IN (0, 1) AND tag = ?)",
+                    (owner, old),
+                ).fetchall()
+                for link_id, tags in rows:
+                    connection.execute(
+                        "UPDATE readify_links SET tags = ?, updated_at = ? WHERE id = ?",
+                        (json.dumps(replace_tag(json.loads(tags), old, new)), now, link_id),
+                    )
+                return len(rows)
+
+        return self.db.call(write)
+
+
 class SQLiteStore:
     """The embedded store in ``path`` (created, or migrated to the current schema, on opening)."""
 
@@ -352,6 +612,8 @@ class SQLiteStore:
         self.tokens = SQLiteTokens(self.database)
         self.links = SQLiteLinks(self.database)
         self.login_failures = SQLiteLoginFailures(self.database)
+        self.profiles = SQLiteProfiles(self.database)
+        self.readify_links = SQLiteReadifyLinks(self.database)
 
     def close(self) -> None:
         self.database.close()

@@ -397,3 +397,11 @@ def test_api_without_a_valid_token_is_401(alice, visitor, authorization):
     response = visitor.get("/api", headers={"Authorization": authorization})
     assert response.status == 401
     assert response.json()["error"]["code"] == 401
+
+
+@pytest.mark.parametrize("username", ["settings", "Tags", "add_item", "api", "feed", "static"])
+def test_names_of_pages_cannot_be_taken(visitor, store, username):
+    refused = visitor.post_form("/create", {"username": username, "password": PASSWORD})
+    assert refused.status == 400
+    assert field_error(refused.text, "username") == "That name is kept for a page of the site. Choose another."
+    assert store.users.count() == 0

@@ -1,9 +1,11 @@
-"""The data layer's contract, run against both stores: SQLite (the default) and MongoDB (on mongomock)."""
+"""The data layer's contract, run against both stores: SQLite (the default) and MongoDB (on mongomock).
+
+The ``store`` fixture (tests/unit/conftest.py) runs each test on both.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import mongomock
@@ -13,20 +15,8 @@ from brubeck.timekeeping import curtime
 from shared import links, throttle, tokens, users
 from shared.models import ApiToken, Link, User
 from shared.store import LinkQuery, Store, Unavailable, open_store
-from shared.store.mongo import INDEXES, MongoStore, ensure_indexes
+from shared.store.mongo import INDEXES, ensure_indexes
 from shared.store.sqlite import MIGRATIONS, SQLiteStore
-
-
-@pytest.fixture(params=["sqlite", "mongo"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened: Store = SQLiteStore(tmp_path / "suite.sqlite3")
-    else:
-        database = mongomock.MongoClient().suite
-        ensure_indexes(database)
-        opened = MongoStore(database)
-    yield opened
-    opened.close()
 
 
 def link(owner: str, url: str, title: str = "", at: int = 1_000) -> Link:

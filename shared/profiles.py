@@ -1,0 +1,41 @@
+"""Profiles: what a user shows about themselves (one per account), and the picture shown for it."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+
+from brubeck.timekeeping import curtime
+
+from .models import Profile
+from .store import Store
+
+PROFILE_FIELDS = ("display_name", "bio", "location", "website", "email", "avatar_url")
+GRAVATAR = "https://www.gravatar.com/avatar/"
+
+
+def get_profile(store: Store, owner: str) -> Profile:
+    """The account's profile; an empty one if it never saved one."""
+    return store.profiles.get(owner) or Profile(id=owner, owner=owner)
+
+
+def save_profile(store: Store, owner: str, fields: dict[str, str]) -> Profile:
+    """Save the account's profile from ``fields`` (any of :data:`PROFILE_FIELDS`; the others are emptied).
+
+    Raises pydantic's ``ValidationError`` (one message per field through ``field_errors``), saving nothing.
+    """
+    now = curtime()
+    before = store.profiles.get(owner)
+    values = {name: fields.get(name, "") for name in PROFILE_FIELDS}
+    profile = Profile(id=owner, owner=owner, created_at=before.created_at if before else now, updated_at=now, **values)
+    store.profiles.put(profile)
+    return profile
+
+
+def avatar_url(profile: Profile, size: int = 160) -> str:
+    """The profile's picture: its ``avatar_url``, else the Gravatar of its email (SHA-256), else an identicon."""
+    if profile.avatar_url:
+        return profile.avatar_url
+    seed = profile.email or f"{profile.owner}@readify.invalid"  # no email: a pattern of the username
+    digest = hashlib.sha256(seed.strip().lower().encode("utf-8")).hexdigest()
+    return f"{GRAVATAR}{digest}?{urlencode({'s': size, 'd': 'identicon'})}"

@@ -1,0 +1,225 @@
+"""Readify's links: save, edit, like, archive, trash (30 days) and restore, list by view, tag and words,
+sync changes since a time, and the owner's tags.
+
+Every function takes the store and the owner's id; another owner's link id behaves as no link at all.
+Lists come a page at a time (:class:`shared.paging.Paged`, cursors from :mod:`shared.paging`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from brubeck.timekeeping import curtime
+from conf import settings
+
+from .links import MAX_SEARCH_WORDS, ListFull
+from .models import ReadifyLink, Tombstone, normalize_url
+from .paging import Paged, decode_cursor, paged
+from .store import ReadifyQuery, Store, UrlTaken
+from .tags import check_tag, parse_tags
+
+TRASH_DAYS = 30
+TRASH_MS = TRASH_DAYS * 24 * 3600 * 1000
+VIEWS: dict[str, dict[str, Any]] = {
+    "all": {},  # everything out of the trash
+    "unread": {"archived": False},  # the dashboard
+    "liked": {"liked": True},
+    "archived": {"archived": True},
+    "trash": {"in_trash": True},
+}
+"""Each list a page shows, as the conditions of its query."""
+ACTIONS: dict[str, tuple[str, bool]] = {
+    "like": ("liked", True),
+    "unlike": ("liked", False),
+    "archive": ("archived", True),
+    "unarchive": ("archived", False),
+}
+"""The actions that set a flag; "delete" and "undelete" move a link into and out of the trash."""
+ALL_ACTIONS = (*ACTIONS, "delete", "undelete")
+
+
+class AlreadySaved(Exception):
+    """The owner has saved this URL already, as ``link``."""
+
+    def __init__(self, link: ReadifyLink | None) -> None:
+        super().__init__("that URL is saved already")
+        self.link = link
+
+
+def _position(link: ReadifyLink) -> tuple[int, str]:
+    return link.created_at, link.id
+
+
+def save_link(
+    store: Store, owner: str, url: str, title: str = "", tags: str | Iterable[str] = "", private: bool = False
+) -> tuple[ReadifyLink, bool]:
+    """Save a link; ``(link, created)``.
+
+    A URL the owner saved already updates that link instead: its title (when one is given), its tags
+    (the new ones added), its private flag, and it comes back out of the archive and the trash.
+    Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` at ``LINKS_PER_ACCOUNT``.
+    """
+    now = curtime()
+    fields = {"url": url, "title": title, "tags": tags, "private": private, "created_at": now, "updated_at": now}
+    draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
+    for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again
+        existing = store.readify_links.find_url(owner, draft.url)
+        if existing is not None:
+            merged = ReadifyLink(**{**existing.model_dump(), "tags": [*existing.tags, *draft.tags]})  # checks ≤ 20
+            changes = {"tags": merged.tags, "private": private, "archived": False, "deleted_at": None}
+            updated = store.readify_links.update(owner, existing.id, {**changes, "updated_at": now})
+            if updated is not None:
+                return (_retitle(store, updated, draft.title, now) if draft.title else updated), False
+        else:
+            if store.readify_links.count(owner) >= settings.LINKS_PER_ACCOUNT:
+                raise ListFull(settings.LINKS_PER_ACCOUNT)
+            if store.readify_links.add(draft):
+                return draft, True
+    raise AlreadySaved(store.readify_links.find_url(owner, draft.url))
+
+
+def _retitle(store: Store, link: ReadifyLink, title: str, now: int) -> ReadifyLink:
+    return store.readify_links.update(link.owner, link.id, {"title": title, "updated_at": now}) or link
+
+
+def get_link(store: Store, owner: str, link_id: str) -> ReadifyLink | None:
+    """The owner's link (in the trash or not), or None."""
+    return store.readify_links.get(owner, link_id)
+
+
+def edit_link(
+    store: Store, owner: str, link_id: str, url: str, title: str, tags: str | Iterable[str], private: bool
+) -> ReadifyLink | None:
+    """Change a link's URL, title, tags and private flag; the link, or None if the owner has none with that id.
+
+    Raises pydantic's ``ValidationError`` for a bad field and :class:`AlreadySaved` when the new URL is
+    another of the owner's links; either way nothing changes.
+    """
+    current = store.readify_links.get(owner, link_id)
+    if current is None:
+        return None
+    edited = ReadifyLink(**{**current.model_dump(), "url": url, "title": title, "tags": tags, "private": private})
+    changes = {"url": edited.url, "title": edited.title, "tags": edited.tags, "private": edited.private}
+    try:
+        return store.readify_links.update(owner, link_id, {**changes, "updated_at": curtime()})
+    except UrlTaken:
+        raise AlreadySaved(store.readify_links.find_url(owner, edited.url)) from None
+
+
+def apply_action(store: Store, owner: str, link_id: str, action: str) -> ReadifyLink | None:
+    """Do one of :data:`ALL_ACTIONS` to the owner's link; the link, or None if there is none to do it to.
+
+    like, unlike, archive, unarchive: links out of the trash; delete: puts the link in the trash (and
+    deletes for good what has been there more than 30 days); undelete: brings it back while it is there.
+    ValueError for another action.
+    """
+    now = curtime()
+    link = store.readify_links.get(owner, link_id)
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"no such action: {action}")
+    if link is None or (link.in_trash and action != "undelete"):
+        return None
+    if action == "delete":
+        purge_trash(store, owner)
+        return store.readify_links.update(owner, link_id, {"deleted_at": now, "updated_at": now})
+    if action == "undelete":
+        if link.deleted_at is None or link.deleted_at <= now - TRASH_MS:
+            return None
+        return store.readify_links.update(owner, link_id, {"deleted_at": None, "updated_at": now})
+    field, value = ACTIONS[action]
+    return store.readify_links.update(owner, link_id, {field: value, "updated_at": now})
+
+
+def delete_for_good(store: Store, owner: str, link_id: str) -> bool:
+    """Delete the owner's link at once, leaving a tombstone for sync; False if there is none."""
+    return store.readify_links.remove(owner, link_id, curtime())
+
+
+def purge_trash(store: Store, owner: str) -> int:
+    """Delete for good the owner's links that have been in the trash more than 30 days; how many."""
+    now = curtime()
+    return store.readify_links.purge(owner, now - TRASH_MS, now)
+
+
+def filter_tags(values: Iterable[str]) -> tuple[str, ...]:
+    """The tags of a filter (``?tag=a&tag=b``) in their stored form; ValueError saying what is wrong."""
+    return tuple(parse_tags(list(values)))
+
+
+def list_links(
+    store: Store,
+    owner: str,
+    *,
+    limit: int,
+    view: str = "all",
+    cursor: str | None = None,
+    tags: Iterable[str] = (),
+    search: str = "",
+    liked: bool | None = None,
+    archived: bool | None = None,
+) -> Paged[ReadifyLink]:
+    """A page of the owner's links in ``view`` (one of :data:`VIEWS`), newest saved first.
+
+    ``tags``: only links carrying every one (stored form: see :func:`filter_tags`); ``search``: only
+    links with a word starting with each of its words in the title, the URL or a tag; ``liked`` and
+    ``archived`` narrow further.  The trash holds the last 30 days.  ``BadCursor`` for a bad cursor.
+    """
+    conditions = dict(VIEWS[view])
+    conditions.update({k: v for k, v in (("liked", liked), ("archived", archived)) if v is not None})
+    if conditions.get("in_trash"):
+        conditions["deleted_after"] = curtime() - TRASH_MS
+    query = ReadifyQuery(
+        owner,
+        limit + 1,
+        before=decode_cursor(cursor) if cursor else None,
+        tags=tuple(tags),
+        words=tuple(search.split()[:MAX_SEARCH_WORDS]),
+        **conditions,
+    )
+    return paged(store.readify_links.page(query), limit, _position)
+
+
+def public_links(
+    store: Store, owner: str, *, limit: int, cursor: str | None = None, tags: Iterable[str] = ()
+) -> Paged[ReadifyLink]:
+    """A page of what the owner's profile shows to anyone: links neither private nor in the trash."""
+    before = decode_cursor(cursor) if cursor else None
+    query = ReadifyQuery(owner, limit + 1, before=before, private=False, tags=tuple(tags))
+    return paged(store.readify_links.page(query), limit, _position)
+
+
+def changes_since(
+    store: Store, owner: str, since: int, *, limit: int, cursor: str | None = None
+) -> Paged[ReadifyLink | Tombstone]:
+    """What changed after ``since`` (ms), last change first: links, and a :class:`Tombstone` for each
+    link deleted (in the trash or for good), so that a client can keep a copy in sync."""
+    before = decode_cursor(cursor) if cursor else None
+    links = store.readify_links.changes(owner, since, limit + 1, before)
+    gone = store.readify_links.tombstones(owner, since, limit + 1, before)
+    items: list[ReadifyLink | Tombstone] = [
+        Tombstone(id=link.id, owner=owner, updated_at=link.updated_at) if link.in_trash else link for link in links
+    ]
+    items = sorted([*items, *gone], key=lambda item: (item.updated_at, item.id), reverse=True)
+    return paged(items, limit, lambda item: (item.updated_at, item.id))
+
+
+def find_saved(store: Store, owner: str, url: str) -> ReadifyLink | None:
+    """The owner's link to ``url`` (normalised first), in the trash or not, or None; ValueError for a bad URL."""
+    return store.readify_links.find_url(owner, normalize_url(url))
+
+
+def tag_counts(store: Store, owner: str) -> list[tuple[str, int]]:
+    """The owner's tags (of links out of the trash) with how many links carry each, by name."""
+    return store.readify_links.tag_counts(owner)
+
+
+def rename_tag(store: Store, owner: str, old: str, new: str) -> int:
+    """Rename tag ``old`` to ``new`` on every link of the owner; onto a tag in use, the two merge.
+    How many links changed; ValueError saying what is wrong with ``new``."""
+    return store.readify_links.retag(owner, old.strip().lower(), check_tag(new), curtime())
+
+
+def remove_tag(store: Store, owner: str, tag: str) -> int:
+    """Take the tag off every link of the owner; how many links changed."""
+    return store.readify_links.retag(owner, tag.strip().lower(), None, curtime())
