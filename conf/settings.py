@@ -37,6 +37,9 @@ HANDLER_PORT_BASE = int(_env("HANDLER_PORT_BASE", "9900"))
 # Limits that keep one account or one address from filling the store.
 LINKS_PER_ACCOUNT = int(_env("LINKS_PER_ACCOUNT", "100000"))
 ACCOUNTS_PER_ADDRESS_PER_HOUR = int(_env("ACCOUNTS_PER_ADDRESS_PER_HOUR", "20"))
+# Chat (shared/chat): how long a long-poll is held, how long a listener counts as there after their last poll.
+CHAT_POLL_TIMEOUT = float(_env("CHAT_POLL_TIMEOUT", "25"))
+CHAT_PRESENCE_TTL = float(_env("CHAT_PRESENCE_TTL", "60"))
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,13 @@ def _site(index: int, name: str, host: str) -> Site:
     return Site(name, host, HANDLER_PORT_BASE + 2 * index, HANDLER_PORT_BASE + 2 * index + 1)
 
 
-SITES = {site.name: site for site in [_site(0, "listsurf", "listsurf.localhost")]}
+SITES = {
+    site.name: site
+    for site in [
+        _site(0, "listsurf", "listsurf.localhost"),
+        _site(3, "spotichat", "spotichat.localhost"),
+    ]
+}
 
 
 def cookie_secret() -> str:

@@ -86,7 +86,12 @@ def test_five_messages_per_ten_seconds_per_user(client, chat: Chat):
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "cannot be empty"), ("   \n\t ", "cannot be empty"), ("x" * (MAX_TEXT + 1), "at most 1,000"), ("a\x00b", "control")],
+    [
+        ("", "cannot be empty"),
+        ("   \n\t ", "cannot be empty"),
+        ("x" * (MAX_TEXT + 1), "at most 1,000"),
+        ("a\x00b", "control"),
+    ],
 )
 def test_bad_text_is_refused_with_a_message(chat: Chat, text: str, problem: str):
     with pytest.raises(BadInput) as refused:

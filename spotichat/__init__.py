@@ -1,0 +1,1 @@
+"""SpotiChat: a chat room for every Spotify track, live by long-polling."""

@@ -1,0 +1,143 @@
+"""SpotiChat's JSON API: a room's messages (the long-poll) and listeners, and the busiest rooms.
+
+Authenticated by the session cookie (a POST also needs the CSRF token in an
+``X-CSRF-Token`` header) or ``Authorization: Token <key>``; 401 otherwise.
+Errors are ``{"error": {"code", "message", "fields"}}``; 503 while Redis is away.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from brubeck.auth import authenticated
+from brubeck.exceptions import HTTPError
+from brubeck.request_handling import API_POLICY
+from brubeck.responses import Response
+from shared.chat.messages import Page, RateLimited
+from shared.chat.names import BadInput, parse_cursor
+from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
+from shared.chat.service import Chat
+from shared.store import UNAVAILABLE as STORE_UNAVAILABLE
+from shared.web import APIHandler
+
+from .tracks import is_track_id
+
+HEADERS = {
+    "Content-Type": "application/json",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": API_POLICY,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+UNAVAILABLE_MESSAGE = "The chat is unavailable for a moment (its database cannot be reached). Try again shortly."
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    """A JSON answer with the API's headers (the same for every client: no cookie)."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status, headers=HEADERS)
+
+
+def page_response(page: Page) -> Response:
+    """What a poll gets: ``{"messages": [...], "cursor": ..., "reset": ...}``."""
+    return json_response(page.to_json())
+
+
+class ChatAPIHandler(APIHandler):
+    """Base of the API's handlers: the chat, the room of the path, JSON errors; 503 while Redis is away."""
+
+    unavailable_errors = (*STORE_UNAVAILABLE, *CHAT_UNAVAILABLE)
+    unavailable_message = UNAVAILABLE_MESSAGE
+
+    @property
+    def chat(self) -> Chat:
+        chat: Chat = self.application.settings["chat"]
+        return chat
+
+    def room(self, track: str) -> str:
+        if not is_track_id(track):
+            raise HTTPError(400, "A room is a Spotify track id: 22 letters and digits.", {"track": "Not a track id."})
+        return track
+
+    def prepare(self) -> Response | None:
+        self.headers["Cache-Control"] = "no-store"
+        return None
+
+
+class MessagesHandler(ChatAPIHandler):
+    """``/api/rooms/<track>/messages``: GET polls (held until news), POST says something."""
+
+    @authenticated
+    def get(self, track: str) -> Response | None:
+        room = self.room(track)
+        cursor = self.get_argument("cursor", "") or ""
+        if cursor:
+            try:
+                parse_cursor(cursor)
+            except BadInput as error:
+                raise HTTPError(400, error.message, {error.field: error.message}) from None
+        self.chat.arrive(room, self.current_user.username)
+        if not cursor:
+            return page_response(self.chat.messages.latest(room))
+        waiters = self.chat.waiters
+        assert waiters is not None, "create_app serves the chat"
+        return waiters.wait(self, room, cursor)
+
+    @authenticated
+    def post(self, track: str) -> Response:
+        room = self.room(track)
+        text = self._text()
+        try:
+            message = self.chat.messages.post(room, self.current_user.username, text)
+        except BadInput as error:
+            raise HTTPError(400, error.message, {error.field: error.message}) from None
+        except RateLimited as limited:
+            seconds = limited.retry_after
+            raise HTTPError(
+                429,
+                f"You are sending messages too fast: wait {seconds} second{'s' if seconds != 1 else ''}.",
+                headers={"Retry-After": str(seconds)},
+            ) from None
+        return json_response({"message": message.to_json()}, 201)
+
+    def _text(self) -> str:
+        content_type = self.message.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise HTTPError(415, 'Send the message as JSON: {"text": "..."} with Content-Type: application/json.')
+        try:
+            body = json.loads(self.message.body)
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPError(400, "The body is not valid JSON.") from None
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            raise HTTPError(400, 'The body must be {"text": "..."}.', {"text": "Give the message as text."})
+        text: str = body["text"]
+        return text
+
+
+class ListenersHandler(ChatAPIHandler):
+    """``/api/rooms/<track>/listeners``: who is in the room now."""
+
+    @authenticated
+    def get(self, track: str) -> Response:
+        listeners = self.chat.presence.listeners(self.room(track))
+        return json_response({"listeners": listeners, "count": len(listeners)})
+
+
+class RoomsHandler(ChatAPIHandler):
+    """``/api/rooms``: the busiest rooms, most listeners first."""
+
+    @authenticated
+    def get(self) -> Response:
+        rooms = [{"track": room, "listeners": count} for room, count in self.chat.presence.busiest()]
+        return json_response({"rooms": rooms})
+
+
+class NotFoundHandler(ChatAPIHandler):
+    """Any other path under ``/api/``: a JSON 404."""
+
+    def _not_found(self, *args: str) -> Any:
+        raise HTTPError(404, "There is no such API endpoint. Rooms are at /api/rooms.")
+
+    get = post = put = patch = delete = _not_found

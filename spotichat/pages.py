@@ -1,0 +1,88 @@
+"""SpotiChat's pages: the home page (paste a track, the busiest rooms) and a track's room."""
+
+from __future__ import annotations
+
+from brubeck.auth import web_authenticated
+from brubeck.exceptions import HTTPError
+from brubeck.responses import Response
+from shared.chat.messages import RateLimited
+from shared.chat.names import MAX_TEXT, BadInput
+from shared.chat.service import Chat
+from shared.web import PageHandler
+
+from .api import ChatAPIHandler
+from .tracks import NotATrack, is_track_id, spotify_url, track_id
+
+
+class ChatPageHandler(PageHandler):
+    """Base of the pages: the chat; 503 pages while Redis is away."""
+
+    unavailable_errors = ChatAPIHandler.unavailable_errors
+    unavailable_message = ChatAPIHandler.unavailable_message
+
+    @property
+    def chat(self) -> Chat:
+        chat: Chat = self.application.settings["chat"]
+        return chat
+
+
+class HomeHandler(ChatPageHandler):
+    """``/``: paste a track to go to its room (``?track=``); the busiest rooms."""
+
+    def get(self) -> Response:
+        pasted = self.get_argument("track", None)
+        errors: dict[str, str] = {}
+        if pasted is not None:
+            try:
+                return self.redirect(f"/rooms/{track_id(pasted)}")
+            except NotATrack as error:
+                errors["track"] = str(error)
+        return self.render_template(
+            "home.html",
+            _status_code=400 if errors else 200,
+            values={"track": pasted or ""},
+            errors=errors,
+            rooms=self.chat.presence.busiest(),
+        )
+
+
+class RoomHandler(ChatPageHandler):
+    """``/rooms/<track>``: the conversation, who is there, a message box (posted by the page's script, or
+    as a form without it)."""
+
+    def _room(self, track: str) -> str:
+        if not is_track_id(track):
+            raise HTTPError(404, "There is no such room: a room's address ends with a Spotify track id.")
+        return track
+
+    def _page(self, track: str, status: int = 200, error: str = "", text: str = "") -> Response:
+        page = self.chat.messages.latest(track)
+        return self.render_template(
+            "room.html",
+            _status_code=status,
+            track=track,
+            spotify_url=spotify_url(track),
+            messages=page.messages,
+            cursor=page.cursor,
+            listeners=self.chat.presence.listeners(track),
+            error=error,
+            text=text,
+            max_text=MAX_TEXT,
+        )
+
+    @web_authenticated
+    def get(self, track: str) -> Response:
+        return self._page(self._room(track))
+
+    @web_authenticated
+    def post(self, track: str) -> Response:
+        room = self._room(track)
+        text = self.get_argument("text", "", strip=False) or ""
+        try:
+            self.chat.messages.post(room, self.current_user.username, text)
+        except BadInput as error:
+            return self._page(room, 400, error.message, text)
+        except RateLimited as limited:
+            self.headers["Retry-After"] = str(limited.retry_after)
+            return self._page(room, 429, f"You are sending messages too fast: wait {limited.retry_after} s.", text)
+        return self.redirect(f"/rooms/{room}", status_code=303)
