@@ -72,6 +72,7 @@ SITES = {
     site.name: site
     for site in [
         _site(0, "listsurf", "listsurf.localhost"),
+        _site(1, "readify", "readify.localhost"),  # index 2: Readify's API, api.readify.localhost
         _site(3, "spotichat", "spotichat.localhost"),
     ]
 }

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
+from shared.bookmarklet import bookmarklet
 from shared.links import ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.paging import BadCursor
@@ -45,17 +46,10 @@ class ListHandler(PageHandler):
 class AddItemHandler(PageHandler):
     """``/add_item``: a form (pre-filled by the bookmarklet from ``u`` and ``t``), and a POST that saves."""
 
-    def bookmarklet(self) -> str:
-        """JavaScript that opens this form for the page being read, on this host."""
-        site = self.application.settings["site_url"]  # configured, never the request's Host header
-        return (
-            "javascript:location.href='" + f"{site}/add_item?u='"
-            "+encodeURIComponent(location.href)+'&t='+encodeURIComponent(document.title)"
-        )
-
     def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+        link = bookmarklet(self.application.settings["site_url"])
         return self.render_template(
-            "add_item.html", _status_code=status, values=values, errors=errors, bookmarklet=self.bookmarklet()
+            "add_item.html", _status_code=status, values=values, errors=errors, bookmarklet=link
         )
 
     @web_authenticated

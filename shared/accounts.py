@@ -148,13 +148,15 @@ class TokensHandler(PageHandler):
 
 
 class TokenRevokeHandler(PageHandler):
-    """``/tokens/<id>/revoke``: delete one of the user's tokens."""
+    """``/tokens/<id>/revoke``: delete one of the user's tokens, then back to ``after_revoke``."""
+
+    after_revoke = "/tokens"
 
     @web_authenticated
     def post(self, token_id: str) -> Response:
         if not revoke_token(self.db_conn, self.current_user.id, token_id):
             return self.render_error(404, "There is no such token.")
-        return self.redirect("/tokens")
+        return self.redirect(self.after_revoke)
 
 
 def account_routes() -> list[tuple[str, type]]:

@@ -1,0 +1,47 @@
+"""Readify's pages: routes and application (its JSON API is another process, readify.api)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from brubeck.request_handling import Brubeck
+from shared.accounts import account_routes
+from shared.store import Store
+from shared.web import make_app
+
+from .items import AddItemHandler, EditItemHandler, ItemActionHandler
+from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
+from .people import FeedHandler, ProfileHandler
+from .settings_pages import SettingsHandler, SettingsTokenRevokeHandler, SettingsTokensHandler
+from .tags_pages import TagRemoveHandler, TagRenameHandler, TagsHandler
+
+LINK_ID = r"(?P<link_id>[0-9a-f]{24})"
+USERNAME = r"(?P<username>[A-Za-z0-9._-]{2,30})"
+ROUTES = [
+    (r"/", DashboardHandler),
+    (r"/liked", LikedHandler),
+    (r"/archived", ArchivedHandler),
+    (r"/trash", TrashHandler),
+    (r"/add_item", AddItemHandler),
+    (rf"/edit_item/{LINK_ID}", EditItemHandler),
+    (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)", ItemActionHandler),
+    (r"/tags", TagsHandler),
+    (r"/tags/rename", TagRenameHandler),
+    (r"/tags/remove", TagRemoveHandler),
+    (r"/settings", SettingsHandler),
+    (r"/settings/tokens", SettingsTokensHandler),
+    (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke", SettingsTokenRevokeHandler),
+    *account_routes(),
+    (rf"/{USERNAME}", ProfileHandler),  # last: every page above takes its name first (shared.users reserves them)
+    (rf"/{USERNAME}/feed", FeedHandler),
+]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
+    """Readify's pages, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
+
+    Tests: ``create_app({"cookie_secret": "x"}, db)`` (see listsurf.app.create_app).
+    """
+    return make_app("readify", ROUTES, TEMPLATES, settings={"site_title": "Readify", **(settings or {})}, db=db)

@@ -1,0 +1,54 @@
+"""What Readify's pages share: paging links, a tag filter from the query, pictures from elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from brubeck.exceptions import HTTPError
+from brubeck.request_handling import PAGE_POLICY
+from shared.paging import Paged
+from shared.readify_links import filter_tags
+from shared.web import PageHandler
+
+PAGE_SIZE = 50
+PICTURE_POLICY = PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
+"""The pages that show a profile picture load it from its https:// address (Gravatar's or the user's)."""
+
+
+class ReadifyPage(PageHandler):
+    """A Readify page: templates also see ``here``, the page's own path and query (where a button returns)."""
+
+    def get_template_context(self) -> dict[str, Any]:
+        context = super().get_template_context()
+        context["here"] = self.message.uri
+        return context
+
+    def tag_filter(self) -> tuple[str, ...]:
+        """The ``?tag=`` values in their stored form; 400 with what is wrong."""
+        try:
+            return filter_tags(self.get_arguments("tag"))
+        except ValueError as error:
+            raise HTTPError(400, sentence(error)) from None
+
+    def cursor(self) -> str | None:
+        return self.get_argument("before", "") or None
+
+
+def sentence(error: ValueError) -> str:
+    """What a ValueError of the record modules says, as a sentence for a page."""
+    message = str(error)
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def older_url(path: str, page: Paged[Any], **params: Any) -> str | None:
+    """The "older" link of a page: ``path`` with ``params`` (lists repeat) and the next page's cursor."""
+    if page.next_cursor is None:
+        return None
+    pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list | tuple) else [v]) if item]
+    return f"{path}?{urlencode([*pairs, ('before', page.next_cursor)])}"
+
+
+def bad_cursor() -> HTTPError:
+    """The answer to a page link whose cursor this server did not make."""
+    return HTTPError(400, "That page link is broken. Start again from the first page.")

@@ -1,0 +1,129 @@
+"""One link at a time: ``/add_item`` (and the bookmarklet), ``/edit_item/<id>``, ``POST /items/<id>/<action>``."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from brubeck.auth import safe_next_url, web_authenticated
+from brubeck.exceptions import HTTPError
+from brubeck.responses import Response
+from shared.bookmarklet import bookmarklet
+from shared.links import ListFull
+from shared.models import MAX_TITLE_LENGTH, ReadifyLink, field_errors
+from shared.readify_links import AlreadySaved, apply_action, edit_link, get_link, save_link
+
+from .base import ReadifyPage
+
+NO_SUCH_LINK = "There is no such link in your Readify."
+
+
+def already_saved(error: AlreadySaved) -> dict[str, str]:
+    """The form's message for a URL saved already."""
+    shown = f" (“{error.link.title}”)" if error.link and error.link.title else ""
+    return {"url": f"You have saved this URL already{shown}. Edit that link instead."}
+
+
+class LinkForm(ReadifyPage):
+    """The form of a link's fields: URL, title, tags, private."""
+
+    template = "add_item.html"
+
+    def submitted(self) -> dict[str, str]:
+        """The form's values as typed (tags as text; private as "1" or "")."""
+        return {
+            "url": self.get_argument("url", "") or "",
+            "title": self.get_argument("title", "") or "",
+            "tags": self.get_argument("tags", "") or "",
+            "private": "1" if self.get_argument("private", "") else "",
+        }
+
+    def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
+        link = bookmarklet(self.application.settings["site_url"], "url", "title")
+        return self.render_template(
+            self.template, _status_code=status, values=values, errors=errors, bookmarklet=link, **context
+        )
+
+
+class AddItemHandler(LinkForm):
+    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves."""
+
+    @web_authenticated
+    def get(self) -> Response:
+        title = (self.get_argument("title", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
+        return self.form({"url": self.get_argument("url", "") or "", "title": title, "tags": "", "private": ""}, {})
+
+    @web_authenticated
+    def post(self) -> Response:
+        values = self.submitted()
+        try:
+            save_link(
+                self.db_conn,
+                self.current_user.id,
+                values["url"],
+                values["title"],
+                values["tags"],
+                bool(values["private"]),
+            )
+        except ValidationError as error:
+            return self.form(values, field_errors(error), status=400)
+        except ListFull as full:
+            message = f"Your Readify is full: an account keeps at most {full.limit:,} links. Delete some to save more."
+            return self.form(values, {"url": message}, status=403)
+        except AlreadySaved as error:
+            return self.form(values, already_saved(error), status=409)
+        return self.redirect("/", status_code=303)
+
+
+def form_values(link: ReadifyLink) -> dict[str, str]:
+    return {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "private": "1" if link.private else ""}
+
+
+class EditItemHandler(LinkForm):
+    """``/edit_item/<id>``: the owner's link in the form; POST saves it (anyone else's id: 404)."""
+
+    template = "edit_item.html"
+
+    def own_link(self, link_id: str) -> ReadifyLink:
+        link = get_link(self.db_conn, self.current_user.id, link_id)
+        if link is None:
+            raise HTTPError(404, NO_SUCH_LINK)
+        return link
+
+    @web_authenticated
+    def get(self, link_id: str) -> Response:
+        link = self.own_link(link_id)
+        return self.form(form_values(link), {}, link=link, next=safe_next_url(self.get_argument("next", "")))
+
+    @web_authenticated
+    def post(self, link_id: str) -> Response:
+        link = self.own_link(link_id)
+        values = self.submitted()
+        next_url = safe_next_url(self.get_argument("next", ""))
+        try:
+            edited = edit_link(
+                self.db_conn,
+                self.current_user.id,
+                link_id,
+                values["url"],
+                values["title"],
+                values["tags"],
+                bool(values["private"]),
+            )
+        except ValidationError as error:
+            return self.form(values, field_errors(error), status=400, link=link, next=next_url)
+        except AlreadySaved as error:
+            return self.form(values, already_saved(error), status=409, link=link, next=next_url)
+        if edited is None:  # deleted for good meanwhile
+            raise HTTPError(404, NO_SUCH_LINK)
+        return self.redirect(next_url, status_code=303)
+
+
+class ItemActionHandler(ReadifyPage):
+    """``POST /items/<id>/<action>``: like, unlike, archive, unarchive, delete or undelete one of the
+    user's links, then back to the page the button was on (a path of this site only)."""
+
+    @web_authenticated
+    def post(self, link_id: str, action: str) -> Response:
+        if apply_action(self.db_conn, self.current_user.id, link_id, action) is None:
+            raise HTTPError(404, NO_SUCH_LINK)
+        return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)

@@ -1,0 +1,65 @@
+"""A user's public page, ``/<username>``, and its Atom feed, ``/<username>/feed``: links neither private
+nor in the trash, a page at a time, by tag."""
+
+from __future__ import annotations
+
+from brubeck.exceptions import HTTPError
+from brubeck.responses import Response
+from shared.models import User
+from shared.paging import BadCursor
+from shared.profiles import avatar_url, get_profile
+from shared.readify_links import public_links
+from shared.users import find_user
+
+from .atom import public_feed
+from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage, bad_cursor, older_url
+
+
+class PublicPage(ReadifyPage):
+    """A page about a user anyone may see."""
+
+    def person(self, username: str) -> User:
+        user = find_user(self.db_conn, username)
+        if user is None:
+            raise HTTPError(404, "There is no one here by that name.")
+        return user
+
+
+class ProfileHandler(PublicPage):
+    """``/<username>``: picture, name, bio, location, website, and the public links; a signed-in visitor
+    can save any of them to their own Readify."""
+
+    content_security_policy = PICTURE_POLICY
+
+    def get(self, username: str) -> Response:
+        user = self.person(username)
+        tags = self.tag_filter()
+        cursor = self.cursor()
+        try:
+            page = public_links(self.db_conn, user.id, limit=PAGE_SIZE, cursor=cursor, tags=tags)
+        except BadCursor:
+            raise bad_cursor() from None
+        profile = get_profile(self.db_conn, user.id)
+        return self.render_template(
+            "profile.html",
+            person=user,
+            profile=profile,
+            avatar=avatar_url(profile),
+            links=page.items,
+            tags=tags,
+            older=older_url(f"/{user.id}", page, tag=tags),
+            first_page=cursor is None,
+        )
+
+
+class FeedHandler(PublicPage):
+    """``/<username>/feed``: the newest public links as an Atom feed (``?tag=`` filters it too)."""
+
+    def get(self, username: str) -> Response:
+        user = self.person(username)
+        links = public_links(self.db_conn, user.id, limit=PAGE_SIZE, tags=self.tag_filter()).items
+        profile = get_profile(self.db_conn, user.id)
+        body = public_feed(self.application.settings["site_url"], profile, links, user.created_at)
+        self.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+        self.set_body(body)
+        return self.render()
