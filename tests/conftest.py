@@ -186,12 +186,15 @@ class SiteClient(AccountActions, requests.Session):
 
 @pytest.fixture
 def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., Endpoint]:
-    """Factory: ``site("listsurf")`` runs ``python -m listsurf`` behind a fresh Mongrel2.
+    """Factory: ``site("listsurf")`` runs ``python -m listsurf`` behind a fresh Mongrel2, serving
+    listsurf/static/; ``site("readify", module="readify.web")`` runs another module of the site.
 
     Each call gets its own data folder (embedded database, cookie secret).
     """
 
-    def start(name: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> Endpoint:
+    def start(
+        name: str, data_dir: Path | None = None, env: dict[str, str] | None = None, module: str | None = None
+    ) -> Endpoint:
         endpoint = mongrel2(static_dir=f"{ROOT}/{name}/static")
         settings_env = {
             "SUITE_DATA_DIR": str(data_dir or tmp_path / f"{name}-data"),
@@ -202,7 +205,7 @@ def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., End
             "LOG_LEVEL": "WARNING",
             **(env or {}),
         }
-        endpoint.start_app(["-m", name], env=settings_env, ready_path="/login")
+        endpoint.start_app(["-m", module or name], env=settings_env, ready_path="/login")
         return endpoint
 
     return start
