@@ -1,0 +1,181 @@
+"""SpotiChat's long-poll chat through a real Mongrel2 and a real Redis.
+
+Ordering and no loss across reconnects; a wake-up across two handler processes; 200 waiters released
+by one post in bulk replies (read off the ZeroMQ wire by a tap); disconnects; the timeout; the rate
+limit; presence appearing and expiring; HTML kept as text.  Redis restarts are in
+test_spotichat_redis_restart.py.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.integration.helpers import read_response
+from tests.integration.spotichat_support import SpotiChat, json_of, open_poll, random_track, signed_up
+from tests.pages import XSS, XSS_ESCAPED
+
+pytestmark = pytest.mark.integration
+WAITERS = 200
+
+
+@pytest.fixture
+def spotichat(mongrel2, tmp_path, redis_url) -> SpotiChat:
+    return SpotiChat(mongrel2, tmp_path / "spotichat-data", redis_url)
+
+
+def test_messages_arrive_in_order_with_none_lost_or_repeated_across_reconnects(spotichat):
+    endpoint, _ = spotichat.start()
+    track = random_track()
+    reader = signed_up(endpoint, "reader")
+    writers = [signed_up(endpoint, f"writer{i}") for i in range(4)]
+    cursor = reader.poll(track=track).json()["cursor"]
+    posted: list[str] = []
+
+    def write() -> None:
+        for round_ in range(4):
+            for i, writer in enumerate(writers):
+                response = writer.say(f"round {round_} from {i}", track=track)
+                assert response.status_code == 201, response.text
+                posted.append(response.json()["message"]["id"])
+
+    received: list[str] = []
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(write)
+        polls = 0
+        while len(received) < 16 and polls < 200:
+            polls += 1
+            if polls % 3 == 0:  # a poll abandoned mid-wait: the client reconnects with the same cursor
+                open_poll(endpoint, reader, track, cursor).close()
+            reader.close()  # and every poll on a new connection
+            page = reader.poll(cursor, track=track).json()
+            assert page["reset"] is False
+            received += [m["id"] for m in page["messages"] if m["type"] == "message"]
+            cursor = page["cursor"]
+        writing.result()
+    assert received == posted  # the order they were acknowledged in; none lost, none twice
+    assert len(set(received)) == 16
+
+
+def test_a_post_through_one_process_wakes_a_poll_held_by_another(spotichat):
+    first, _ = spotichat.start(CHAT_POLL_TIMEOUT="20")
+    second, _ = spotichat.start(CHAT_POLL_TIMEOUT="20")  # its own Mongrel2 and process; the same Redis and store
+    track = random_track()
+    ann = signed_up(first, "ann")
+    cursor = ann.poll(track=track).json()["cursor"]
+    held = open_poll(first, ann, track, cursor)
+    bob = signed_up(second, "bob")
+    time.sleep(0.3)  # ann's poll is held by the first process by now
+    started = time.monotonic()
+    assert bob.say("hello from the other process", track=track).status_code == 201
+    page = json_of(read_response(held))
+    assert time.monotonic() - started < 3  # woken, not timed out (20 s)
+    assert [m["text"] for m in page["messages"]] == ["hello from the other process"]
+
+
+def test_one_post_releases_two_hundred_waiters_in_bulk_replies(spotichat):
+    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60")
+    track = random_track()
+    ann = signed_up(endpoint, "ann")
+    cursor = ann.poll(track=track).json()["cursor"]
+    answered = len(tap.replies)
+    sockets = [open_poll(endpoint, ann, track, cursor) for _ in range(WAITERS)]
+    polls = f"/api/rooms/{track}/messages?cursor={cursor}".encode()
+    tap.wait_for(lambda: sum(polls in frame for frame in tap.requests) == WAITERS)
+    time.sleep(1.0)  # each is read once from Redis, then held
+    assert tap.replies_with(b'"messages"', since=answered) == []  # none answered yet
+
+    bob = signed_up(endpoint, "bob")
+    assert bob.say("one for all", track=track).status_code == 201
+    with ThreadPoolExecutor(32) as pool:
+        pages = list(pool.map(lambda sock: json_of(read_response(sock)), sockets))
+    assert all([m["text"] for m in page["messages"]] == ["one for all"] for page in pages)
+    bulk = [reply for reply in tap.replies_with(b"one for all", since=answered) if b'"messages"' in reply.payload]
+    sizes = sorted((len(reply.conn_ids) for reply in bulk), reverse=True)
+    assert sum(sizes) == WAITERS
+    assert sizes[0] == 128  # Mongrel2's most ids in one reply
+    assert len(bulk) <= math.ceil(WAITERS / 128) + 1, sizes  # one response for all: a reply per 128 waiters
+
+
+def test_a_client_that_disconnects_is_dropped_at_once(spotichat):
+    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60")
+    track = random_track()
+    ann = signed_up(endpoint, "ann")
+    cursor = ann.poll(track=track).json()["cursor"]
+    gone, *staying = [open_poll(endpoint, ann, track, cursor) for _ in range(3)]
+    polls = f"/api/rooms/{track}/messages?cursor={cursor}".encode()
+    tap.wait_for(lambda: sum(polls in frame for frame in tap.requests) == 3)
+    time.sleep(0.3)
+    before = tap.disconnects()
+    gone.close()
+    tap.wait_for(lambda: tap.disconnects() > before)  # Mongrel2 told the handler
+    time.sleep(0.2)
+    assert ann.say("who is still here?", track=track).status_code == 201
+    for sock in staying:
+        assert [m["text"] for m in json_of(read_response(sock))["messages"]] == ["who is still here?"]
+    [reply] = [r for r in tap.replies_with(b"who is still here?") if b'"messages"' in r.payload]
+    assert len(reply.conn_ids) == 2  # the closed connection was no longer held
+
+
+def test_a_held_poll_is_answered_after_the_timeout_with_no_messages_and_the_same_cursor(spotichat):
+    endpoint, _ = spotichat.start(CHAT_POLL_TIMEOUT="1")
+    track = random_track()
+    ann = signed_up(endpoint, "ann")
+    cursor = ann.poll(track=track).json()["cursor"]
+    started = time.monotonic()
+    response = ann.poll(cursor, track=track)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert response.json() == {"messages": [], "cursor": cursor, "reset": False}
+    assert 0.9 <= elapsed < 5
+
+
+def test_the_rate_limit_through_mongrel2(spotichat):
+    endpoint, _ = spotichat.start()
+    track = random_track()
+    rita = signed_up(endpoint, "rita")  # a name no other test posts with (the limit is per user, in Redis)
+    for i in range(5):
+        assert rita.say(f"message {i}", track=track).status_code == 201
+    refused = rita.say("too many", track=track)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 10
+    assert "too fast" in refused.json()["error"]["message"]
+
+
+def test_presence_appears_with_a_poll_and_expires_with_a_left_line(spotichat):
+    endpoint, _ = spotichat.start(CHAT_PRESENCE_TTL="1.5", CHAT_POLL_TIMEOUT="1")
+    track = random_track()
+    ann, bob = signed_up(endpoint, "ann"), signed_up(endpoint, "bob")
+    cursor = bob.poll(track=track).json()["cursor"]
+    ann.poll(track=track)
+    assert bob.listeners(track) == ["ann", "bob"]
+    rooms = bob.get("/api/rooms").json()["rooms"]
+    assert {"track": track, "listeners": 2} in rooms
+    lines: list[tuple[str, str]] = []
+    deadline = time.monotonic() + 10
+    while ("left", "ann") not in lines and time.monotonic() < deadline:  # bob keeps polling; ann has stopped
+        page = bob.poll(cursor, track=track).json()
+        lines += [(m["type"], m["user"]) for m in page["messages"]]
+        cursor = page["cursor"]
+    assert lines == [("joined", "ann"), ("left", "ann")]
+    assert bob.listeners(track) == ["bob"]
+
+
+def test_html_in_a_message_stays_text_everywhere(spotichat):
+    endpoint, _ = spotichat.start()
+    track = random_track()
+    ann = signed_up(endpoint, "ann")
+    said = ann.say(XSS, track=track)
+    assert said.status_code == 201
+    assert said.headers["Content-Type"] == "application/json"
+    assert said.headers["X-Content-Type-Options"] == "nosniff"
+    polled = ann.poll(track=track)
+    assert [m["text"] for m in polled.json()["messages"]] == [XSS, "ann joined"]  # the text as written...
+    assert polled.headers["Content-Type"] == "application/json"  # ...never as a page
+    page = ann.get(f"/rooms/{track}").text
+    assert XSS not in page and XSS_ESCAPED in page
+    script = ann.get("/static/room.js").text
+    assert "innerHTML" not in script and "textContent" in script
