@@ -8,6 +8,7 @@ foreign-key value reads as absent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -33,7 +34,9 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     return cookies
 
 
+@functools.lru_cache(maxsize=64)
 def _serializer(secret: str | bytes, name: str) -> URLSafeTimedSerializer:
+    """The signer of cookie ``name`` (made once: a page reads two or three signed cookies)."""
     return URLSafeTimedSerializer(
         secret, salt=f"brubeck.cookie:{name}", signer_kwargs={"digest_method": hashlib.sha256}
     )

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 import brubeck.auth
 from brubeck.models import User, UserProfile
-from brubeck.timekeeping import curtime, prettydate, to_datetime
+from brubeck.timekeeping import curtime, isoformat, prettydate, to_datetime
 
 # -- User -----------------------------------------------------------------------------
 
@@ -93,6 +93,16 @@ def test_prettydate(ago, words):
 
 def test_prettydate_defaults_to_now():
     assert prettydate(curtime() - 5 * MINUTE) == "5 minutes ago"
+
+
+@pytest.mark.parametrize("ms", [0, 999, 1000, -1, -1001, 1795432100947, 1795432100999, 253402300799999])
+def test_isoformat_is_utc_to_the_second(ms):
+    expected = datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    assert isoformat(ms) == expected
+
+
+def test_isoformat_drops_the_milliseconds():
+    assert isoformat(1795432100947) == "2026-11-23T11:08:20Z"
 
 
 def test_curtime_is_integer_milliseconds():
