@@ -7,70 +7,23 @@ Outside CI a missing Chromium or Playwright skips these tests; with CI=true it f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT, require_binary
+from tests.browser.chromium import ARTIFACTS, PHONE, open_page
 from tests.integration.listsurf_support import PASSWORD
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+    pass
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--host-resolver-rules=MAP *.localhost 127.0.0.1",  # the sites' names, whatever this machine's resolver says
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-TIMEOUT_MS = 10_000
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        message = "Playwright for Python is not installed (pip install playwright)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    require_binary(CHROMIUM, "chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def listsurf(site):
     return site("listsurf")
-
-
-def open_page(browser: Browser, base_url: str, **context_options) -> Page:
-    """A fresh browser context's page that refuses to reach anything but the site."""
-    context = browser.new_context(base_url=base_url, **context_options)
-    context.set_default_timeout(TIMEOUT_MS)
-    elsewhere: list[str] = []
-
-    def route(request_route):
-        if request_route.request.url.startswith(base_url + "/"):
-            request_route.continue_()
-        else:
-            elsewhere.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.elsewhere = elsewhere  # type: ignore[attr-defined]
-    return page
 
 
 def sign_up(page: Page, username: str) -> None:
