@@ -7,7 +7,7 @@ Lists come a page at a time (:class:`shared.paging.Paged`, cursors from :mod:`sh
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from brubeck.timekeeping import curtime
@@ -37,6 +37,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
 }
 """The actions that set a flag; "delete" and "undelete" move a link into and out of the trash."""
 ALL_ACTIONS = (*ACTIONS, "delete", "undelete")
+CHANGEABLE = ("url", "title", "tags", "private", "liked", "archived")
+"""The fields of a link that :func:`change_link` sets."""
 
 
 class AlreadySaved(Exception):
@@ -96,13 +98,29 @@ def edit_link(
     Raises pydantic's ``ValidationError`` for a bad field and :class:`AlreadySaved` when the new URL is
     another of the owner's links; either way nothing changes.
     """
+    fields = {"url": url, "title": title, "tags": tags, "private": private}
+    return change_link(store, owner, link_id, fields, in_trash=True)
+
+
+def change_link(
+    store: Store, owner: str, link_id: str, changes: Mapping[str, Any], *, in_trash: bool = False
+) -> ReadifyLink | None:
+    """Change some of :data:`CHANGEABLE` of the owner's link in one write; the link, or None if the owner
+    has none with that id (out of the trash, unless ``in_trash``).
+
+    Raises pydantic's ``ValidationError`` for a bad field, :class:`AlreadySaved` when the new URL is
+    another of the owner's links, ValueError for a field not in :data:`CHANGEABLE`; each changes nothing.
+    """
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise ValueError(f"these fields cannot be changed: {', '.join(unknown)}")
     current = store.readify_links.get(owner, link_id)
-    if current is None:
+    if current is None or (current.in_trash and not in_trash):
         return None
-    edited = ReadifyLink(**{**current.model_dump(), "url": url, "title": title, "tags": tags, "private": private})
-    changes = {"url": edited.url, "title": edited.title, "tags": edited.tags, "private": edited.private}
+    edited = ReadifyLink(**{**current.model_dump(), **changes})
+    values = {name: getattr(edited, name) for name in changes}
     try:
-        return store.readify_links.update(owner, link_id, {**changes, "updated_at": curtime()})
+        return store.readify_links.update(owner, link_id, {**values, "updated_at": curtime()})
     except UrlTaken:
         raise AlreadySaved(store.readify_links.find_url(owner, edited.url)) from None
 

@@ -168,6 +168,29 @@ def test_edit_onto_another_saved_url_is_refused_and_changes_nothing(store: Store
     assert readify_links.get_link(store, "alice", second.id) == second
 
 
+def test_change_sets_only_the_fields_given_in_one_write_and_only_out_of_the_trash(store: Store) -> None:
+    link = save(store, "https://example.com/a", "Old", "x, y")
+    assert readify_links.change_link(store, "bob", link.id, {"liked": True}) is None
+    changed = readify_links.change_link(store, "alice", link.id, {"liked": True, "title": " New  one ", "tags": ["Z"]})
+    assert changed is not None
+    assert (changed.liked, changed.title, changed.tags, changed.url) == (True, "New one", ["z"], link.url)
+    assert (changed.archived, changed.private) == (False, False) and changed.updated_at >= link.updated_at
+    assert readify_links.get_link(store, "alice", link.id) == changed
+    for bad in ({"tags": ["a/b"]}, {"url": "ftp://example.com/"}, {"title": "x" * 501}):
+        with pytest.raises(ValidationError):
+            readify_links.change_link(store, "alice", link.id, {"liked": False, **bad})
+    with pytest.raises(ValueError, match="owner"):
+        readify_links.change_link(store, "alice", link.id, {"owner": "bob"})
+    other = save(store, "https://example.com/b", "B")
+    with pytest.raises(AlreadySaved):
+        readify_links.change_link(store, "alice", other.id, {"url": "https://example.com/a", "liked": True})
+    assert readify_links.get_link(store, "alice", link.id) == changed  # nothing changed by the refusals
+    assert readify_links.get_link(store, "alice", other.id) == other
+    readify_links.apply_action(store, "alice", link.id, "delete")
+    assert readify_links.change_link(store, "alice", link.id, {"liked": False}) is None
+    assert readify_links.change_link(store, "alice", link.id, {"liked": False}, in_trash=True) is not None
+
+
 # -- actions, views, the trash ---------------------------------------------------------------------------
 
 
