@@ -7,6 +7,7 @@
   const room = document.getElementById("room");
   if (!room) return;
   const track = room.dataset.track;
+  const me = room.dataset.me;
   const api = `/api/rooms/${encodeURIComponent(track)}`;
   const list = document.getElementById("messages");
   const empty = document.getElementById("empty");
@@ -39,7 +40,8 @@
   }
 
   function line(message) {
-    const item = element("li", `msg msg-${message.type === "message" ? "message" : message.type === "left" ? "left" : "joined"}`);
+    const kind = message.type === "message" ? "message" : message.type === "left" ? "left" : "joined";
+    const item = element("li", `msg msg-${kind}${kind === "message" && message.user === me ? " mine" : ""}`);
     item.dataset.id = message.id;
     const time = element("time", "", ago(message.ts));
     time.dateTime = new Date(message.ts).toISOString();
