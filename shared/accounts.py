@@ -8,25 +8,19 @@ brubeck/auth.py; who is signed in is shared/sessions.py.)
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
-from brubeck.auth import check_password, hash_password, safe_next_url, web_authenticated
+from brubeck.auth import safe_next_url, web_authenticated
 from brubeck.responses import Response
 
+from .login import check_login, too_many_attempts
 from .models import User, check_new_password, field_errors
-from .throttle import LoginThrottle, sign_ups_refused
+from .throttle import sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
-from .users import create_user, find_user, reserved_username
+from .users import create_user, reserved_username
 from .web import PageHandler
-
-
-@cache
-def _decoy_hash() -> str:
-    """A hash to check unknown usernames against, so they take as long as known ones."""
-    return hash_password("no account has this password")
 
 
 class CreateAccountHandler(PageHandler):
@@ -89,18 +83,12 @@ class LoginHandler(PageHandler):
         username = self.get_argument("username", "") or ""
         password = self.get_argument("password", "", strip=False) or ""
         next_url = self.get_argument("next", "")
-        throttle = LoginThrottle(self.db_conn)
-        attempt = throttle.attempt(username, self.message.remote_addr)  # counted before any password is checked
-        verdict = attempt.verdict
-        if verdict.refused:
-            minutes = max(1, round(verdict.retry_after_s / 60))
-            self.headers["Retry-After"] = str(verdict.retry_after_s)
-            message = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        result = check_login(self.db_conn, username, password, self.message.remote_addr)
+        if result.refused:
+            self.headers["Retry-After"] = str(result.retry_after_s)
+            message = too_many_attempts(result.retry_after_s)
             return self.form_error(self.template, 429, {"form": message}, values={"username": username}, next=next_url)
-        throttle.wait(verdict)
-        user = find_user(self.db_conn, username) if username.strip() else None
-        password_ok = check_password(password, user.password_hash if user else _decoy_hash())
-        if user is None or not password_ok:
+        if result.user is None:
             return self.form_error(
                 self.template,
                 401,
@@ -108,8 +96,7 @@ class LoginHandler(PageHandler):
                 values={"username": username},
                 next=next_url,
             )
-        throttle.succeeded(attempt)
-        self.sign_in(user)
+        self.sign_in(result.user)
         return self.redirect(safe_next_url(next_url))
 
 
