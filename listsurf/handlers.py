@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, overload
+from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 from brubeck.auth import authenticated, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
+from shared.api import bad_cursor, int_argument, next_url
 from shared.bookmarklet import bookmarklet
 from shared.links import ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
@@ -81,46 +81,23 @@ class DeleteItemHandler(PageHandler):
         return self.redirect("/", status_code=303)
 
 
-@overload
-def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: int) -> int: ...
-
-
-@overload
-def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: None) -> int | None: ...
-
-
-def _int_argument(handler: APIHandler, name: str, low: int, high: int | None, default: int | None) -> int | None:
-    """The whole number ``name`` (ASCII digits) between ``low`` and ``high``, or ``default``; 400 otherwise."""
-    raw = handler.get_argument(name, None)
-    if raw is None or raw == "":
-        return default
-    if not re.fullmatch(r"[0-9]{1,15}", raw) or int(raw) < low or (high is not None and int(raw) > high):
-        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        raise HTTPError(400, f"{name} must be a whole number {bounds}.", {name: f"Use a whole number {bounds}."})
-    return int(raw)
-
-
 class ApiHandler(APIHandler):
     """``/api``: the user's links as JSON, newest first, with a cursor."""
 
     @authenticated
     def get(self) -> Response:
-        limit = _int_argument(self, "limit", 1, API_MAX_LIMIT, API_DEFAULT_LIMIT)
-        since = _int_argument(self, "since", 0, None, None)
+        limit = int_argument(self, "limit", 1, API_MAX_LIMIT, API_DEFAULT_LIMIT)
+        since = int_argument(self, "since", 0, None, None)
         cursor = self.get_argument("cursor", "") or None
         try:
             page = list_links(self.db_conn, self.current_user.id, limit=limit, cursor=cursor, since=since)
         except BadCursor:
-            raise HTTPError(
-                400,
-                "The cursor is not one this API gave out.",
-                {"cursor": "Use the cursor from a previous response's next URL."},
-            ) from None
-        next_url = None
+            raise bad_cursor() from None
+        later = None
         if page.next_cursor:
-            query = {"limit": limit, "cursor": page.next_cursor, **({"since": since} if since is not None else {})}
-            next_url = f"{self.application.settings['site_url']}/api?{urlencode(query)}"
-        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links], "next": next_url})
+            query = [("limit", limit), ("cursor", page.next_cursor), *([("since", since)] if since is not None else [])]
+            later = next_url(self, "/api", query)
+        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links], "next": later})
         return self.render()
 
 
