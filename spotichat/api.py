@@ -103,13 +103,9 @@ class MessagesHandler(ChatAPIHandler):
         return json_response({"message": message.to_json()}, 201)
 
     def _text(self) -> str:
-        content_type = self.message.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            raise HTTPError(415, 'Send the message as JSON: {"text": "..."} with Content-Type: application/json.')
-        try:
-            body = json.loads(self.message.body)
-        except (ValueError, UnicodeDecodeError):
-            raise HTTPError(400, "The body is not valid JSON.") from None
+        if self.message.content_type != "application/json":
+            raise HTTPError(415, 'Send the message as JSON, {"text": "..."}, with Content-Type: application/json.')
+        body = self.message.json  # 400 when it is not JSON
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             raise HTTPError(400, 'The body must be {"text": "..."}.', {"text": "Give the message as text."})
         text: str = body["text"]

@@ -60,8 +60,8 @@ def test_messages_arrive_in_order_with_none_lost_or_repeated_across_reconnects(s
     assert len(set(received)) == 16
 
 
-def test_a_post_through_one_process_wakes_a_poll_held_by_another(spotichat):
-    first, _ = spotichat.start(CHAT_POLL_TIMEOUT="20")
+def test_a_post_through_one_process_wakes_a_poll_held_by_another(spotichat, concurrency):
+    first, _ = spotichat.start(CHAT_POLL_TIMEOUT="20", BRUBECK_CONCURRENCY=concurrency)  # gevent, then eventlet
     second, _ = spotichat.start(CHAT_POLL_TIMEOUT="20")  # its own Mongrel2 and process; the same Redis and store
     track = random_track()
     ann = signed_up(first, "ann")
