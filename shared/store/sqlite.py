@@ -325,7 +325,10 @@ class SQLiteLinks:
     @staticmethod
     def _link(row: Any) -> Link:
         # Stored links were validated on their way in: reading them back skips that (most of a list page's time).
-        return Link.model_construct(**dict(zip(LINK_COLUMNS, row, strict=True)))
+        link_id, owner, url, title, created_at, updated_at = row  # LINK_COLUMNS, in order
+        return Link.model_construct(
+            id=link_id, owner=owner, url=url, title=title, created_at=created_at, updated_at=updated_at
+        )
 
     def upsert(self, link: Link) -> tuple[Link, bool]:
         values = link.model_dump()
