@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Listsurf on the embedded store at 50,000 links: page times through Mongrel2, loaded with wrk.
 
-    .venv/bin/python bench/store.py [--duration 5] [--warmup 1] [--keep]
+    .venv/bin/python bench/store.py [--duration 5] [--warmup 1] [--processes 2] [--keep]
 
 1. Fill a fresh SQLite store: 50 accounts, one with 10,000 links, 49 sharing 40,000, with
    titles drawn from a fixed vocabulary and times spread over three years (seeded, so every
@@ -12,6 +12,8 @@
 4. For the big user and the small one: the dashboard, a search, ``/api?limit=50`` and a deep
    page (after 9,000 links; the small user's last), one client at a time, then 20 clients
    while one more client keeps requesting ``/login``.
+5. The 20-client runs again with two Listsurf processes (``--processes``) on the same Mongrel2
+   handler ports, as ``SUITE_PROCESSES=listsurf=2`` runs them.
 
 Goals: p99 under 20 ms for each page with one client; ``/login`` p99 under 50 ms while the
 20 clients run; a user's page time independent of other users' links.  Markdown tables for
@@ -44,7 +46,7 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
-from contextlib import closing, contextmanager  # noqa: E402
+from contextlib import closing, contextmanager, suppress  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import parse_qs, quote, urlencode, urlsplit  # noqa: E402
@@ -135,11 +137,14 @@ class Target:
 @dataclass
 class Server:
     port: int
-    pid: int
-    log: Path
+    pids: list[int]  # the Listsurf processes behind Mongrel2
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the Listsurf processes so far."""
+        return sum(cpu_seconds(pid) for pid in self.pids)
 
 
 # -- the data ---------------------------------------------------------------------------------------------------
@@ -277,13 +282,41 @@ def request(
     return Reply(response.status, cookies, text)
 
 
-def wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll ``/login`` until it answers 200 (early replies can be lost while ZeroMQ connects)."""
+def connected(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds an established TCP connection to ``port`` on 127.0.0.1 (from /proc)."""
+    sockets = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with suppress(OSError):  # closed meanwhile
+                sockets.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return False
+    for line in table:
+        fields = line.split()  # local address, remote address (hex ip:port), state (01: established), …, inode
+        if fields[3] == "01" and int(fields[2].rsplit(":", 1)[1], 16) == port and f"socket:[{fields[9]}]" in sockets:
+            return True
+    return False
+
+
+def wait_until_serving(port: int, pull_port: int, processes: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    """Wait until every process takes requests, then poll ``/login`` until it answers 200.
+
+    A Listsurf process connects to Mongrel2's request socket (``pull_port``) once Mongrel2 has
+    subscribed to its replies; from then on Mongrel2 hands it its share of the requests.  Early
+    replies can still be lost while ZeroMQ connects, hence the polling.
+    """
     deadline = time.monotonic() + START_TIMEOUT
     problem = "no answer"
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"listsurf exited with code {process.returncode}:\n{log_tail(log)}")
+        for process, log in zip(processes, logs, strict=True):
+            if process.poll() is not None:
+                raise RuntimeError(f"listsurf exited with code {process.returncode}:\n{log_tail(log)}")
+        waiting = [process.pid for process in processes if not connected(process.pid, pull_port)]
+        if waiting:
+            problem = f"process {', '.join(map(str, waiting))} not connected to Mongrel2 yet"
+            time.sleep(0.1)
+            continue
         try:
             reply = request(port, "GET", "/login", timeout=1)
             if reply.status == 200:
@@ -292,18 +325,19 @@ def wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path) -
         except OSError as error:
             problem = str(error)
         time.sleep(0.1)
-    raise RuntimeError(f"listsurf did not answer /login within {START_TIMEOUT:g}s ({problem})\n{log_tail(log)}")
+    raise RuntimeError(f"listsurf did not answer /login within {START_TIMEOUT:g}s ({problem})\n{log_tail(logs[0])}")
 
 
 @contextmanager
-def serving(data_dir: Path, workdir: Path) -> Iterator[Server]:
-    """Mongrel2 on free ports with ``python -m listsurf`` behind it, on the store in ``data_dir``."""
+def serving(data_dir: Path, workdir: Path, processes: int = 1) -> Iterator[Server]:
+    """Mongrel2 on free ports with ``processes`` of ``python -m listsurf`` behind it (on the same
+    handler ports, as ``SUITE_PROCESSES`` runs them), on the store in ``data_dir``."""
     port, pull_port, pub_port = distinct_ports(3)
     pull_addr, pub_addr = f"tcp://127.0.0.1:{pull_port}", f"tcp://127.0.0.1:{pub_port}"
     server_uuid = str(uuid.uuid4())
     mongrel2 = Mongrel2Server(single_handler_config(port, pull_addr, pub_addr, server_uuid), workdir, server_uuid, port)
-    process: subprocess.Popen[bytes] | None = None
-    log = workdir / "listsurf.log"
+    started: list[subprocess.Popen[bytes]] = []
+    logs = [workdir / f"listsurf-{number}.log" for number in range(processes)]
     env = dict(
         _CHILD_ENV,
         PYTHONPATH=str(ROOT),
@@ -315,24 +349,27 @@ def serving(data_dir: Path, workdir: Path) -> Iterator[Server]:
         LOG_LEVEL="WARNING",
     )
     try:
-        say(f"  starting mongrel2 on 127.0.0.1:{port} and python -m listsurf…")
+        say(f"  starting mongrel2 on 127.0.0.1:{port} and {processes} × python -m listsurf…")
         workdir.mkdir(parents=True, exist_ok=True)
         mongrel2.start()
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "listsurf"],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches only us; we stop it below
-            )
-        wait_until_serving(port, process, log)
-        yield Server(port, process.pid, log)
+        for log in logs:
+            with log.open("wb") as log_file:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "listsurf"],
+                        cwd=ROOT,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log_file,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,  # Ctrl-C reaches only us; we stop it below
+                    )
+                )
+        wait_until_serving(port, pull_port, started, logs)
+        yield Server(port, [process.pid for process in started])
     finally:
         say("  stopping listsurf and mongrel2…")
-        if process is not None:
+        for process in started:
             stop_process(process)
         mongrel2.stop()
 
@@ -442,10 +479,10 @@ def one_client(server: Server, target: Target, args: argparse.Namespace) -> wrk.
     settle(server, target.account)
     if args.warmup:
         wrk.run(url, args.warmup, 1, 1, target.headers)
-    before = cpu_seconds(server.pid)
+    before = server.cpu_seconds()
     result = wrk.run(url, args.duration, 1, 1, target.headers)
     if result.requests:
-        result.cpu_us = {"server": (cpu_seconds(server.pid) - before) / result.requests * 1e6}
+        result.cpu_us = {"server": (server.cpu_seconds() - before) / result.requests * 1e6}
     return result
 
 
@@ -470,21 +507,28 @@ class Results:
     alone_links: int = 0
     query_ms: dict[str, float] = field(default_factory=dict)  # "alone", "all", "big"
     single: dict[Target, wrk.WrkResult] = field(default_factory=dict)
-    loaded: dict[Target, tuple[wrk.WrkResult, wrk.WrkResult]] = field(default_factory=dict)
+    loaded: dict[int, dict[Target, tuple[wrk.WrkResult, wrk.WrkResult]]] = field(default_factory=dict)  # by processes
     fill_s: float = 0.0
     store_mb: float = 0.0
     word: str = ""
     word_matches: dict[str, int] = field(default_factory=dict)  # links matching it, by account
 
 
-def measure_all(server: Server, targets: list[Target], args: argparse.Namespace, results: Results) -> None:
+def measure_single(server: Server, targets: list[Target], args: argparse.Namespace, results: Results) -> None:
     for number, target in enumerate(targets, 1):
         say(f"[1 client {number}/{len(targets)}] {target.account.name} {target.path[:60]}…")
         result = results.single[target] = one_client(server, target, args)
         say(f"  p50 {p50(result)}, p99 {p99(result)}")
+
+
+def measure_loaded(server: Server, targets: list[Target], args: argparse.Namespace, results: Results) -> None:
+    loaded = results.loaded[len(server.pids)] = {}
     for number, target in enumerate(targets, 1):
-        say(f"[{LOAD_CLIENTS} clients {number}/{len(targets)}] {target.account.name} {target.path[:60]} + /login…")
-        page, login = results.loaded[target] = under_load(server, target, args)
+        say(
+            f"[{LOAD_CLIENTS} clients, {processes(len(server.pids))} {number}/{len(targets)}] "
+            f"{target.account.name} {target.path[:60]} + /login…"
+        )
+        page, login = loaded[target] = under_load(server, target, args)
         say(f"  p99 {p99(page)} at {page.requests_per_s:,.0f} requests/s; /login p99 {p99(login)}")
 
 
@@ -512,6 +556,10 @@ def p99(result: wrk.WrkResult) -> str:
 
 def cpu(result: wrk.WrkResult) -> str:
     return f"{result.cpu_us['server'] / 1000:.2f} ms" if "server" in result.cpu_us else "n/a"
+
+
+def processes(count: int) -> str:
+    return {1: "one Listsurf process", 2: "two Listsurf processes"}.get(count, f"{count} Listsurf processes")
 
 
 def mark(met: bool) -> str:
@@ -556,13 +604,13 @@ def single_table(results: Results) -> list[str]:
     return lines
 
 
-def loaded_table(results: Results) -> list[str]:
+def loaded_table(results: Results, count: int) -> list[str]:
     lines = [
-        f"| page, {LOAD_CLIENTS} clients | user | p50 | p99 | requests/s | `/login` p99 meanwhile "
+        f"| page, {LOAD_CLIENTS} clients, {processes(count)} | user | p50 | p99 | requests/s | `/login` p99 meanwhile "
         f"| `/login` p99 < {LOGIN_GOAL_MS:g} ms |",
         "|---|---|---:|---:|---:|---:|:---:|",
     ]
-    for target, (page, login) in results.loaded.items():
+    for target, (page, login) in results.loaded[count].items():
         met = clean(login) and login.p99_ms < LOGIN_GOAL_MS
         lines.append(
             f"| {target.page} | {target.account.label} | {p50(page)} | {p99(page)} "
@@ -607,7 +655,11 @@ def report(
         say(line)
     say(
         f"store: SQLite (WAL), {USERS} users, {TOTAL_LINKS:,} links ({results.store_mb:.0f} MB), filled in "
-        f"{results.fill_s:.0f}s through store.links.upsert; one listsurf process behind Mongrel2; "
+        f"{results.fill_s:.0f}s through store.links.upsert; one listsurf process behind Mongrel2"
+        + "".join(
+            f", then {processes(count)} for the {LOAD_CLIENTS}-client runs" for count in results.loaded if count > 1
+        )
+        + "; "
         f"wrk --latency, {args.duration:g}s a run after a {args.warmup:g}s warm-up (1 client: -t1 -c1; "
         f"{LOAD_CLIENTS} clients: -t2 -c{LOAD_CLIENTS}, /login by one more client -t1 -c1)"
     )
@@ -617,9 +669,10 @@ def report(
     for line in single_table(results):
         say(line)
     say("")
-    for line in loaded_table(results):
-        say(line)
-    say("")
+    for count in results.loaded:
+        for line in loaded_table(results, count):
+            say(line)
+        say("")
     lines, independent = independence(results, small, big)
     for line in lines:
         say(line)
@@ -627,18 +680,21 @@ def report(
     for target, result in results.single.items():
         if result.errors:
             say(f"note: {target.account.name} {target.path[:60]} (1 client): wrk errors {result.errors}")
-    for target, (page, login) in results.loaded.items():
-        for name, result in (("page", page), ("/login", login)):
-            if result.errors:
-                say(f"note: {target.account.name} {target.path[:60]} ({LOAD_CLIENTS} clients, {name}): {result.errors}")
+    for count, loaded in results.loaded.items():
+        for target, (page, login) in loaded.items():
+            for name, result in (("page", page), ("/login", login)):
+                if result.errors:
+                    where = f"{LOAD_CLIENTS} clients, {processes(count)}, {name}"
+                    say(f"note: {target.account.name} {target.path[:60]} ({where}): {result.errors}")
     single_met = sum(clean(r) and r.p99_ms < P99_GOAL_MS for r in results.single.values())
-    login_met = sum(clean(login) and login.p99_ms < LOGIN_GOAL_MS for _, login in results.loaded.values())
-    worst_login = max((login.p99_ms for _, login in results.loaded.values()), default=0.0)
     say(f"goal p99 < {P99_GOAL_MS:g} ms, one client at a time: met for {single_met} of {len(results.single)} pages")
-    say(
-        f"goal /login p99 < {LOGIN_GOAL_MS:g} ms under {LOAD_CLIENTS} clients: met in {login_met} of "
-        f"{len(results.loaded)} runs (worst {ms(worst_login)})"
-    )
+    for count, loaded in results.loaded.items():
+        login_met = sum(clean(login) and login.p99_ms < LOGIN_GOAL_MS for _, login in loaded.values())
+        worst_login = max((login.p99_ms for _, login in loaded.values()), default=0.0)
+        say(
+            f"goal /login p99 < {LOGIN_GOAL_MS:g} ms under {LOAD_CLIENTS} clients, {processes(count)}: met in "
+            f"{login_met} of {len(loaded)} runs (worst {ms(worst_login)})"
+        )
     if independent is not None:
         say(
             "goal page time independent of other users' links (small user's dashboard, CPU per request within 25%): "
@@ -699,9 +755,16 @@ def run(args: argparse.Namespace, folder: Path, results: Results) -> tuple[Accou
             log_in(server, big)
             say("[pages] finding the deep pages and checking every page…")
             targets = targets_for(server, big, results.word) + targets_for(server, small, results.word)
-            measure_all(server, targets, args, results)
+            measure_single(server, targets, args, results)
+            measure_loaded(server, targets, args, results)
     finally:
         store.close()
+    if args.processes > 1:
+        say(f"[{processes(args.processes)}] the {LOAD_CLIENTS}-client runs again…")
+        with serving(folder / "data", folder / f"mongrel2-{args.processes}", args.processes) as server:
+            for account in (big, small):
+                log_in(server, account)  # a new server, a new cookie secret
+            measure_loaded(server, targets, args, results)
     return small, big
 
 
@@ -711,12 +774,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=int, default=5, help="whole seconds of each wrk run (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="whole seconds of warm-up before each 1-client run")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help=f"Listsurf processes for a second round of the {LOAD_CLIENTS}-client runs (default 2; 1: no second round)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder (store, logs) and print where")
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 120:
         parser.error("--duration must be between 0 and 120 seconds")
     if not 0 <= args.warmup <= 30:
         parser.error("--warmup must be between 0 and 30 seconds")
+    if not 1 <= args.processes <= 8:
+        parser.error("--processes must be between 1 and 8")
     return args
 
 
