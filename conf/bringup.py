@@ -65,8 +65,9 @@ def mongrel2_config() -> str:
     """conf/mongrel2.conf with this machine's ports filled in."""
     ports = {}
     for site in settings.SITES.values():
-        ports[f"{site.name}_send"] = site.send_port
-        ports[f"{site.name}_recv"] = site.recv_port
+        placeholder = site.name.replace("-", "_")  # a placeholder holds no hyphen: readify-api is ${readify_api_send}
+        ports[f"{placeholder}_send"] = site.send_port
+        ports[f"{placeholder}_recv"] = site.recv_port
     return _render(
         "mongrel2.conf", bind=settings.MONGREL2_BIND, port=settings.SUITE_PORT, server_uuid=SERVER_UUID, **ports
     )

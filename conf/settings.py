@@ -72,7 +72,8 @@ SITES = {
     site.name: site
     for site in [
         _site(0, "listsurf", "listsurf.localhost"),
-        _site(1, "readify", "readify.localhost"),  # index 2: Readify's API, api.readify.localhost
+        _site(1, "readify", "readify.localhost"),
+        _site(2, "readify-api", "api.readify.localhost"),  # its Procfile name; readify_api_* in mongrel2.conf
         _site(3, "spotichat", "spotichat.localhost"),
     ]
 }

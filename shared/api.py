@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_origin, overload
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
+from pydantic_core import core_schema
 
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
@@ -47,13 +49,18 @@ def whole_number(raw: str, low: int, high: int | None = None) -> int:
     return int(raw)
 
 
-def WholeNumber(low: int, high: int | None = None) -> Any:  # noqa: N802  (it names a type)
-    """A query parameter's type: a whole number in ASCII digits from ``low`` to ``high``."""
-    return Annotated[
-        int,
-        BeforeValidator(lambda raw: whole_number(raw, low, high) if isinstance(raw, str) else raw),
-        Field(ge=low, le=MAX_NUMBER if high is None else high),
-    ]
+@dataclass(frozen=True)
+class Digits:
+    """Marks a query parameter ``Annotated[int, Digits(low, high)]``: a whole number in ASCII digits."""
+
+    low: int
+    high: int = MAX_NUMBER
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        def parse(raw: Any) -> Any:
+            return whole_number(raw, self.low, self.high) if isinstance(raw, str) else raw
+
+        return core_schema.no_info_before_validator_function(parse, core_schema.int_schema(ge=self.low, le=self.high))
 
 
 def _flag(raw: Any) -> Any:
@@ -110,7 +117,7 @@ def field_messages(error: ValidationError) -> dict[str, str]:
 def invalid(error: ValidationError, what: str) -> HTTPError:
     """A 400 naming each bad field of ``what`` ("the query", "the body")."""
     fields = field_messages(error)
-    details = "; ".join(f"{name}: {text}" for name, text in fields.items())
+    details = " ".join(f"{name}: {text}" for name, text in fields.items())
     return HTTPError(400, f"Check {what}. {details}", fields)
 
 
@@ -145,6 +152,12 @@ class TokenAPIHandler(APIHandler):
     def prepare(self) -> Response | None:
         self.headers["Cache-Control"] = "no-store"
         return None
+
+    def auth_error(self) -> Any:
+        """401: the key is missing, revoked or not one."""
+        raise HTTPError(
+            401, "Send Authorization: Token <key> with a valid key (POST /tokens makes one).", headers=WWW_AUTHENTICATE
+        )
 
     def json_body(self, model: type[M]) -> M:
         """The body, a JSON object checked by ``model``; 415 unless it is ``application/json``, 400 otherwise."""

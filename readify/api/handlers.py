@@ -1,0 +1,316 @@
+"""Readify's JSON API: a class per endpoint, each declaring what it takes and answers (see operations.py).
+
+Every endpoint but ``/``, ``/openapi.json`` and ``POST /tokens`` needs ``Authorization: Token <key>``
+and acts on the reader's own links only: another reader's link id is not found, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from brubeck.exceptions import HTTPError
+from brubeck.responses import Response
+from readify.base import sentence
+from shared.api import Credentials, NewToken, TokensAPIHandler, bad_cursor, invalid, next_url
+from shared.links import ListFull
+from shared.models import ReadifyLink
+from shared.paging import BadCursor
+from shared.profiles import avatar_url, get_profile
+from shared.readify_links import (
+    AlreadySaved,
+    apply_action,
+    change_link,
+    changes_since,
+    filter_tags,
+    find_saved,
+    get_link,
+    list_links,
+    remove_tag,
+    rename_tag,
+    save_link,
+    tag_counts,
+)
+from shared.tags import check_tag
+
+from .openapi import document
+from .operations import Endpoint, Operation, Reply
+from .schema import (
+    LINK_ID,
+    TAG,
+    CheckQuery,
+    Error,
+    Index,
+    Link,
+    LinkChanges,
+    LinkPage,
+    LinksQuery,
+    Me,
+    NewLink,
+    OpenAPIDocument,
+    SavedCheck,
+    TagChange,
+    TagCount,
+    TagList,
+    TagRename,
+)
+
+NOT_FOUND = Reply("You have no such link (another reader's link is not found either)", Error)
+URL_TAKEN = Reply("You saved that URL already, as another link", Error)
+NO_TAG = Reply("None of your links carries that tag", Error)
+
+
+class ReaderEndpoint(Endpoint):
+    """An endpoint acting on the signed-in reader's links."""
+
+    @property
+    def owner(self) -> str:
+        owner: str = self.current_user.id
+        return owner
+
+    def own_link(self, link_id: str) -> ReadifyLink:
+        """The reader's link out of the trash; 404 otherwise."""
+        link = get_link(self.db_conn, self.owner, link_id)
+        if link is None or link.in_trash:
+            raise HTTPError(404, "You have no link with that id.")
+        return link
+
+
+class IndexHandler(Endpoint):
+    """``/``: where the endpoints are."""
+
+    path = "/"
+    operations = {
+        "get": Operation("Where the endpoints are", {200: Reply("The endpoints' addresses", Index)}, auth=False)
+    }
+
+    def get(self) -> Response:
+        site = self.application.settings["site_url"]
+        paths = {name: f"{site}/{name}" for name in ("links", "tags", "me", "tokens")}
+        return self.reply(200, Index(name="Readify API", openapi=f"{site}/openapi.json", **paths).model_dump())
+
+
+class LinksHandler(ReaderEndpoint):
+    """``/links``: GET lists the reader's links (or what changed since a time), POST saves one."""
+
+    path = "/links"
+    operations = {
+        "get": Operation(
+            "List your links",
+            {200: Reply("A page of links", LinkPage)},
+            query=LinksQuery,
+            description="Newest saved first, out of the trash; `since` lists what changed instead, "
+            "last change first, with a tombstone for each link deleted or put in the trash.",
+        ),
+        "post": Operation(
+            "Save a link",
+            {
+                201: Reply("Saved", Link, {"Location": "the link's URL in this API"}),
+                200: Reply("You had saved that URL already: that link, updated", Link),
+                403: Reply("Your list is full (LINKS_PER_ACCOUNT)", Error),
+                409: Reply("The same URL was being saved at the same moment: try again", Error),
+            },
+            body=NewLink,
+        ),
+    }
+
+    def get(self) -> Response:
+        query = self.inputs(LinksQuery)
+        try:
+            tags = filter_tags(query.tag)
+        except ValueError as error:
+            raise HTTPError(400, sentence(error), {"tag": sentence(error)}) from None
+        try:
+            if query.since is None:
+                links = list_links(
+                    self.db_conn,
+                    self.owner,
+                    limit=query.limit,
+                    cursor=query.cursor,
+                    tags=tags,
+                    search=query.q,
+                    liked=query.liked,
+                    archived=query.archived,
+                )
+                items, cursor = [link.to_api() for link in links.items], links.next_cursor
+            elif query.filters():
+                message = f"since lists every change: leave out {', '.join(query.filters())}."
+                raise HTTPError(400, message, {"since": message})
+            else:
+                changes = changes_since(self.db_conn, self.owner, query.since, limit=query.limit, cursor=query.cursor)
+                items, cursor = [item.to_api() for item in changes.items], changes.next_cursor
+        except BadCursor:
+            raise bad_cursor() from None
+        later = next_url(self, "/links", self._next_query(query, cursor)) if cursor else None
+        return self.reply(200, LinkPage.model_validate({"items": items, "next": later}).model_dump())
+
+    @staticmethod
+    def _next_query(query: LinksQuery, cursor: str) -> list[tuple[str, object]]:
+        pairs: list[tuple[str, object]] = [("tag", tag) for tag in query.tag]
+        given = query.model_dump(include=query.model_fields_set - {"tag", "cursor", "limit"})
+        pairs += [(name, str(value).lower() if isinstance(value, bool) else value) for name, value in given.items()]
+        return [*pairs, ("limit", query.limit), ("cursor", cursor)]
+
+    def post(self) -> Response:
+        new = self.inputs(NewLink)
+        try:
+            link, created = save_link(self.db_conn, self.owner, new.url, new.title, new.tags, new.private)
+        except ValidationError as error:
+            raise invalid(error, "the body") from None
+        except ListFull as full:
+            raise HTTPError(403, f"Your list is full: an account keeps at most {full.limit:,} links.") from None
+        except AlreadySaved:
+            raise HTTPError(409, "That URL was being saved at the same moment. Try again.") from None
+        if created:
+            self.headers["Location"] = f"{self.application.settings['site_url']}/links/{link.id}"
+        return self.reply(201 if created else 200, Link.of(link))
+
+
+class LinkCheckHandler(ReaderEndpoint):
+    """``/links/check?url=``: is this URL saved already, and as which link (what a browser extension asks)."""
+
+    path = "/links/check"
+    operations = {"get": Operation("Is this URL saved?", {200: Reply("The answer", SavedCheck)}, query=CheckQuery)}
+
+    def get(self) -> Response:
+        url = self.inputs(CheckQuery).url
+        try:
+            link = find_saved(self.db_conn, self.owner, url)
+        except ValueError as error:
+            raise HTTPError(400, sentence(error), {"url": sentence(error)}) from None
+        found = link if link is not None and not link.in_trash else None
+        return self.reply(200, {"saved": found is not None, "link": Link.of(found) if found else None})
+
+
+class LinkHandler(ReaderEndpoint):
+    """``/links/<id>``: one of the reader's links: GET, PATCH some of its fields, DELETE (to the trash)."""
+
+    path = "/links/{link_id}"
+    path_patterns = {"link_id": LINK_ID.strip("^$")}
+    operations = {
+        "get": Operation("One of your links", {200: Reply("The link", Link), 404: NOT_FOUND}),
+        "patch": Operation(
+            "Change some of a link's fields",
+            {200: Reply("The changed link", Link), 404: NOT_FOUND, 409: URL_TAKEN},
+            body=LinkChanges,
+        ),
+        "delete": Operation(
+            "Delete a link",
+            {204: Reply("Deleted: in the trash of Readify's pages for 30 days, a tombstone for since"), 404: NOT_FOUND},
+        ),
+    }
+
+    def get(self, link_id: str) -> Response:
+        return self.reply(200, Link.of(self.own_link(link_id)))
+
+    def patch(self, link_id: str) -> Response:
+        changes = self.inputs(LinkChanges).changes()
+        try:
+            link = change_link(self.db_conn, self.owner, link_id, changes)
+        except ValidationError as error:
+            raise invalid(error, "the body") from None
+        except AlreadySaved as taken:
+            where = f" as link {taken.link.id}" if taken.link else ""
+            raise HTTPError(409, f"You saved that URL already{where}.", {"url": "Saved already."}) from None
+        if link is None:
+            raise HTTPError(404, "You have no link with that id.")
+        return self.reply(200, Link.of(link))
+
+    def delete(self, link_id: str) -> Response:
+        if apply_action(self.db_conn, self.owner, link_id, "delete") is None:
+            raise HTTPError(404, "You have no link with that id.")
+        return self.reply(204)
+
+
+class TagsHandler(ReaderEndpoint):
+    """``/tags``: the reader's tags with how many links carry each."""
+
+    path = "/tags"
+    operations = {"get": Operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
+
+    def get(self) -> Response:
+        counts = [TagCount(name=name, count=count) for name, count in tag_counts(self.db_conn, self.owner)]
+        return self.reply(200, TagList(items=counts).model_dump())
+
+
+class TagHandler(ReaderEndpoint):
+    """``/tags/<name>``: PATCH renames the tag on every link (merging it into a tag in use), DELETE removes it."""
+
+    path = "/tags/{name}"
+    path_patterns = {"name": "[^/]+"}
+    path_schemas = {"name": {"type": "string", "pattern": TAG, "description": "a tag as stored"}}
+    operations = {
+        "patch": Operation(
+            "Rename a tag (onto a tag in use: merge the two)",
+            {200: Reply("Renamed", TagChange), 404: NO_TAG},
+            body=TagRename,
+        ),
+        "delete": Operation("Take a tag off every link", {204: Reply("Removed"), 404: NO_TAG}),
+    }
+
+    def patch(self, name: str) -> Response:
+        try:
+            new = check_tag(self.inputs(TagRename).name)
+        except ValueError as error:
+            raise HTTPError(400, sentence(error), {"name": sentence(error)}) from None
+        changed = rename_tag(self.db_conn, self.owner, name, new)
+        if not changed:
+            raise HTTPError(404, "None of your links carries that tag.")
+        return self.reply(200, TagChange(name=new, changed=changed).model_dump())
+
+    def delete(self, name: str) -> Response:
+        if not remove_tag(self.db_conn, self.owner, name):
+            raise HTTPError(404, "None of your links carries that tag.")
+        return self.reply(204)
+
+
+class MeHandler(ReaderEndpoint):
+    """``/me``: the reader's account and profile."""
+
+    path = "/me"
+    operations = {"get": Operation("Who you are", {200: Reply("Your account and profile", Me)})}
+
+    def get(self) -> Response:
+        user = self.current_user
+        profile = get_profile(self.db_conn, user.id)
+        me = Me(
+            username=user.username,
+            display_name=profile.display_name,
+            bio=profile.bio,
+            location=profile.location,
+            website=profile.website,
+            avatar_url=avatar_url(profile),
+            created_at=user.created_at,
+        )
+        return self.reply(200, me.model_dump())
+
+
+class TokensHandler(Endpoint, TokensAPIHandler):
+    """``/tokens``: POST a username and password for an API key (shared by every site's API)."""
+
+    path = "/tokens"
+    operations = {
+        "post": Operation(
+            "Get an API key",
+            {
+                201: Reply("A new key: keep it, it is shown once", NewToken),
+                401: Reply("Wrong username or password", Error, {"WWW-Authenticate": "Token"}),
+                429: Reply("Too many attempts: try again after Retry-After seconds", Error, {"Retry-After": "seconds"}),
+                503: Reply("The database cannot be reached: try again later", Error, {"Retry-After": "seconds"}),
+            },
+            body=Credentials,
+            auth=False,
+            description="Throttled like the login form. The key works on every site's API of the suite.",
+        )
+    }
+
+
+class OpenAPIHandler(Endpoint):
+    """``/openapi.json``: this API's OpenAPI 3.1 description, made from the routed endpoints."""
+
+    path = "/openapi.json"
+    operations = {
+        "get": Operation("This description", {200: Reply("OpenAPI 3.1", OpenAPIDocument)}, auth=False),
+    }
+
+    def get(self) -> Response:
+        return self.reply(200, document(self.application))
