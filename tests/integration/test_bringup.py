@@ -389,7 +389,7 @@ def rendered_config(monkeypatch: pytest.MonkeyPatch, processes: str = "") -> con
 def test_supervisord_runs_a_program_per_procfile_line_that_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
     config = rendered_config(monkeypatch, "listsurf=3")
     programs = [section.removeprefix("program:") for section in config.sections() if section.startswith("program:")]
-    assert programs == ["redis", "listsurf", "mongrel2"]  # Mongrel2 starts last and stops first
+    assert programs == ["redis", "listsurf", "readify", "readify-api", "spotichat", "mongrel2"]  # Mongrel2 last
     assert config.getboolean("supervisord", "nodaemon")
     listsurf = config["program:listsurf"]
     assert listsurf["numprocs"] == "3" and listsurf["process_name"] == "%(program_name)s-%(process_num)d"
