@@ -1,0 +1,129 @@
+"""Readify's API end to end: ``python -m readify.api``, ``python -m readify.web`` and ``python -m listsurf``
+as separate processes behind one Mongrel2 loaded from conf/mongrel2.conf, reading one database.
+
+One walk per promise: an account made on Readify's pages gets a key by ``POST /tokens``; the key works on
+Readify's API and on Listsurf's ``/api`` (and a key made on Listsurf works here); what the API saves the
+pages show; the API's errors are JSON through Mongrel2, its ``next`` on the configured address, its host
+matched exactly.  Every case is in tests/sites/test_readify_api.py, in process.
+"""
+
+from __future__ import annotations
+
+import configparser
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from conf import bringup
+from tests.integration.readify_api_support import RunningSuite, running_suite
+from tests.integration.test_readify import ReaderClient
+from tests.pages import NEW_KEY, PASSWORD, with_token
+
+pytestmark = pytest.mark.integration
+MODULES = ["readify.web", "readify.api", "listsurf"]
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSuite]:
+    with running_suite(tmp_path_factory.mktemp("readify-api"), MODULES) as running:
+        yield running
+
+
+def reader(suite: RunningSuite, username: str) -> ReaderClient:
+    """A browser with a new account made on Readify's pages."""
+    browser = ReaderClient(f"http://{suite.host('readify.web')}")
+    assert browser.sign_up(username, PASSWORD).headers["Location"] == "/"
+    return browser
+
+
+def api_key(suite: RunningSuite, username: str) -> str:
+    made = suite.client("readify.api").post("/tokens", json={"username": username, "password": PASSWORD})
+    assert (made.status_code, made.headers["Content-Type"]) == (201, "application/json"), made.text
+    return str(made.json()["token"])
+
+
+def test_each_site_runs_in_a_process_of_its_own(suite):
+    assert len({process.pid for process in suite.processes.values()}) == len(MODULES)
+    assert all(process.poll() is None for process in suite.processes.values())
+    index = suite.client("readify.api").get("/")
+    assert index.json()["links"] == f"http://{suite.host('readify.api')}/links"
+    assert "<h1>Log in</h1>" in suite.client("readify.web").get("/login").text
+
+
+def test_a_key_from_post_tokens_works_on_readifys_api_and_listsurfs(suite):
+    alice = reader(suite, "alice")
+    key = api_key(suite, "alice")
+    api = suite.client("readify.api")
+    api.headers.update(with_token(key))
+    assert api.get("/me").json()["username"] == "alice"
+
+    saved = api.post("/links", json={"url": "https://example.com/from-the-api", "title": "From the API", "tags": ["x"]})
+    assert saved.status_code == 201
+    assert saved.headers["Location"] == f"http://{suite.host('readify.api')}/links/{saved.json()['id']}"
+    assert alice.ids_on("/") == [saved.json()["id"]]  # the pages' process reads what the API's wrote
+    alice.act(saved.json()["id"], "like")
+    assert api.get(f"/links/{saved.json()['id']}").json()["liked"] is True
+
+    listsurf = suite.client("listsurf")
+    on_listsurf = listsurf.get("/api", headers=with_token(key))
+    assert (on_listsurf.status_code, on_listsurf.json()["items"]) == (200, [])  # the key works; Listsurf's own links
+    assert listsurf.log_in("alice", PASSWORD).status_code == 302  # and so does the account
+    made_there = listsurf.post_form("/tokens", {"name": "from Listsurf"})
+    listsurf_key = NEW_KEY.search(made_there.text).group(1)
+    assert suite.client("readify.api").get("/me", headers=with_token(listsurf_key)).json()["username"] == "alice"
+
+
+def test_the_apis_answers_through_mongrel2_are_json_and_its_next_is_the_configured_address(suite):
+    reader(suite, "bob")
+    api = suite.client("readify.api")
+    anonymous = api.get("/links")
+    assert (anonymous.status_code, anonymous.headers["Content-Type"]) == (401, "application/json")
+    assert anonymous.headers["WWW-Authenticate"] == 'Token realm="api"' and "Location" not in anonymous.headers
+    api.headers.update(with_token(api_key(suite, "bob")))
+    for i in range(3):
+        assert api.post("/links", json={"url": f"https://example.com/bob/{i}"}).status_code == 201
+    first = api.get("/links?limit=2")  # (another Host header never reaches the API: see the last tests)
+    next_url = first.json()["next"]
+    assert next_url.startswith(f"http://{suite.host('readify.api')}/links?limit=2&cursor=")
+    assert len(api.get(next_url).json()["items"]) == 1
+    for response, status in [
+        (api.get("/links?limit=0"), 400),
+        (api.get("/links?limit=%D9%A3"), 400),
+        (api.post("/links", data={"url": "https://example.com/"}), 415),
+        (api.get("/nothing"), 404),
+        (api.get("/links/" + "0" * 24), 404),
+        (api.request("PUT", "/links", json={}), 405),
+    ]:
+        assert (response.status_code, response.headers["Content-Type"]) == (status, "application/json")
+        assert response.json()["error"]["code"] == status
+    openapi = api.get("/openapi.json").json()
+    assert openapi["servers"] == [{"url": f"http://{suite.host('readify.api')}"}]
+
+
+def test_the_api_host_is_matched_exactly(suite):
+    for lookalike in (f"xapi.readify.localhost:{suite.port}", f"evil.api.readify.localhost:{suite.port}"):
+        answer = requests.get(f"http://127.0.0.1:{suite.port}/links", headers={"Host": lookalike}, timeout=5)
+        assert answer.status_code == 404 and "application/json" not in answer.headers.get("Content-Type", "")
+
+
+def test_the_pages_keep_answering_while_the_api_process_is_down(suite):
+    api = suite.processes["readify.api"]
+    api.send_signal(signal.SIGTERM)
+    assert api.wait(15) == 0  # drained and stopped
+    assert "<h1>Log in</h1>" in suite.client("readify.web").get("/login").text
+    assert suite.client("listsurf").get("/login").status_code == 200
+
+
+def test_the_api_is_a_program_of_the_suite_that_runs_several_processes(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("SUITE_PROCESSES", "readify-api=2")
+    config = configparser.RawConfigParser()
+    config.read_string(bringup.supervisor_config())
+    program = config["program:readify-api"]
+    assert program["numprocs"] == "2" and program["command"].endswith("-m readify.api")
+    site = bringup.settings.SITES["readify-api"]
+    rendered = bringup.mongrel2_config()
+    assert f"tcp://{bringup.settings.MONGREL2_BIND}:{site.send_port}" in rendered
+    assert "matching=\"$api.readify.localhost\", routes={'/': readify_api}" in rendered
