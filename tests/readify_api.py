@@ -12,11 +12,17 @@ import jsonschema
 
 from brubeck.request_handling import Brubeck
 from brubeck.testing import TestClient, TestResponse
+from readify.api.app import create_app
 from readify.api.openapi import document
 from readify.api.operations import Endpoint
 
 HOST = "api.readify.localhost:6767"
 SITE = f"http://{HOST}"
+
+
+def description() -> dict[str, Any]:
+    """/openapi.json as an app on the default settings serves it (made without a database)."""
+    return document(create_app(settings={"cookie_secret": "x"}, db=object()))  # type: ignore[arg-type]
 
 
 def token(key: str) -> dict[str, str]:

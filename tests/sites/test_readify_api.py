@@ -20,7 +20,6 @@ from brubeck.timekeeping import curtime
 from listsurf.app import create_app as create_listsurf
 from readify.api.app import ENDPOINTS, create_app
 from readify.api.handlers import MeHandler
-from readify.api.openapi import document
 from readify.app import create_app as create_readify
 from shared import profiles, readify_links
 from shared.models import ReadifyLink, User
@@ -28,7 +27,7 @@ from shared.store import Store
 from shared.throttle import REFUSE_AFTER, LoginThrottle
 from shared.users import create_user
 from tests.pages import PASSWORD, with_token
-from tests.readify_api import SITE, ApiClient
+from tests.readify_api import SITE, ApiClient, description
 from tests.readify_pages import Reader
 from tests.sites.conftest import COOKIE_SECRET
 
@@ -155,10 +154,9 @@ def test_the_index_says_where_things_are(anyone):
 
 
 def secured_operations() -> list[tuple[str, str]]:
-    doc = document(create_app(settings={"cookie_secret": "x"}, db=object()))  # type: ignore[arg-type]
     return [
         (method, path)
-        for path, item in doc["paths"].items()
+        for path, item in description()["paths"].items()
         for method, operation in item.items()
         if method != "parameters" and operation["security"]
     ]
