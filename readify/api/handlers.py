@@ -54,6 +54,8 @@ from .schema import (
     TagRename,
 )
 
+NO_SUCH_LINK = "You have no link with that id."
+NO_SUCH_TAG = "None of your links carries that tag."
 NOT_FOUND = Reply("You have no such link (another reader's link is not found either)", Error)
 URL_TAKEN = Reply("You saved that URL already, as another link", Error)
 NO_TAG = Reply("None of your links carries that tag", Error)
@@ -71,7 +73,7 @@ class ReaderEndpoint(Endpoint):
         """The reader's link out of the trash; 404 otherwise."""
         link = get_link(self.db_conn, self.owner, link_id)
         if link is None or link.in_trash:
-            raise HTTPError(404, "You have no link with that id.")
+            raise HTTPError(404, NO_SUCH_LINK)
         return link
 
 
@@ -212,12 +214,12 @@ class LinkHandler(ReaderEndpoint):
             where = f" as link {taken.link.id}" if taken.link else ""
             raise HTTPError(409, f"You saved that URL already{where}.", {"url": "Saved already."}) from None
         if link is None:
-            raise HTTPError(404, "You have no link with that id.")
+            raise HTTPError(404, NO_SUCH_LINK)
         return self.reply(200, Link.of(link))
 
     def delete(self, link_id: str) -> Response:
         if apply_action(self.db_conn, self.owner, link_id, "delete") is None:
-            raise HTTPError(404, "You have no link with that id.")
+            raise HTTPError(404, NO_SUCH_LINK)
         return self.reply(204)
 
 
@@ -254,12 +256,12 @@ class TagHandler(ReaderEndpoint):
             raise HTTPError(400, sentence(error), {"name": sentence(error)}) from None
         changed = rename_tag(self.db_conn, self.owner, name, new)
         if not changed:
-            raise HTTPError(404, "None of your links carries that tag.")
+            raise HTTPError(404, NO_SUCH_TAG)
         return self.reply(200, TagChange(name=new, changed=changed).model_dump())
 
     def delete(self, name: str) -> Response:
         if not remove_tag(self.db_conn, self.owner, name):
-            raise HTTPError(404, "None of your links carries that tag.")
+            raise HTTPError(404, NO_SUCH_TAG)
         return self.reply(204)
 
 

@@ -23,7 +23,7 @@ from readify.api.handlers import MeHandler
 from readify.app import create_app as create_readify
 from shared import profiles, readify_links
 from shared.models import ReadifyLink, User
-from shared.store import Store
+from shared.store import Store, Unavailable
 from shared.throttle import REFUSE_AFTER, LoginThrottle
 from shared.users import create_user
 from tests.pages import PASSWORD, with_token
@@ -549,6 +549,16 @@ def test_unknown_paths_and_methods_answer_json(alice, anyone):
     assert (response.status, response.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
     assert response.json()["error"]["code"] == 405
     assert alice.get("/links/" + "0" * 24).status == 404
+
+
+def test_while_the_database_is_away_the_api_answers_a_json_503(alice, store, monkeypatch):
+    def away(*args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("the database is away")
+
+    monkeypatch.setattr(store.readify_links, "page", away)
+    response = alice.get("/links")
+    error_of(response, 503)
+    assert response.headers["Retry-After"] == "30"
 
 
 # -- tags, the URL check, me ------------------------------------------------------------------------------
