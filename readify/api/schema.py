@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.api import Digits, Flag
-from shared.models import MAX_TITLE_LENGTH, MAX_URL_LENGTH, ReadifyLink, Tombstone
+from shared.models import MAX_TITLE_LENGTH, MAX_URL_LENGTH, ReadifyLink
 from shared.tags import MAX_TAG_LENGTH, MAX_TAGS
 
 DEFAULT_LIMIT = 50
@@ -64,10 +64,6 @@ class Deleted(Closed):
     id: str = Field(pattern=LINK_ID)
     deleted: Literal[True]
     updated_at: int = Field(description=MS)
-
-    @classmethod
-    def of(cls, tombstone: Tombstone) -> dict[str, Any]:
-        return cls.model_validate(tombstone.to_api()).model_dump()
 
 
 class LinkPage(Closed):

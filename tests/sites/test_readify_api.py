@@ -17,6 +17,7 @@ from openapi_spec_validator import validate
 
 from brubeck.request_handling import Brubeck
 from brubeck.timekeeping import curtime
+from conf import settings
 from listsurf.app import create_app as create_listsurf
 from readify.api.app import ENDPOINTS, create_app
 from readify.api.handlers import MeHandler
@@ -549,6 +550,23 @@ def test_unknown_paths_and_methods_answer_json(alice, anyone):
     assert (response.status, response.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
     assert response.json()["error"]["code"] == 405
     assert alice.get("/links/" + "0" * 24).status == 404
+
+
+def test_a_full_list_is_a_403_and_saves_nothing(alice, store, monkeypatch):
+    save(alice, "https://example.com/a")
+    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+    error = error_of(alice.post("/links", json={"url": "https://example.com/b"}), 403)
+    assert "at most 1 links" in error["message"]
+    assert [link.url for link in stored(store)] == ["https://example.com/a"]
+    assert alice.post("/links", json={"url": "https://example.com/a", "tags": ["x"]}).status == 200  # saved already
+
+
+def test_head_and_options_are_answered(alice, anyone):
+    head = alice.head("/links")
+    assert (head.status, head.body) == (200, b"")
+    assert anyone.head("/links").status == 401
+    options = anyone.options("/links/" + "0" * 24)
+    assert (options.status, options.headers["Allow"]) == (204, "GET, HEAD, PATCH, DELETE, OPTIONS")
 
 
 def test_while_the_database_is_away_the_api_answers_a_json_503(alice, store, monkeypatch):
