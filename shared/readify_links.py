@@ -54,22 +54,29 @@ def _position(link: ReadifyLink) -> tuple[int, str]:
 
 
 def save_link(
-    store: Store, owner: str, url: str, title: str = "", tags: str | Iterable[str] = "", private: bool = False
+    store: Store,
+    owner: str,
+    url: str,
+    title: str = "",
+    tags: str | Iterable[str] = "",
+    private: bool | None = False,
 ) -> tuple[ReadifyLink, bool]:
     """Save a link; ``(link, created)``.
 
     A URL the owner saved already updates that link instead: its title (when one is given), its tags
-    (the new ones added), its private flag, and it comes back out of the archive and the trash.
+    (the new ones added), its private flag (unless ``private`` is None), and it comes back out of the
+    archive and the trash.  A new link with ``private`` None is not private.
     Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` at ``LINKS_PER_ACCOUNT``.
     """
     now = curtime()
-    fields = {"url": url, "title": title, "tags": tags, "private": private, "created_at": now, "updated_at": now}
+    fields = {"url": url, "title": title, "tags": tags, "private": bool(private), "created_at": now, "updated_at": now}
     draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
     for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again
         existing = store.readify_links.find_url(owner, draft.url)
         if existing is not None:
             merged = ReadifyLink(**{**existing.model_dump(), "tags": [*existing.tags, *draft.tags]})  # checks ≤ 20
-            changes = {"tags": merged.tags, "private": private, "archived": False, "deleted_at": None}
+            kept = existing.private if private is None else private
+            changes = {"tags": merged.tags, "private": kept, "archived": False, "deleted_at": None}
             updated = store.readify_links.update(owner, existing.id, {**changes, "updated_at": now})
             if updated is not None:
                 return (_retitle(store, updated, draft.title, now) if draft.title else updated), False

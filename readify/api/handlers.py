@@ -155,7 +155,8 @@ class LinksHandler(ReaderEndpoint):
     def post(self) -> Response:
         new = self.inputs(NewLink)
         try:
-            link, created = save_link(self.db_conn, self.owner, new.url, new.title, new.tags, new.private)
+            private = new.private if "private" in new.model_fields_set else None  # left out: kept
+            link, created = save_link(self.db_conn, self.owner, new.url, new.title, new.tags, private)
         except ValidationError as error:
             raise invalid(error, "the body") from None
         except ListFull as full:

@@ -153,7 +153,9 @@ class NewLink(Strict):
     url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, description=URL_RULES)
     title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
     tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS, description=TAG_RULES)
-    private: bool = False
+    private: bool = Field(
+        default_factory=bool, description="left out: a new link is not private, a saved one keeps its flag"
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.com/", "tags": ["news"]}]})
 

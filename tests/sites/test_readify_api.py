@@ -296,6 +296,13 @@ def test_saving_a_saved_url_again_answers_that_link_updated(alice):
     assert (restored.status, restored.json()["id"]) == (200, first["id"])  # out of the trash again
 
 
+def test_saving_a_private_link_again_keeps_it_private_unless_told(alice):
+    first = save(alice, "https://example.com/p", private=True)
+    assert alice.post("/links", json={"url": "https://example.com/p", "tags": ["x"]}).json()["private"] is True
+    assert alice.post("/links", json={"url": "https://example.com/p", "private": False}).json()["private"] is False
+    assert alice.get(f"/links/{first['id']}").json()["private"] is False
+
+
 def test_filters_tag_search_liked_and_archived(alice):
     python = save(alice, "https://example.com/py", title="Python tips", tags=["python", "tips"])
     news = save(alice, "https://example.com/news", title="Daily news", tags=["news", "tips"])
