@@ -149,9 +149,8 @@ class TokenAPIHandler(APIHandler):
         key = self._api_key()
         return user_for_token(self.db_conn, key, self.current_time) if key else None
 
-    def prepare(self) -> Response | None:
-        self.headers["Cache-Control"] = "no-store"
-        return None
+    def initialize(self) -> None:
+        self.headers["Cache-Control"] = "no-store"  # on every answer, the router's 404 and 405 too
 
     def auth_error(self) -> Any:
         """401: the key is missing, revoked or not one."""

@@ -62,7 +62,6 @@ class Endpoint(TokenAPIHandler):
         return _PARAMETER.sub(lambda found: f"(?P<{found[1]}>{cls.path_patterns[found[1]]})", cls.path)
 
     def prepare(self) -> Response | None:
-        super().prepare()
         method = "get" if self.message.method == "HEAD" else self.message.method.lower()
         operation = self.operations.get(method)
         if operation is None:  # OPTIONS

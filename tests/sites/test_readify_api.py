@@ -555,6 +555,7 @@ def test_unknown_paths_and_methods_answer_json(alice, anyone):
             assert "no such endpoint" in response.json()["error"]["message"]
     response = alice.request("PUT", "/links", json={"url": "https://e.com/"})
     assert (response.status, response.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
+    assert response.headers["Cache-Control"] == alice.get("/nothing").headers["Cache-Control"] == "no-store"
     assert response.json()["error"]["code"] == 405
     assert alice.get("/links/" + "0" * 24).status == 404
 
