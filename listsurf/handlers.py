@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
@@ -14,7 +13,7 @@ from shared.api import bad_cursor, int_argument, next_url
 from shared.bookmarklet import bookmarklet
 from shared.links import ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
-from shared.paging import BadCursor
+from shared.paging import BadCursor, older_url
 from shared.web import APIHandler, PageHandler
 
 PAGE_SIZE = 50
@@ -33,11 +32,7 @@ class ListHandler(PageHandler):
             page = list_links(self.db_conn, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
         except BadCursor:
             raise HTTPError(400, "That page link is broken. Start again from the first page.") from None
-        older = (
-            "/?" + urlencode({k: v for k, v in (("q", search), ("before", page.next_cursor)) if v})
-            if page.next_cursor
-            else None
-        )
+        older = older_url("/", page.next_cursor, q=search)
         return self.render_template(
             "list.html", links=page.links, search=search, older=older, first_page=cursor is None
         )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from brubeck.exceptions import HTTPError
 from brubeck.request_handling import PAGE_POLICY
-from shared.paging import Paged
 from shared.readify_links import filter_tags
 from shared.web import PageHandler
 
@@ -39,14 +37,6 @@ def sentence(error: ValueError) -> str:
     """What a ValueError of the record modules says, as a sentence for a page."""
     message = str(error)
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
-def older_url(path: str, page: Paged[Any], **params: Any) -> str | None:
-    """The "older" link of a page: ``path`` with ``params`` (lists repeat) and the next page's cursor."""
-    if page.next_cursor is None:
-        return None
-    pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list | tuple) else [v]) if item]
-    return f"{path}?{urlencode([*pairs, ('before', page.next_cursor)])}"
 
 
 def bad_cursor() -> HTTPError:

@@ -6,10 +6,10 @@ from typing import ClassVar
 
 from brubeck.auth import web_authenticated
 from brubeck.responses import Response
-from shared.paging import BadCursor
+from shared.paging import BadCursor, older_url
 from shared.readify_links import TRASH_DAYS, list_links
 
-from .base import PAGE_SIZE, ReadifyPage, bad_cursor, older_url
+from .base import PAGE_SIZE, ReadifyPage, bad_cursor
 
 
 class LinkListPage(ReadifyPage):
@@ -46,7 +46,7 @@ class LinkListPage(ReadifyPage):
             empty=self.empty,
             tags=tags,
             search=search,
-            older=older_url(self.path, page, tag=tags, q=search),
+            older=older_url(self.path, page.next_cursor, tag=tags, q=search),
             first_page=cursor is None,
             trash_days=TRASH_DAYS,
         )

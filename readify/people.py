@@ -6,13 +6,13 @@ from __future__ import annotations
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.models import User
-from shared.paging import BadCursor
+from shared.paging import BadCursor, older_url
 from shared.profiles import avatar_url, get_profile
 from shared.readify_links import public_links
 from shared.users import find_user
 
 from .atom import public_feed
-from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage, bad_cursor, older_url
+from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage, bad_cursor
 
 
 class PublicPage(ReadifyPage):
@@ -47,7 +47,7 @@ class ProfileHandler(PublicPage):
             avatar=avatar_url(profile),
             links=page.items,
             tags=tags,
-            older=older_url(f"/{user.id}", page, tag=tags),
+            older=older_url(f"/{user.id}", page.next_cursor, tag=tags),
             first_page=cursor is None,
         )
 

@@ -220,10 +220,8 @@ def normalize_url(raw: str) -> str:
     return normalized
 
 
-class Link(Document):
-    """A saved link; one per owner and URL (saving it again updates it)."""
-
-    collection: ClassVar[str] = "links"
+class SavedLink(Document):
+    """What every saved link has: its owner, its URL (normalised), a title (spaces folded), its times."""
 
     owner: str
     url: str
@@ -241,14 +239,20 @@ class Link(Document):
     def _strip_title(cls, value: Any) -> Any:
         return " ".join(value.split()) if isinstance(value, str) else value
 
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+class Link(SavedLink):
+    """A link saved on Listsurf; one per owner and URL (saving it again updates it)."""
+
+    collection: ClassVar[str] = "links"
+
     @staticmethod
     def id_for(owner: str, url: str) -> str:
         """The link's id: the same owner and URL always give the same id."""
         return hashlib.sha256(f"{owner}\n{url}".encode()).hexdigest()[:24]
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -260,7 +264,7 @@ class Link(Document):
         }
 
 
-class ReadifyLink(Document):
+class ReadifyLink(SavedLink):
     """A link saved on Readify; one per owner and URL, its id random (the URL can be edited).
 
     ``deleted_at`` is set while it is in the trash.  ``tags`` takes a list or a form's text
@@ -269,26 +273,11 @@ class ReadifyLink(Document):
 
     collection: ClassVar[str] = "readify_links"
 
-    owner: str
-    url: str
-    title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
     tags: list[str] = Field(default_factory=list)
     liked: bool = False
     archived: bool = False
     private: bool = False
     deleted_at: int | None = None
-    created_at: int = Field(default_factory=curtime)
-    updated_at: int = Field(default_factory=curtime)
-
-    @field_validator("url")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_url(value)
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _strip_title(cls, value: Any) -> Any:
-        return " ".join(value.split()) if isinstance(value, str) else value
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -299,10 +288,6 @@ class ReadifyLink(Document):
     def new_id() -> str:
         """A fresh id: 24 hex digits, like every link id of the suite."""
         return secrets.token_hex(12)
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
 
     @property
     def in_trash(self) -> bool:

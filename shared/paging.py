@@ -10,7 +10,8 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 T = TypeVar("T")
 
@@ -48,3 +49,12 @@ class Paged(Generic[T]):
 def paged(rows: list[T], limit: int, position: Callable[[T], tuple[int, str]]) -> Paged[T]:
     """The page of ``rows`` fetched with ``limit + 1`` (one more says there is a next page)."""
     return Paged(rows[:limit], encode_cursor(position(rows[limit - 1])) if len(rows) > limit else None)
+
+
+def older_url(path: str, next_cursor: str | None, **params: Any) -> str | None:
+    """The "older" link of a list page: ``path`` with its filters (``params``: empty ones left out, lists
+    repeated) and the next page's cursor as ``before``; None on the last page."""
+    if next_cursor is None:
+        return None
+    pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list | tuple) else [v]) if item]
+    return f"{path}?{urlencode([*pairs, ('before', next_cursor)])}"

@@ -15,11 +15,9 @@ from urllib.parse import urlsplit
 from brubeck.testing import TestClient, TestResponse
 from shared.models import Link
 from shared.store import Store
-from tests.pages import AccountActions, elements, status_of, with_query
+from tests.pages import MAX_PAGES, AccountActions, elements, follow_older, status_of, with_query
 
-MAX_PAGES = 50  # bound on every "follow the next link" walk
 LINK_ID = re.compile(r'action="/delete_item/([0-9a-f]{24})"')
-OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
 API_KEYS = {"id", "url", "title", "created_at", "updated_at"}
 
 
@@ -49,16 +47,7 @@ class ListsurfActions(AccountActions):
 
     def html_pages(self, path: str = "/") -> list[list[str]]:
         """Follow the list page's "Older" links from ``path``: the link ids of each page."""
-        pages: list[list[str]] = []
-        next_path: str | None = path
-        while next_path:
-            assert len(pages) < MAX_PAGES, "the Older links never end"
-            response = self.get(next_path)
-            assert status_of(response) == 200, response.text
-            pages.append(LINK_ID.findall(response.text))
-            older = OLDER.search(response.text)
-            next_path = unescape(older.group(1)) if older else None
-        return pages
+        return follow_older(self, path, LINK_ID.findall)
 
     def api_pages(self, url: str, **request: Any) -> list[list[dict[str, Any]]]:
         """Follow the API's ``next`` URLs, as given, from ``url``: the items of each page."""

@@ -141,6 +141,24 @@ def field_error(page: str, name: str) -> str | None:
     return unescape(found.group(1)) if found else None
 
 
+MAX_PAGES = 50  # bound on every "follow the next link" walk
+OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
+
+
+def follow_older(client: Any, path: str, read: Any) -> list[Any]:
+    """Follow a list's "Older" links from ``path`` with ``client``: what ``read(page text)`` finds on each page."""
+    found: list[Any] = []
+    next_path: str | None = path
+    while next_path:
+        assert len(found) < MAX_PAGES, "the Older links never end"
+        response = client.get(next_path)
+        assert status_of(response) == 200, response.text
+        found.append(read(response.text))
+        older = OLDER.search(response.text)
+        next_path = unescape(older.group(1)) if older else None
+    return found
+
+
 def fetched_resources(page: str) -> list[str]:
     """Every address the page makes a browser fetch (scripts, styles, images, frames...)."""
     parser = _Elements()

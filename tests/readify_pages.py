@@ -13,13 +13,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 from brubeck.testing import TestClient
-from tests.pages import AccountActions, elements, status_of
+from tests.pages import AccountActions, elements, follow_older, status_of
 
-MAX_PAGES = 50
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITEM = re.compile(r'<li id="link-([0-9a-f]{24})"')
 TITLE = re.compile(r'<a class="title" href="[^"]*" rel="noopener noreferrer">([^<]*)</a>')
-OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
 
 
 class ReadifyActions(AccountActions):
@@ -42,16 +40,7 @@ class ReadifyActions(AccountActions):
 
     def pages(self, path: str, read: Callable[[str], list[str]] | None = None) -> list[list[str]]:
         """Follow the "Older" links from ``path``: what ``read`` finds on each page (default: the link ids)."""
-        found: list[list[str]] = []
-        next_path: str | None = path
-        while next_path:
-            assert len(found) < MAX_PAGES, "the Older links never end"
-            response = self.get(next_path)
-            assert status_of(response) == 200, response.text
-            found.append((read or ITEM.findall)(response.text))
-            older = OLDER.search(response.text)
-            next_path = unescape(older.group(1)) if older else None
-        return found
+        return follow_older(self, path, read or ITEM.findall)
 
 
 class Reader(ReadifyActions, TestClient):

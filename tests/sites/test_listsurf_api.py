@@ -11,8 +11,8 @@ from html import unescape
 import pytest
 
 from brubeck.timekeeping import curtime
-from tests.listsurf_pages import API_KEYS, OLDER, ids, newest_first, store_links
-from tests.pages import XSS, with_token
+from tests.listsurf_pages import API_KEYS, ids, newest_first, store_links
+from tests.pages import OLDER, XSS, with_token
 
 LINKS = 120
 SAME_MS = 4  # links share a timestamp in fours, so page boundaries fall inside a tie

@@ -6,6 +6,7 @@ The ``store`` fixture (tests/unit/conftest.py) runs each test on both.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import mongomock
@@ -217,10 +218,8 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         ("SELECT count FROM login_failures WHERE key IN ('a', 'b')", "sqlite_autoindex_login_failures_1"),
     ],
 )
-def test_sqlite_queries_are_bounded_by_an_index(tmp_path: Path, query: str, index: str) -> None:
-    SQLiteStore(tmp_path / "s.sqlite3").close()
-    with sqlite3.connect(tmp_path / "s.sqlite3") as connection:
-        plan = " ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + query))
+def test_sqlite_queries_are_bounded_by_an_index(query_plan: Callable[[str], str], query: str, index: str) -> None:
+    plan = query_plan(query)
     assert index in plan and "SCAN" not in plan.replace("SCAN links_search", ""), plan
 
 

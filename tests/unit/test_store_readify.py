@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -487,8 +488,6 @@ NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
         ("SELECT id FROM readify_links WHERE owner = 'a' AND url = 'u'", "sqlite_autoindex_readify_links_2"),
     ],
 )
-def test_readify_queries_are_bounded_by_an_index(tmp_path: Path, query: str, index: str) -> None:
-    SQLiteStore(tmp_path / "s.sqlite3").close()
-    with sqlite3.connect(tmp_path / "s.sqlite3") as connection:
-        plan = " ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + query))
+def test_readify_queries_are_bounded_by_an_index(query_plan: Callable[[str], str], query: str, index: str) -> None:
+    plan = query_plan(query)
     assert index in plan and "SCAN" not in plan, plan
