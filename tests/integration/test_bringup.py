@@ -290,6 +290,8 @@ def test_bringup_serves_stops_cleanly_and_starts_again(suite: Suite) -> None:
         assert program in commands, f"{program} not started: {commands}"
     log = suite.output()
     assert log.index("Answering: Listsurf") < log.index(READY) < log.index(f"http://listsurf.localhost:{suite.port}/ ")
+    assert log.index("Answering: Readify") < log.index(READY)  # ready only once Readify answers too
+    assert suite.get("/login", f"readify.localhost:{suite.port}").status_code == 200
     assert (suite.workdir / "run" / "mongrel2.pid").exists()
     assert (suite.workdir / "run" / "supervisord.conf").stat().st_mode & 0o077 == 0  # it holds a password
 
