@@ -20,15 +20,27 @@ from .waiters import TIMEOUT, NotSubscribed, Waiters
 
 log = logging.getLogger("shared.chat")
 
+MAX_CONNECTIONS = 32
 UNAVAILABLE: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, NotSubscribed)
 """Errors that mean Redis cannot be used right now (answered with 503; the process goes on)."""
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for ``url`` that gives up quickly while Redis is down (one reconnection, for a restarted Redis)."""
-    return redis.Redis.from_url(
-        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1)
+def connect(url: str, max_connections: int = MAX_CONNECTIONS) -> redis.Redis:
+    """A client for ``url`` that gives up quickly while Redis is down (one reconnection, for a restarted Redis).
+
+    Its pool holds at most ``max_connections``: a burst of polls waits for a connection (5 s at most, then
+    503) rather than opening one each.
+    """
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=5,
+        decode_responses=True,
+        socket_timeout=5,
+        socket_connect_timeout=2,
+        retry=Retry(NoBackoff(), 1),
     )
+    return redis.Redis(connection_pool=pool)
 
 
 class Chat:
@@ -59,6 +71,8 @@ class Chat:
     def arrive(self, room: str, user: str) -> None:
         """A poll of ``user`` in ``room``: they are there now (a "joined" line if they were not)."""
         self._start_housekeeping()
+        if self.waiters is not None:
+            self.waiters.start()  # subscribed before this user's next poll needs it
         if self.presence.seen(room, user):
             self.messages.note(room, user, "joined")
 

@@ -104,8 +104,13 @@ class Waiters:
 
     # -- the subscription ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Subscribe (once per process), in a greenlet of its own."""
-        if not self._started:
+        """Subscribe (once per process), in a greenlet of its own.
+
+        Only where Brubeck patched the standard library (``BRUBECK_MONKEY_PATCH``): elsewhere the Redis
+        client would block every greenlet while it waits, so nothing is subscribed and polls that would
+        be held are refused as :class:`NotSubscribed` (in-process tests answer only polls with news).
+        """
+        if not self._started and concurrency.MONKEY_PATCHED:
             self._started = True
             concurrency.spawn(self._listen)
 

@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from redis import Redis
 
 from tests.integration.helpers import read_response
 from tests.integration.spotichat_support import SpotiChat, json_of, open_poll, random_track, signed_up
@@ -87,6 +88,9 @@ def test_one_post_releases_two_hundred_waiters_in_bulk_replies(spotichat):
     tap.wait_for(lambda: sum(polls in frame for frame in tap.requests) == WAITERS)
     time.sleep(1.0)  # each is read once from Redis, then held
     assert tap.replies_with(b'"messages"', since=answered) == []  # none answered yet
+    redis = Redis.from_url(spotichat.redis_url)
+    assert redis.pubsub_numsub("spotichat:wake") == [(b"spotichat:wake", 1)]  # one subscription for them all
+    redis.close()
 
     bob = signed_up(endpoint, "bob")
     assert bob.say("one for all", track=track).status_code == 201
