@@ -45,16 +45,21 @@ def page_response(page: Page) -> Response:
     return json_response(page.to_json())
 
 
-class ChatAPIHandler(APIHandler):
-    """Base of the API's handlers: the chat, the room of the path, JSON errors; 503 while Redis is away."""
+class UsesChat:
+    """What SpotiChat's pages and API handlers share: the app's chat, and 503 while Redis is away."""
 
-    unavailable_errors = (*STORE_UNAVAILABLE, *CHAT_UNAVAILABLE)
+    application: Any
+    unavailable_errors: tuple[type[BaseException], ...] = (*STORE_UNAVAILABLE, *CHAT_UNAVAILABLE)
     unavailable_message = UNAVAILABLE_MESSAGE
 
     @property
     def chat(self) -> Chat:
         chat: Chat = self.application.settings["chat"]
         return chat
+
+
+class ChatAPIHandler(UsesChat, APIHandler):
+    """Base of the API's handlers: the room of the path, JSON errors, never cached."""
 
     def room(self, track: str) -> str:
         if not is_track_id(track):

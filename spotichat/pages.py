@@ -7,26 +7,13 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.chat.messages import RateLimited
 from shared.chat.names import MAX_TEXT, BadInput
-from shared.chat.service import Chat
 from shared.web import PageHandler
 
-from .api import ChatAPIHandler
+from .api import UsesChat
 from .tracks import NotATrack, is_track_id, spotify_url, track_id
 
 
-class ChatPageHandler(PageHandler):
-    """Base of the pages: the chat; 503 pages while Redis is away."""
-
-    unavailable_errors = ChatAPIHandler.unavailable_errors
-    unavailable_message = ChatAPIHandler.unavailable_message
-
-    @property
-    def chat(self) -> Chat:
-        chat: Chat = self.application.settings["chat"]
-        return chat
-
-
-class HomeHandler(ChatPageHandler):
+class HomeHandler(UsesChat, PageHandler):
     """``/``: paste a track to go to its room (``?track=``); the busiest rooms."""
 
     def get(self) -> Response:
@@ -46,7 +33,7 @@ class HomeHandler(ChatPageHandler):
         )
 
 
-class RoomHandler(ChatPageHandler):
+class RoomHandler(UsesChat, PageHandler):
     """``/rooms/<track>``: the conversation, who is there, a message box (posted by the page's script, or
     as a form without it)."""
 
