@@ -14,6 +14,7 @@ import pytest
 
 from brubeck.request_handling import Brubeck
 from brubeck.timekeeping import curtime
+from conf import settings
 from listsurf.app import create_app as create_listsurf
 from readify.app import create_app
 from readify.base import PAGE_SIZE
@@ -532,3 +533,15 @@ def test_names_of_readify_pages_cannot_be_registered(visitor, store, username):
     refused = visitor.post_form("/create", {"username": username, "password": PASSWORD})
     assert refused.status == 400 and field_error(refused.text, "username").startswith("That name is kept")
     assert store.users.count() == 0
+
+
+def test_a_full_readify_says_so_and_saves_nothing_more(alice, store, monkeypatch):
+    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+    add(alice, "https://example.com/a", "A")
+    refused = alice.add("https://example.com/b", "B")
+    assert refused.status == 403
+    assert field_error(refused.text, "url") == (
+        "Your Readify is full: an account keeps at most 1 links. Delete some to save more."
+    )
+    assert alice.add("https://example.com/a", "A again").status == 303  # a saved URL is still updated
+    assert [link.title for link in saved(store)] == ["A again"]
