@@ -111,5 +111,11 @@ def test_two_listeners_chat_in_one_room(browser, spotichat_url):
     assert bob.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
     bob.screenshot(path=str(ARTIFACTS / "spotichat-room-phone.png"), full_page=True)
 
+    alice.get_by_role("link", name="API tokens").click()  # the suite's tokens page, in SpotiChat's clothes
+    alice.get_by_label("Name").fill("my script")
+    alice.get_by_role("button", name="Create a token").click()
+    expect(alice.get_by_role("button", name="Revoke my script")).to_be_visible()
+    alice.screenshot(path=str(ARTIFACTS / "spotichat-tokens.png"), full_page=True)
+
     assert problems == []
     assert alice.elsewhere == [] and bob.elsewhere == []  # type: ignore[attr-defined]
