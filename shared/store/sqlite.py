@@ -147,8 +147,11 @@ READIFY_CHANGEABLE = frozenset(READIFY_COLUMNS) - {"id", "owner", "created_at"}
 
 
 def _search_expression(owner: str, words: tuple[str, ...], columns: str = "title url") -> str:
-    """An FTS5 query: the owner's rows with a word starting with each word in one of ``columns``."""
-    terms = ['"' + word.replace('"', '""') + '"*' for word in words]
+    """An FTS5 query: the owner's rows with a word starting with each word in one of ``columns``.
+
+    Each word is a quoted string (FTS5 syntax in it is text); a NUL, which would end FTS5's string, is a space.
+    """
+    terms = ['"' + word.replace('"', '""').replace("\0", " ") + '"*' for word in words]
     return f"owner_token : o{owner.encode().hex().upper()} AND " + " AND ".join(f"{{{columns}}} : {t}" for t in terms)
 
 

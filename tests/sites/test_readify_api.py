@@ -325,6 +325,13 @@ def test_filters_tag_search_liked_and_archived(alice):
     assert listed("tag=nothing") == []
 
 
+@pytest.mark.parametrize("words", ['"', "b*", "NEAR(a b)", "-x", "AND OR NOT", "'", "%00", "%E2%80%AE", "^x", "{a}:b"])
+def test_any_search_words_are_words_never_an_error(alice, words):
+    save(alice, "https://example.com/a", title="Nothing like it")
+    response = alice.get(f"/links?q={words}")
+    assert response.status == 200 and response.json()["items"] == []
+
+
 def test_pages_cover_every_link_once_newest_first_and_next_keeps_the_filters(alice, store):
     base = curtime() - 3_600_000
     for i in range(LINKS):
