@@ -93,6 +93,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     assert titles(page) == []
     page.get_by_role("link", name="Trash", exact=True).click()
     assert titles(page) == ["Tags · Readify"]
+    expect(page.locator("ol.links .meta")).to_contain_text("deleted just now")
     shot(page, "trash")
     press(page, "Restore Tags · Readify")
     assert titles(page) == []
@@ -105,6 +106,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     page.get_by_label("Location").fill("Lisbon")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
+    shot(page, "settings")
     page.get_by_role("link", name="Profile", exact=True).click()
     expect(page.get_by_role("heading", name="Alice Reader")).to_be_visible()
     assert titles(page) == ["A long essay on reading", "Tags · Readify"]  # the private one is not there
