@@ -38,6 +38,7 @@ def connect(url: str, max_connections: int = MAX_CONNECTIONS) -> redis.Redis:
         decode_responses=True,
         socket_timeout=5,
         socket_connect_timeout=2,
+        health_check_interval=30,  # a connection idle that long (the subscription's) is checked with a PING
         retry=Retry(NoBackoff(), 1),
     )
     return redis.Redis(connection_pool=pool)
