@@ -536,7 +536,7 @@ class SQLiteReadifyLinks:
             if wanted is not None:
                 conditions.append(f"l.{flag} = {int(wanted)}")
         if query.in_trash and query.deleted_after is not None:
-            conditions.append("l.deleted_at > ?")
+            conditions.append("+l.deleted_at > ?")  # "+": keep to readify_trash, which has the list's order
             parameters.append(query.deleted_after)
         for tag in query.tags:
             conditions.append("l.id IN (SELECT link_id FROM readify_tags WHERE owner = ? AND kept = ? AND tag = ?)")
