@@ -10,6 +10,9 @@ import redis
 
 from shared.chat.service import Chat, connect
 
+TTL_MS = 1000
+"""How long a listener counts as there in these tests."""
+
 
 @pytest.fixture
 def client(redis_url: str) -> Iterator[redis.Redis]:
@@ -21,4 +24,4 @@ def client(redis_url: str) -> Iterator[redis.Redis]:
 @pytest.fixture
 def chat(client: redis.Redis) -> Chat:
     """A chat site of its own (a fresh namespace) on the test Redis."""
-    return Chat(client, f"test-{uuid.uuid4().hex[:8]}", presence_ttl_ms=300)
+    return Chat(client, f"test-{uuid.uuid4().hex[:8]}", presence_ttl_ms=TTL_MS)

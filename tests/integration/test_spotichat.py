@@ -150,7 +150,7 @@ def test_the_rate_limit_through_mongrel2(spotichat):
 
 
 def test_presence_appears_with_a_poll_and_expires_with_a_left_line(spotichat):
-    endpoint, _ = spotichat.start(CHAT_PRESENCE_TTL="1.5", CHAT_POLL_TIMEOUT="1")
+    endpoint, _ = spotichat.start(CHAT_PRESENCE_TTL="3", CHAT_POLL_TIMEOUT="1")
     track = random_track()
     ann, bob = signed_up(endpoint, "ann"), signed_up(endpoint, "bob")
     cursor = bob.poll(track=track).json()["cursor"]
