@@ -102,3 +102,21 @@ def test_static_files_are_served_by_mongrel2(alice):
     assert css.status_code == 200 and css.headers["Content-Type"] == "text/css"
     assert css.content == (ROOT / "readify" / "static" / "site.css").read_bytes()
     assert "Mongrel2" in css.headers["Server"]
+
+
+def test_editing_a_link_and_renaming_its_tag(alice):
+    alice.add("https://example.com/a", "Old title", "py")
+    [link_id] = alice.ids_on("/")
+    form = alice.get(f"/edit_item/{link_id}?next=/liked")
+    assert input_value(form.text, "tags") == "py"
+    edited = alice.post_form(
+        f"/edit_item/{link_id}",
+        {"url": "https://example.com/b", "title": "New title", "tags": "py, web", "next": "/liked"},
+    )
+    assert (edited.status_code, edited.headers["Location"]) == (303, "/liked")
+    assert titles(alice.get("/").text) == ["New title"]
+    bad = alice.post_form("/tags/rename", {"tag": "py", "new": "not ok"}, form_url="/tags")
+    assert bad.status_code == 400 and "The tag “not ok” has" in bad.text
+    assert alice.post_form("/tags/rename", {"tag": "py", "new": "web"}, form_url="/tags").status_code == 303  # merged
+    assert tag_hrefs(alice.get("/").text) == ["/?tag=web"]
+    assert "1 link<" in alice.get("/tags").text
