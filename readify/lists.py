@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from brubeck.auth import web_authenticated
 from brubeck.responses import Response
-from shared.paging import BadCursor, older_url
+from shared.paging import BadCursor, list_url, older_url
 from shared.readify_links import TRASH_DAYS, list_links
 
 from .base import PAGE_SIZE, ReadifyPage, bad_cursor
@@ -47,6 +47,7 @@ class LinkListPage(ReadifyPage):
             tags=tags,
             search=search,
             older=older_url(self.path, page.next_cursor, tag=tags, q=search),
+            newest=list_url(self.path, tag=tags, q=search),
             first_page=cursor is None,
             trash_days=TRASH_DAYS,
         )

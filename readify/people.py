@@ -6,7 +6,7 @@ from __future__ import annotations
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.models import User
-from shared.paging import BadCursor, older_url
+from shared.paging import BadCursor, list_url, older_url
 from shared.profiles import avatar_url, get_profile
 from shared.readify_links import public_links
 from shared.users import find_user
@@ -48,6 +48,7 @@ class ProfileHandler(PublicPage):
             links=page.items,
             tags=tags,
             older=older_url(f"/{user.id}", page.next_cursor, tag=tags),
+            newest=list_url(f"/{user.id}", tag=tags),
             first_page=cursor is None,
         )
 

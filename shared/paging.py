@@ -51,10 +51,13 @@ def paged(rows: list[T], limit: int, position: Callable[[T], tuple[int, str]]) -
     return Paged(rows[:limit], encode_cursor(position(rows[limit - 1])) if len(rows) > limit else None)
 
 
-def older_url(path: str, next_cursor: str | None, **params: Any) -> str | None:
-    """The "older" link of a list page: ``path`` with its filters (``params``: empty ones left out, lists
-    repeated) and the next page's cursor as ``before``; None on the last page."""
-    if next_cursor is None:
-        return None
+def list_url(path: str, **params: Any) -> str:
+    """``path`` with a list's filters in its query (empty ones left out, lists repeated)."""
     pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list | tuple) else [v]) if item]
-    return f"{path}?{urlencode([*pairs, ('before', next_cursor)])}"
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def older_url(path: str, next_cursor: str | None, **params: Any) -> str | None:
+    """The "older" link of a list page: :func:`list_url` with the next page's cursor as ``before``; None on
+    the last page."""
+    return list_url(path, **params, before=next_cursor) if next_cursor else None

@@ -282,6 +282,8 @@ def test_lists_come_a_page_at_a_time_with_an_older_link(alice, store):
     assert len({i for page in pages for i in page}) == PAGE_SIZE + 3
     first = alice.get("/?tag=t").text
     assert 'rel="next"' in first and "?tag=t&amp;before=" in first
+    older = [a["href"] for a in elements(first, "a") if a.get("rel") == "next"][0]
+    assert '<a href="/?tag=t">« Newest</a>' in alice.get(older).text  # back to the first page, still filtered
 
 
 # -- editing ---------------------------------------------------------------------------------------------
