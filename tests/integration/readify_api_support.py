@@ -31,12 +31,17 @@ LEFT_OUT = {"BRUBECK_PULL", "BRUBECK_PUB", "MONGODB_URL", "SUITE_PROCESSES", "MO
 
 @dataclass
 class RunningSuite:
-    """Mongrel2 on ``port`` and a process per module, their data in ``data_dir``."""
+    """Mongrel2 on ``port`` and a process per module named (a module named twice runs twice), their
+    data in ``data_dir``."""
 
     port: int
     data_dir: Path
     mongrel2: Mongrel2Server
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def of(self, module: str) -> list[subprocess.Popen[bytes]]:
+        """The processes running ``module``."""
+        return [process for name, process in self.processes if name == module]
 
     def host(self, module: str) -> str:
         return f"{HOSTS[module]}:{self.port}"
@@ -47,10 +52,10 @@ class RunningSuite:
 
     def wait_for(self, module: str) -> None:
         """Wait until ``module``'s site answers through Mongrel2."""
-        process = self.processes[module]
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
-            assert process.poll() is None, f"python -m {module} exited with {process.returncode}"
+            for process in self.of(module):
+                assert process.poll() is None, f"python -m {module} exited with {process.returncode}"
             try:
                 if self.client(module).get(READY_PATHS.get(module, "/login"), timeout=2).status_code < 500:
                     return
@@ -93,15 +98,15 @@ def running_suite(folder: Path, modules: Sequence[str]) -> Iterator[RunningSuite
     suite = RunningSuite(port, data_dir, Mongrel2Server(rendered.stdout, workdir, SERVER_UUID, port).start())
     try:
         for module in modules:
-            suite.processes[module] = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env)
-        for module in modules:
+            suite.processes.append((module, subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env)))
+        for module in dict.fromkeys(modules):
             suite.wait_for(module)
         yield suite
     finally:
-        for process in suite.processes.values():
+        for _, process in suite.processes:
             if process.poll() is None:
                 process.terminate()
-        for process in suite.processes.values():
+        for _, process in suite.processes:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
