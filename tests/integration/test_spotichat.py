@@ -112,10 +112,12 @@ def test_a_client_that_disconnects_is_dropped_at_once(spotichat):
     track = random_track()
     ann = signed_up(endpoint, "ann")
     cursor = ann.poll(track=track).json()["cursor"]
+    redis = Redis.from_url(spotichat.redis_url)
+    reads = scripts_run(redis)
     gone, *staying = [open_poll(endpoint, ann, track, cursor) for _ in range(3)]
-    polls = f"/api/rooms/{track}/messages?cursor={cursor}".encode()
-    tap.wait_for(lambda: sum(polls in frame for frame in tap.requests) == 3)
-    time.sleep(0.3)
+    tap.wait_for(lambda: scripts_run(redis) - reads >= 3)  # all three read the room, then were held
+    redis.close()
+    time.sleep(0.2)
     before = tap.disconnects()
     gone.close()
     tap.wait_for(lambda: tap.disconnects() > before)  # Mongrel2 told the handler
