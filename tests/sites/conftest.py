@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from brubeck import auth
 from brubeck.request_handling import Brubeck
+from brubeck.testing import TestClient
 from listsurf.app import create_app
 from shared.store import Store, open_store
 from tests.listsurf_pages import Browser
@@ -41,11 +43,17 @@ def app(store: Store) -> Brubeck:
 
 
 @pytest.fixture
-def browser(app: Brubeck) -> Callable[..., Browser]:
-    """Factory: ``browser(remote_addr="127.0.0.1")`` is a new browser on the site."""
+def client_class() -> type[TestClient]:
+    """The browser class of the site's tests (a site's test module overrides it with ``app``)."""
+    return Browser
 
-    def new(remote_addr: str = "127.0.0.1") -> Browser:
-        return Browser(app, remote_addr=remote_addr)
+
+@pytest.fixture
+def browser(app: Brubeck, client_class: type[TestClient]) -> Callable[..., Any]:
+    """Factory: ``browser(remote_addr="127.0.0.1")`` is a new browser (``client_class``) on the site."""
+
+    def new(remote_addr: str = "127.0.0.1") -> Any:
+        return client_class(app, remote_addr=remote_addr)
 
     return new
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -46,11 +45,8 @@ def app(store: Store) -> Brubeck:
 
 
 @pytest.fixture
-def browser(app: Brubeck) -> Callable[..., Reader]:
-    def new(remote_addr: str = "127.0.0.1") -> Reader:
-        return Reader(app, remote_addr=remote_addr)
-
-    return new
+def client_class() -> type[Reader]:
+    return Reader
 
 
 def saved(store: Store, owner: str = "alice") -> list[ReadifyLink]:
