@@ -58,8 +58,12 @@ class Endpoint(TokenAPIHandler):
 
     @classmethod
     def route(cls) -> str:
-        """The path as the router's pattern."""
-        return _PARAMETER.sub(lambda found: f"(?P<{found[1]}>{cls.path_patterns[found[1]]})", cls.path)
+        """The path as the router's pattern (its text matched as it is)."""
+        parts = _PARAMETER.split(cls.path)  # text, name, text, name... text
+        return "".join(
+            f"(?P<{part}>{cls.path_patterns[part]})" if index % 2 else re.escape(part)
+            for index, part in enumerate(parts)
+        )
 
     def prepare(self) -> Response | None:
         method = "get" if self.message.method == "HEAD" else self.message.method.lower()

@@ -556,7 +556,14 @@ def test_endpoints_without_parameters_refuse_unknown_ones(alice, path):
 
 def test_unknown_paths_and_methods_answer_json(alice, anyone):
     for client in (alice, anyone):
-        for path in ["/nothing", "/links/not-an-id", "/links/" + "0" * 25, "/api/links", "/links/check/x"]:
+        for path in [
+            "/nothing",
+            "/links/not-an-id",
+            "/links/" + "0" * 25,
+            "/api/links",
+            "/links/check/x",
+            "/openapi_json",
+        ]:
             response = client.get(path)
             assert (response.status, response.headers["Content-Type"]) == (404, "application/json")
             assert "no such endpoint" in response.json()["error"]["message"]
