@@ -104,6 +104,27 @@ def test_the_apis_answers_through_mongrel2_are_json_and_its_next_is_the_configur
     assert openapi["servers"] == [{"url": f"http://{suite.host('readify.api')}"}]
 
 
+def test_a_link_is_changed_found_retagged_and_deleted_through_mongrel2_and_the_pages_follow(suite):
+    carol = reader(suite, "carol")
+    api = suite.client("readify.api")
+    api.headers.update(with_token(api_key(suite, "carol")))
+    link = api.post("/links", json={"url": "example.com/walk", "tags": ["py"], "private": True}).json()
+    since = link["updated_at"]
+    assert api.patch(f"/links/{link['id']}", json={"archived": True, "title": "Walk"}).json()["archived"] is True
+    assert carol.ids_on("/archived") == [link["id"]] and carol.ids_on("/") == []
+    profile = carol.get("/carol")
+    assert profile.status_code == 200 and "Walk" not in profile.text  # private: not on the public profile
+    found = api.get("/links/check", params={"url": "https://example.com/walk"}).json()
+    assert found["saved"] and found["link"]["title"] == "Walk"
+    assert api.patch("/tags/py", json={"name": "python"}).json() == {"name": "python", "changed": 1}
+    assert api.get("/tags").json() == {"items": [{"name": "python", "count": 1}]}
+    assert api.delete("/tags/python").status_code == 204 and api.get("/tags").json() == {"items": []}
+    assert api.delete(f"/links/{link['id']}").status_code == 204
+    assert carol.ids_on("/trash") == [link["id"]]  # restorable on the pages
+    [tombstone] = api.get(f"/links?since={since}").json()["items"]
+    assert tombstone == {"id": link["id"], "deleted": True, "updated_at": tombstone["updated_at"]}
+
+
 def test_the_api_host_is_matched_exactly(suite):
     for lookalike in (f"xapi.readify.localhost:{suite.port}", f"evil.api.readify.localhost:{suite.port}"):
         answer = requests.get(f"http://127.0.0.1:{suite.port}/links", headers={"Host": lookalike}, timeout=5)
