@@ -114,6 +114,8 @@ def test_a_link_is_changed_found_retagged_and_deleted_through_mongrel2_and_the_p
     assert carol.ids_on("/archived") == [link["id"]] and carol.ids_on("/") == []
     profile = carol.get("/carol")
     assert profile.status_code == 200 and "Walk" not in profile.text  # private: not on the public profile
+    assert api.patch(f"/links/{link['id']}", json={"private": False}).status_code == 200
+    assert "Walk" in carol.get("/carol").text
     found = api.get("/links/check", params={"url": "https://example.com/walk"}).json()
     assert found["saved"] and found["link"]["title"] == "Walk"
     assert api.patch("/tags/py", json={"name": "python"}).json() == {"name": "python", "changed": 1}
