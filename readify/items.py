@@ -56,14 +56,8 @@ class AddItemHandler(LinkForm):
     def post(self) -> Response:
         values = self.submitted()
         try:
-            save_link(
-                self.db_conn,
-                self.current_user.id,
-                values["url"],
-                values["title"],
-                values["tags"],
-                bool(values["private"]),
-            )
+            private = True if values["private"] else None  # unticked: a saved link keeps its flag (edit to change it)
+            save_link(self.db_conn, self.current_user.id, values["url"], values["title"], values["tags"], private)
         except ValidationError as error:
             return self.form(values, field_errors(error), status=400)
         except ListFull as full:

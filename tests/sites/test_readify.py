@@ -472,6 +472,16 @@ def test_a_signed_in_visitor_saves_a_public_link_to_their_own_readify(alice, sig
     assert len(saved(store, "alice")) == 1
 
 
+def test_saving_anothers_public_link_keeps_ones_own_copy_private(alice, signed_up, store):
+    add(alice, "https://example.com/shared", "Shared")
+    bob = signed_up("bob")
+    add(bob, "https://example.com/shared", "Bob's copy", private=True)
+    bob.post_form("/add_item", {"url": "https://example.com/shared", "title": "Shared"}, form_url="/alice")
+    [copy] = saved(store, "bob")
+    assert copy.private and copy.title == "Shared"
+    assert titles(signed_up("carol").get("/bob").text) == []
+
+
 def test_the_profile_pages_its_links(alice, visitor, store):
     base = curtime() - 3_600_000
     for n in range(PAGE_SIZE + 2):
