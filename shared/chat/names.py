@@ -60,10 +60,12 @@ class Keys:
     namespace: str
 
     def messages(self, room: str) -> str:
-        return f"{self.namespace}:room:{room}:messages"
+        """The room's stream (:class:`BadInput` for a name no room can have)."""
+        return f"{self.namespace}:room:{check_room(room)}:messages"
 
     def presence(self, room: str) -> str:
-        return f"{self.namespace}:room:{room}:presence"
+        """The room's listeners (:class:`BadInput` for a name no room can have)."""
+        return f"{self.namespace}:room:{check_room(room)}:presence"
 
     def rate(self, user: str) -> str:
         return f"{self.namespace}:rate:{user}"

@@ -114,7 +114,11 @@ def test_a_cursor_that_is_not_a_stream_id_is_refused(chat: Chat, cursor: str):
 
 
 @pytest.mark.parametrize("name", ["", "a" * 65, "a b", "a:b", "../x", "é", "a\n"])
-def test_room_names_are_checked(name: str):
+def test_room_names_are_checked(chat: Chat, name: str):
     with pytest.raises(BadInput):
         check_room(name)
+    with pytest.raises(BadInput):
+        chat.messages.post(name, "ann", "hello")
+    with pytest.raises(BadInput):
+        chat.arrive(name, "ann")
     assert check_room("4uLU6hMCjMI75M1A2tKUQC") == "4uLU6hMCjMI75M1A2tKUQC"
