@@ -7,7 +7,7 @@ Held polls, wake-ups and presence over time are tested through Mongrel2 (tests/i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -41,11 +41,8 @@ def app(store: Store, chat: Chat) -> Brubeck:
 
 
 @pytest.fixture
-def browser(app: Brubeck) -> Callable[..., Listener]:
-    def new(remote_addr: str = "127.0.0.1") -> Listener:
-        return Listener(app, remote_addr=remote_addr)
-
-    return new
+def client_class() -> type[TestClient]:
+    return Listener
 
 
 def error_of(response, status: int) -> dict:
