@@ -91,13 +91,32 @@ def test_two_listeners_chat_in_one_room(browser, spotichat_url):
     say(bob, "   ")
     expect(bob.locator("#e-text")).to_have_text("Write something first: a message cannot be empty.")
 
+    # Bob's polls fail for a while: his page says so, retries, and then shows what he missed, each once.
+    bob.route("**/messages?cursor=*", lambda route: route.abort())
+    say(alice, "did you hear that?")  # answers bob's held poll; the next ones fail
+    expect(bob.locator("#status")).to_contain_text("Connection lost")
+    say(bob, "the solo!")  # posting still works: his own line comes back with the others
+    say(alice, "wow")
+    bob.unroute("**/messages?cursor=*")
+    expect(bob.locator(".msg-message .text").last).to_have_text("wow", timeout=5_000)
+    expect(bob.locator("#status")).to_have_text("")
+    texts = bob.locator(".msg-message .text").all_inner_texts()
+    said = [
+        "Is this the live version?",
+        "Yes, 1977, and the crowd is great",
+        XSS,
+        "did you hear that?",
+        "the solo!",
+        "wow",
+    ]
+    assert texts == said
+
     # A reload keeps the conversation, in order, each message once.
     bob.reload()
-    texts = bob.locator(".msg-message .text").all_inner_texts()
-    assert texts == ["Is this the live version?", "Yes, 1977, and the crowd is great", XSS]
+    assert bob.locator(".msg-message .text").all_inner_texts() == said
     say(alice, "still here?")
     expect(bob.locator(".msg-message .text").last).to_have_text("still here?", timeout=WITHIN_A_SECOND_MS)
-    assert bob.locator(".msg-message .text").count() == 4
+    assert bob.locator(".msg-message .text").count() == 7
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     alice.screenshot(path=str(ARTIFACTS / "spotichat-room.png"), full_page=True)
@@ -107,7 +126,7 @@ def test_two_listeners_chat_in_one_room(browser, spotichat_url):
     alice.screenshot(path=str(ARTIFACTS / "spotichat-home.png"), full_page=True)
     bob.set_viewport_size(PHONE)
     bob.reload()
-    expect(bob.locator(".msg-message")).to_have_count(4)
+    expect(bob.locator(".msg-message")).to_have_count(7)
     assert bob.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
     bob.screenshot(path=str(ARTIFACTS / "spotichat-room-phone.png"), full_page=True)
 
