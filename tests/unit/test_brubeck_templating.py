@@ -3,8 +3,10 @@ whatever order a handler class lists its bases in (Brubeck's documented forms)."
 
 import pytest
 
+from brubeck import concurrency
 from brubeck.auth import UserHandlingMixin
 from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.template_engines import Jinja2Engine
 from brubeck.templating import (
     Jinja2Rendering,
     MakoRendering,
@@ -230,3 +232,24 @@ def test_function_routes_render_through_the_application(tmp_path):
 def test_render_template_without_templates_is_a_clear_error():
     with pytest.raises(ValueError, match="template_loader"):
         Brubeck().render_template("x.html")
+
+
+def test_a_long_jinja_page_lets_other_requests_run_while_it_renders(tmp_path):
+    """Coroutines do not preempt: a page of many rows pauses between slices of its output."""
+    (tmp_path / "rows.html").write_text("{% for n in rows %}<li>{{ n }}</li>{% endfor %}")
+    env = load_jinja2_env(str(tmp_path))
+    ran = []
+    concurrency.spawn(ran.append, "other request")
+    page = Jinja2Engine().render(env, "rows.html", {"rows": range(500)})
+    assert page == env.get_template("rows.html").render(rows=range(500))
+    assert ran == ["other request"]
+
+
+def test_a_short_jinja_page_renders_without_a_pause(tmp_path):
+    (tmp_path / "short.html").write_text("Hello {{ name }}!")
+    ran = []
+    concurrency.spawn(ran.append, "other request")
+    assert Jinja2Engine().render(load_jinja2_env(str(tmp_path)), "short.html", {"name": "<b>"}) == "Hello &lt;b&gt;!"
+    assert ran == []
+    concurrency.sleep(0)
+    assert ran == ["other request"]
