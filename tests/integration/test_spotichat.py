@@ -8,14 +8,18 @@ test_spotichat_redis_restart.py.
 
 from __future__ import annotations
 
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
 from redis import Redis
 
+from tests.conftest import Endpoint
 from tests.integration.helpers import read_response
-from tests.integration.spotichat_support import SpotiChat, json_of, open_poll, random_track, signed_up
+from tests.integration.spotichat_support import Chatter, SpotiChat, json_of, open_poll, random_track, signed_up
+from tests.integration.zmq_tap import Reply, Tap
 from tests.pages import XSS, XSS_ESCAPED
 
 pytestmark = pytest.mark.integration
@@ -81,51 +85,63 @@ def test_a_post_through_one_process_wakes_a_poll_held_by_another(spotichat, conc
     assert [m["text"] for m in page["messages"]] == ["hello from the other process"]
 
 
-def test_one_post_releases_two_hundred_waiters_in_bulk_replies(spotichat):
+@dataclass
+class Held:
+    """Polls held by a SpotiChat process behind a tap: their sockets, and what it takes to release them."""
+
+    endpoint: Endpoint
+    tap: Tap
+    ann: Chatter
+    track: str
+    sockets: list[socket.socket]
+    answered: int  # replies the tap had seen before these polls
+
+    def answers(self, text: str) -> list[Reply]:
+        """The replies since the polls were held whose page carries ``text``."""
+        found = self.tap.replies_with(text.encode(), since=self.answered)
+        return [reply for reply in found if b'"messages"' in reply.payload]
+
+
+def hold_polls(spotichat: SpotiChat, count: int) -> Held:
+    """``count`` of ann's polls, all with one cursor, held (each has read the room once in Redis)."""
     endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60")
     track = random_track()
     ann = signed_up(endpoint, "ann")
     cursor = ann.poll(track=track).json()["cursor"]
     redis = Redis.from_url(spotichat.redis_url)
     answered, reads = len(tap.replies), scripts_run(redis)
-    sockets = [open_poll(endpoint, ann, track, cursor) for _ in range(WAITERS)]
-    polls = f"/api/rooms/{track}/messages?cursor={cursor}".encode()
-    tap.wait_for(lambda: sum(polls in frame for frame in tap.requests) == WAITERS)
-    tap.wait_for(lambda: scripts_run(redis) - reads >= WAITERS)  # each poll reads the room once before it is held
-    time.sleep(0.3)
-    assert tap.replies_with(b'"messages"', since=answered) == []  # none answered yet
+    sockets = [open_poll(endpoint, ann, track, cursor) for _ in range(count)]
+    tap.wait_for(lambda: scripts_run(redis) - reads >= count)
+    time.sleep(0.3)  # from their read to their hold
     assert redis.pubsub_numsub("spotichat:wake") == [(b"spotichat:wake", 1)]  # one subscription for them all
     redis.close()
+    held = Held(endpoint, tap, ann, track, sockets, answered)
+    assert held.answers("") == []  # none answered yet
+    return held
 
-    bob = signed_up(endpoint, "bob")
-    assert bob.say("one for all", track=track).status_code == 201
+
+def test_one_post_releases_two_hundred_waiters_in_bulk_replies(spotichat):
+    held = hold_polls(spotichat, WAITERS)
+    bob = signed_up(held.endpoint, "bob")
+    assert bob.say("one for all", track=held.track).status_code == 201
     with ThreadPoolExecutor(32) as pool:
-        pages = list(pool.map(lambda sock: json_of(read_response(sock)), sockets))
+        pages = list(pool.map(lambda sock: json_of(read_response(sock)), held.sockets))
     assert all([m["text"] for m in page["messages"]] == ["one for all"] for page in pages)
-    bulk = [reply for reply in tap.replies_with(b"one for all", since=answered) if b'"messages"' in reply.payload]
-    sizes = sorted((len(reply.conn_ids) for reply in bulk), reverse=True)
+    sizes = sorted((len(reply.conn_ids) for reply in held.answers("one for all")), reverse=True)
     assert sizes == [128, 72]  # one response for all of them, in replies of at most 128 connections (Mongrel2's most)
 
 
 def test_a_client_that_disconnects_is_dropped_at_once(spotichat):
-    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60")
-    track = random_track()
-    ann = signed_up(endpoint, "ann")
-    cursor = ann.poll(track=track).json()["cursor"]
-    redis = Redis.from_url(spotichat.redis_url)
-    reads = scripts_run(redis)
-    gone, *staying = [open_poll(endpoint, ann, track, cursor) for _ in range(3)]
-    tap.wait_for(lambda: scripts_run(redis) - reads >= 3)  # all three read the room, then were held
-    redis.close()
-    time.sleep(0.2)
-    before = tap.disconnects()
+    held = hold_polls(spotichat, 3)
+    gone, *staying = held.sockets
+    before = held.tap.disconnects()
     gone.close()
-    tap.wait_for(lambda: tap.disconnects() > before)  # Mongrel2 told the handler
+    held.tap.wait_for(lambda: held.tap.disconnects() > before)  # Mongrel2 told the handler
     time.sleep(0.2)
-    assert ann.say("who is still here?", track=track).status_code == 201
+    assert held.ann.say("who is still here?", track=held.track).status_code == 201
     for sock in staying:
         assert [m["text"] for m in json_of(read_response(sock))["messages"]] == ["who is still here?"]
-    [reply] = [r for r in tap.replies_with(b"who is still here?") if b'"messages"' in r.payload]
+    [reply] = held.answers("who is still here?")
     assert len(reply.conn_ids) == 2  # the closed connection was no longer held
 
 
