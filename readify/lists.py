@@ -7,7 +7,7 @@ from typing import ClassVar
 from brubeck.auth import web_authenticated
 from brubeck.responses import Response
 from shared.paging import BadCursor, list_url, older_url
-from shared.readify_links import TRASH_DAYS, list_links
+from shared.readify_links import TRASH_DAYS, list_links, purge_trash
 
 from .base import PAGE_SIZE, ReadifyPage, bad_cursor
 
@@ -25,6 +25,8 @@ class LinkListPage(ReadifyPage):
         tags = self.tag_filter()
         search = (self.get_argument("q", "") or "")[:200]
         cursor = self.cursor()
+        if self.view == "trash":  # what has been there 30 days goes for good now (no one sees it any more)
+            purge_trash(self.db_conn, self.current_user.id)
         try:
             page = list_links(
                 self.db_conn,
@@ -73,6 +75,7 @@ class ArchivedHandler(LinkListPage):
 
 
 class TrashHandler(LinkListPage):
-    """``/trash``: deleted links, restorable for 30 days."""
+    """``/trash``: deleted links, restorable for 30 days; opening it deletes for good those older than that
+    (they are out of every list, edit form and action already: :func:`shared.readify_links.get_link`)."""
 
     view, path, heading, empty = "trash", "/trash", "Trash", "The trash is empty."

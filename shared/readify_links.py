@@ -53,6 +53,11 @@ def _position(link: ReadifyLink) -> tuple[int, str]:
     return link.created_at, link.id
 
 
+def _expired(link: ReadifyLink, now: int) -> bool:
+    """True when the link has been in the trash 30 days: it is gone, whether purged yet or not."""
+    return link.deleted_at is not None and link.deleted_at <= now - TRASH_MS
+
+
 def save_link(
     store: Store,
     owner: str,
@@ -73,6 +78,9 @@ def save_link(
     draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
     for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again
         existing = store.readify_links.find_url(owner, draft.url)
+        if existing is not None and _expired(existing, now):  # deleted for good by now: saved anew
+            purge_trash(store, owner)
+            continue
         if existing is not None:
             merged = ReadifyLink(**{**existing.model_dump(), "tags": [*existing.tags, *draft.tags]})  # checks ≤ 20
             kept = existing.private if private is None else private
@@ -93,8 +101,9 @@ def _retitle(store: Store, link: ReadifyLink, title: str, now: int) -> ReadifyLi
 
 
 def get_link(store: Store, owner: str, link_id: str) -> ReadifyLink | None:
-    """The owner's link (in the trash or not), or None."""
-    return store.readify_links.get(owner, link_id)
+    """The owner's link (in the trash or not), or None (also for one 30 days in the trash)."""
+    link = store.readify_links.get(owner, link_id)
+    return None if link is None or _expired(link, curtime()) else link
 
 
 def edit_link(
@@ -121,7 +130,7 @@ def change_link(
     unknown = sorted(set(changes) - set(CHANGEABLE))
     if unknown:
         raise ValueError(f"these fields cannot be changed: {', '.join(unknown)}")
-    current = store.readify_links.get(owner, link_id)
+    current = get_link(store, owner, link_id)
     if current is None or (current.in_trash and not in_trash):
         return None
     edited = ReadifyLink(**{**current.model_dump(), **changes})
@@ -164,7 +173,7 @@ def delete_for_good(store: Store, owner: str, link_id: str) -> bool:
 def purge_trash(store: Store, owner: str) -> int:
     """Delete for good the owner's links that have been in the trash more than 30 days; how many."""
     now = curtime()
-    return store.readify_links.purge(owner, now - TRASH_MS, now)
+    return store.readify_links.purge(owner, now - TRASH_MS + 1, now)  # what _expired calls gone
 
 
 def filter_tags(values: Iterable[str]) -> tuple[str, ...]:
@@ -231,7 +240,8 @@ def changes_since(
 
 def find_saved(store: Store, owner: str, url: str) -> ReadifyLink | None:
     """The owner's link to ``url`` (normalised first), in the trash or not, or None; ValueError for a bad URL."""
-    return store.readify_links.find_url(owner, normalize_url(url))
+    link = store.readify_links.find_url(owner, normalize_url(url))
+    return None if link is None or _expired(link, curtime()) else link
 
 
 def tag_counts(store: Store, owner: str) -> list[tuple[str, int]]:

@@ -254,6 +254,44 @@ def test_tags_filter_with_every_tag_and_search_covers_titles_urls_and_tags(alice
     assert "No link matches." in alice.get("/?tag=nothing").text
 
 
+def trashed_long_ago(store: Store, url: str, days: float) -> ReadifyLink:
+    """One of alice's links, put in the trash ``days`` ago (stored directly)."""
+    now = curtime()
+    link = ReadifyLink(
+        id=ReadifyLink.new_id(),
+        owner="alice",
+        url=url,
+        title="Old",
+        tags=["old"],
+        created_at=now - 40 * 86_400_000,
+        deleted_at=now - int(days * 86_400_000),
+    )
+    assert store.readify_links.add(link)
+    return link
+
+
+def test_the_trash_deletes_for_good_what_has_been_there_30_days(alice, store):
+    expired = trashed_long_ago(store, "https://example.com/expired", 30.01)
+    recent = trashed_long_ago(store, "https://example.com/recent", 29.9)
+    assert alice.ids_on("/trash") == [recent.id]
+    assert store.readify_links.get("alice", expired.id) is None  # gone for good, a tombstone left for sync
+    assert [t.id for t in store.readify_links.tombstones("alice", 0, 10, None)] == [expired.id]
+    assert store.readify_links.get("alice", recent.id) == recent
+
+
+def test_a_link_30_days_in_the_trash_is_gone_before_anyone_opens_the_trash(alice, store):
+    expired = trashed_long_ago(store, "https://example.com/expired", 31)
+    for action in ("undelete", "like"):
+        assert alice.act(expired.id, action, form_url="/").status == 404
+    assert alice.get(f"/edit_item/{expired.id}").status == 404
+    edit = alice.post_form(f"/edit_item/{expired.id}", {"url": "https://example.com/x"}, form_url="/")
+    assert edit.status == 404
+    again = add(alice, "https://example.com/expired", "New", "new")
+    assert again != expired.id and store.readify_links.get("alice", expired.id) is None
+    [link] = saved(store)
+    assert (link.title, link.tags, link.in_trash) == ("New", ["new"], False)  # a new link, not the old restored
+
+
 def test_a_bad_tag_filter_or_page_link_is_a_400_with_a_message(alice):
     bad_tag = alice.get("/?tag=a%2Fb")
     assert bad_tag.status == 400 and "The tag “a/b” has / in it" in bad_tag.text
