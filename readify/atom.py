@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 from brubeck.timekeeping import isoformat
 from shared.models import Profile, ReadifyLink
 
 ATOM = "http://www.w3.org/2005/Atom"
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 has no place for (ElementTree writes them, and the feed would not parse)."""
+
+
+def _xml(text: str) -> str:
+    return NOT_XML.sub("", text)
 
 
 def _add(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str) -> ElementTree.Element:
-    element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-    element.text = text
+    element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _xml(v) for k, v in attributes.items()})
+    element.text = None if text is None else _xml(text)
     return element
 
 

@@ -554,6 +554,15 @@ def test_the_feed_is_atom_of_the_public_links(alice, visitor):
     assert visitor.get("/nobody/feed").status == 404
 
 
+def test_the_feed_stays_valid_xml_with_control_characters_in_names_and_titles(alice, visitor):
+    alice.post_form("/settings", {"display_name": "Al\x01ice"})
+    add(alice, "https://example.com/ctl", "a\x00b\x1bc\ufffe", "news")
+    root, entries = feed_entries(visitor.get("/alice/feed").text)  # a parser refuses \x00, \x01, \x1b, \ufffe
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.findtext(f"{atom}title") == "Alice’s links on Readify"
+    assert [entry["title"] for entry in entries] == ["abc"]
+
+
 # -- escaping, accounts ----------------------------------------------------------------------------------
 
 
