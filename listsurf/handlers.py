@@ -13,7 +13,7 @@ from shared.api import bad_cursor, int_argument, next_url
 from shared.bookmarklet import bookmarklet
 from shared.links import ListFull, delete_link, list_links, save_link
 from shared.models import MAX_TITLE_LENGTH, field_errors
-from shared.paging import BadCursor, older_url
+from shared.paging import BROKEN_PAGE_LINK, BadCursor, older_url
 from shared.web import APIHandler, PageHandler
 
 PAGE_SIZE = 50
@@ -31,7 +31,7 @@ class ListHandler(PageHandler):
         try:
             page = list_links(self.db_conn, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
         except BadCursor:
-            raise HTTPError(400, "That page link is broken. Start again from the first page.") from None
+            raise HTTPError(400, BROKEN_PAGE_LINK) from None
         older = older_url("/", page.next_cursor, q=search)
         return self.render_template(
             "list.html", links=page.links, search=search, older=older, first_page=cursor is None

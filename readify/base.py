@@ -6,6 +6,7 @@ from typing import Any
 
 from brubeck.exceptions import HTTPError
 from brubeck.request_handling import PAGE_POLICY
+from shared.paging import BROKEN_PAGE_LINK
 from shared.readify_links import filter_tags
 from shared.web import PageHandler
 
@@ -41,4 +42,4 @@ def sentence(error: ValueError) -> str:
 
 def bad_cursor() -> HTTPError:
     """The answer to a page link whose cursor this server did not make."""
-    return HTTPError(400, "That page link is broken. Start again from the first page.")
+    return HTTPError(400, BROKEN_PAGE_LINK)

@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 T = TypeVar("T")
+BROKEN_PAGE_LINK = "That page link is broken. Start again from the first page."
+"""What a list page answers (400) to a cursor this server did not make."""
 
 
 class BadCursor(ValueError):
