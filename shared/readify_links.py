@@ -90,7 +90,9 @@ def save_link(
                 return (_retitle(store, updated, draft.title, now) if draft.title else updated), False
         else:
             if store.readify_links.count(owner) >= settings.LINKS_PER_ACCOUNT:
-                raise ListFull(settings.LINKS_PER_ACCOUNT)
+                purge_trash(store, owner)  # links 30 days in the trash are gone: they take no room
+                if store.readify_links.count(owner) >= settings.LINKS_PER_ACCOUNT:
+                    raise ListFull(settings.LINKS_PER_ACCOUNT)
             if store.readify_links.add(draft):
                 return draft, True
     raise AlreadySaved(store.readify_links.find_url(owner, draft.url))

@@ -600,3 +600,10 @@ def test_a_full_readify_says_so_and_saves_nothing_more(alice, store, monkeypatch
     )
     assert alice.add("https://example.com/a", "A again").status == 303  # a saved URL is still updated
     assert [link.title for link in saved(store)] == ["A again"]
+
+
+def test_links_30_days_in_the_trash_take_no_room_in_a_full_readify(alice, store, monkeypatch):
+    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+    trashed_long_ago(store, "https://example.com/old", 31)
+    assert alice.add("https://example.com/new", "New").status == 303
+    assert [link.title for link in saved(store)] == ["New"]
