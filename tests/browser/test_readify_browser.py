@@ -114,6 +114,29 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
 
     page.goto("/tags")
     shot(page, "tags")
+
+    # A refused form says what is wrong beside each field and keeps what was typed.
+    page.goto("/add_item")
+    page.get_by_label("URL").fill("javascript:alert(1)")
+    page.get_by_label("Tags (optional)").fill("ok, not/ok")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#e-url")).to_have_text("Only http:// and https:// links can be saved.")
+    expect(page.get_by_label("Tags (optional)")).to_have_value("ok, not/ok")
+    shot(page, "add-refused")
+
+    # Another reader saves one of alice's public links to their own Readify from her profile.
+    press(page, "Log out alice")
+    page.goto("/create")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    page.goto("/alice")
+    assert titles(page) == ["A long essay on reading", "Tags · Readify"]
+    shot(page, "profile-visitor")
+    press(page, "Save A long essay on reading to my Readify")
+    expect(page.get_by_role("heading", name="Your reading list")).to_be_visible()
+    assert titles(page) == ["A long essay on reading"]
+
     page.goto("/")
     page.set_viewport_size(PHONE)
     page.reload()
