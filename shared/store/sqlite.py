@@ -112,6 +112,27 @@ MIGRATIONS = [
         DELETE FROM readify_search WHERE rowid = old.rowid;
     END;
     """,
+    # 3: each tag row carries its link's created_at, so that a tag's links can be read in the lists' order
+    # (newest saved first) and a tag filter reads only as far as its page.
+    """
+    ALTER TABLE readify_tags ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE readify_tags SET created_at = (SELECT l.created_at FROM readify_links l WHERE l.id = readify_tags.link_id);
+    CREATE INDEX readify_tags_newest_first ON readify_tags (owner, kept, tag, created_at DESC, link_id DESC);
+    DROP TRIGGER readify_links_insert;
+    CREATE TRIGGER readify_links_insert AFTER INSERT ON readify_links BEGIN
+        INSERT INTO readify_tags (owner, kept, tag, link_id, created_at)
+        SELECT new.owner, new.deleted_at IS NULL, value, new.id, new.created_at FROM json_each(new.tags);
+        INSERT INTO readify_search (rowid, owner_token, title, url, tags)
+        VALUES (new.rowid, 'o' || hex(new.owner), new.title, new.url,
+                (SELECT group_concat(value, ' ') FROM json_each(new.tags)));
+    END;
+    DROP TRIGGER readify_links_tags_update;
+    CREATE TRIGGER readify_links_tags_update AFTER UPDATE OF tags, deleted_at, created_at ON readify_links BEGIN
+        DELETE FROM readify_tags WHERE link_id = old.id;
+        INSERT INTO readify_tags (owner, kept, tag, link_id, created_at)
+        SELECT new.owner, new.deleted_at IS NULL, value, new.id, new.created_at FROM json_each(new.tags);
+    END;
+    """,
 ]
 """The schema, one script per version: a file at version N gets scripts N+1… at start-up."""
 
@@ -476,6 +497,22 @@ def _page_after(column: str, before: tuple[int, str] | None, conditions: list[st
         parameters.extend(before)
 
 
+TAG_COUNT_CAP = 2000
+"""Tags are ranked by how many links carry them up to this many (counting further costs more than it saves)."""
+
+
+def _rarest_first(connection: sqlite3.Connection, owner: str, kept: int, tags: tuple[str, ...]) -> list[str]:
+    """``tags``, the one on the fewest of the owner's links first (a tag on none: first, the page is empty)."""
+    if len(tags) == 1:
+        return list(tags)
+    sql = (
+        "SELECT count(*) FROM (SELECT 1 FROM readify_tags WHERE owner = ? AND kept = ? AND tag = ?"
+        f" LIMIT {TAG_COUNT_CAP})"
+    )
+    counts = {tag: connection.execute(sql, (owner, kept, tag)).fetchone()[0] for tag in tags}
+    return sorted(tags, key=counts.__getitem__)  # stable: at the cap, the order given
+
+
 class SQLiteReadifyLinks:
     def __init__(self, db: SQLiteDatabase) -> None:
         self.db = db
@@ -529,6 +566,10 @@ class SQLiteReadifyLinks:
         return _readify_link(row) if row else None
 
     def page(self, query: ReadifyQuery) -> list[ReadifyLink]:
+        """Without tags, the list's index is read in order; with tags, the rarest tag's rows are read in the
+        list's order (``readify_tags_newest_first``), each checked for the other tags and conditions, so a
+        page reads no further than its last link (or the rarest tag's last), never a whole match set."""
+        kept = int(not query.in_trash)
         conditions = ["l.owner = ?", "l.deleted_at IS NOT NULL" if query.in_trash else "l.deleted_at IS NULL"]
         parameters: list[Any] = [query.owner]
         for flag in ("liked", "archived", "private"):
@@ -538,15 +579,35 @@ class SQLiteReadifyLinks:
         if query.in_trash and query.deleted_after is not None:
             conditions.append("+l.deleted_at > ?")  # "+": keep to readify_trash, which has the list's order
             parameters.append(query.deleted_after)
-        for tag in query.tags:
-            conditions.append("l.id IN (SELECT link_id FROM readify_tags WHERE owner = ? AND kept = ? AND tag = ?)")
-            parameters.extend((query.owner, int(not query.in_trash), tag))
         if query.words:
             conditions.append("l.rowid IN (SELECT rowid FROM readify_search WHERE readify_search MATCH ?)")
             parameters.append(_search_expression(query.owner, query.words, "title url tags"))
-        _page_after("created_at", query.before, conditions, parameters)
-        sql = f"{_READIFY_SELECT} WHERE {' AND '.join(conditions)} ORDER BY l.created_at DESC, l.id DESC LIMIT ?"
-        return [_readify_link(row) for row in self._rows(sql, [*parameters, query.limit])]
+
+        def select(connection: sqlite3.Connection) -> list[Any]:
+            if not query.tags:
+                _page_after("created_at", query.before, conditions, parameters)
+                sql = f"{_READIFY_SELECT} WHERE {' AND '.join(conditions)} ORDER BY l.created_at DESC, l.id DESC"
+                return connection.execute(sql + " LIMIT ?", [*parameters, query.limit]).fetchall()
+            first, *others = _rarest_first(connection, query.owner, kept, query.tags)
+            walk = ["t.owner = ?", f"t.kept = {kept}", "t.tag = ?"]
+            walked: list[Any] = [query.owner, first]
+            if query.before is not None:
+                walk.append("(t.created_at, t.link_id) < (?, ?)")
+                walked.extend(query.before)
+            probes = [
+                f"EXISTS (SELECT 1 FROM readify_tags x WHERE x.owner = ? AND x.kept = {kept} AND x.tag = ?"
+                " AND x.link_id = t.link_id)"
+                for _ in others
+            ]
+            sql = (
+                f"SELECT {', '.join('l.' + c for c in READIFY_COLUMNS)} FROM readify_tags t CROSS JOIN readify_links l"
+                f" WHERE {' AND '.join([*walk, *probes, 'l.id = t.link_id', *conditions])}"
+                " ORDER BY t.created_at DESC, t.link_id DESC LIMIT ?"
+            )
+            probed = [value for tag in others for value in (query.owner, tag)]
+            return connection.execute(sql, [*walked, *probed, *parameters, query.limit]).fetchall()
+
+        return [_readify_link(row) for row in self.db.call(select)]
 
     def changes(self, owner: str, since: int, limit: int, before: tuple[int, str] | None) -> list[ReadifyLink]:
         conditions, parameters = ["l.owner = ?", "l.updated_at > ?"], [owner, since]

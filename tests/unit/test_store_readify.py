@@ -314,6 +314,27 @@ def test_a_tag_filter_keeps_links_with_every_tag(store: Store) -> None:
         readify_links.filter_tags(["a/b"])
 
 
+def test_tag_filters_page_through_every_match_in_order_whichever_tag_is_rarer(store: Store) -> None:
+    made = []
+    for n in range(40):  # "common" on most links, "rare" on every third, "odd" on odd ones; equal times in threes
+        tags = [t for t, on in (("common", n % 5), ("rare", n % 3 == 0), ("odd", n % 2)) if on]
+        made.append(put(store, f"https://example.com/{n}", 1_000 + n // 3, tags=tags, title=f"{n}", archived=n == 9))
+    put(store, "https://bob.example/", 5_000, owner="bob", tags=["common", "rare"])
+    newest = sorted(made, key=lambda x: (x.created_at, x.id), reverse=True)
+    for tags in (("common", "rare"), ("rare", "common"), ("odd", "rare", "common"), ("common",)):
+        for view in ("all", "unread"):
+            seen: list[str] = []
+            cursor = None
+            while True:
+                page = readify_links.list_links(store, "alice", limit=4, cursor=cursor, view=view, tags=tags)
+                seen += [link.id for link in page.items]
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+            wanted = [x.id for x in newest if set(tags) <= set(x.tags) and (view == "all" or not x.archived)]
+            assert seen == wanted and wanted, (tags, view)
+
+
 @pytest.mark.parametrize(
     ("search", "expected"),
     [
@@ -459,7 +480,30 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None
     finally:
         store.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+
+
+def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
+    path = tmp_path / "suite.sqlite3"
+    with sqlite3.connect(path) as connection:
+        for script in MIGRATIONS[:2]:
+            connection.executescript(script)
+        connection.execute(
+            "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\", \"b\"]',"
+            " 0, 0, 0, NULL, 7, 7)"
+        )
+        connection.execute("PRAGMA user_version = 2")
+    store = SQLiteStore(path)
+    try:
+        newer = put(store, "https://example.com/new", 9, tags=["b"])
+        assert [x.id for x in readify_links.list_links(store, "alice", limit=5, tags=("b",)).items] == [newer.id, "l1"]
+        assert [x.title for x in readify_links.list_links(store, "alice", limit=5, tags=("b", "a")).items] == ["old"]
+    finally:
+        store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT DISTINCT created_at FROM readify_tags WHERE link_id = 'l1'").fetchall() == [
+            (7,)
+        ]
 
 
 KEPT = "owner = 'a' AND deleted_at IS NULL"
@@ -485,8 +529,22 @@ NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
             "SELECT id FROM readify_links WHERE owner = 'a' AND updated_at > 5 ORDER BY updated_at DESC, id DESC",
             "readify_changed",
         ),
-        ("SELECT tag, count(*) FROM readify_tags WHERE owner = 'a' AND kept = 1 GROUP BY tag", "PRIMARY KEY"),
-        ("SELECT link_id FROM readify_tags WHERE owner = 'a' AND kept = 1 AND tag = 't'", "PRIMARY KEY"),
+        (
+            "SELECT tag, count(*) FROM readify_tags WHERE owner = 'a' AND kept = 1 GROUP BY tag",
+            "COVERING INDEX readify_tags_newest_first",
+        ),
+        (
+            "SELECT link_id FROM readify_tags WHERE owner = 'a' AND kept = 1 AND tag = 't'",
+            "COVERING INDEX readify_tags_newest_first",
+        ),
+        (  # a tag filter: the rarest tag's links in the list's order, each checked for the other tag
+            "SELECT l.id FROM readify_tags t CROSS JOIN readify_links l WHERE t.owner = 'a' AND t.kept = 1"
+            " AND t.tag = 't' AND (t.created_at, t.link_id) < (5, 'x') AND EXISTS (SELECT 1 FROM readify_tags x"
+            " WHERE x.owner = 'a' AND x.kept = 1 AND x.tag = 'u' AND x.link_id = t.link_id) AND l.id = t.link_id"
+            " AND l.owner = 'a' AND l.deleted_at IS NULL AND l.archived = 0"
+            " ORDER BY t.created_at DESC, t.link_id DESC LIMIT 51",
+            "readify_tags_newest_first (owner=? AND kept=? AND tag=? AND (created_at,link_id)<(?,?))",
+        ),
         ("SELECT id FROM readify_tombstones WHERE owner = 'a' AND updated_at > 5", "readify_tombstones_changed"),
         ("SELECT id FROM readify_links WHERE owner = 'a' AND url = 'u'", "sqlite_autoindex_readify_links_2"),
     ],
