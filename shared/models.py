@@ -28,6 +28,13 @@ MAX_URL_LENGTH = 2048
 MAX_TITLE_LENGTH = 500
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _DNS_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: nothing a person types, and XML (the Atom feed) forbids most."""
+
+
+def plain_text(value: Any) -> Any:
+    """``value`` trimmed, without control characters (tab and newline stay), when it is text."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n")).strip() if isinstance(value, str) else value
 
 
 def check_host(host: str) -> None:
@@ -134,7 +141,7 @@ class Profile(Document, UserProfile):
     @field_validator("display_name", "bio", "location", mode="before")
     @classmethod
     def _strip_text(cls, value: Any) -> Any:
-        return value.strip() if isinstance(value, str) else value
+        return plain_text(value)
 
     @field_validator("email", mode="before")
     @classmethod
@@ -237,7 +244,7 @@ class SavedLink(Document):
     @field_validator("title", mode="before")
     @classmethod
     def _strip_title(cls, value: Any) -> Any:
-        return " ".join(value.split()) if isinstance(value, str) else value
+        return " ".join(plain_text(value).split()) if isinstance(value, str) else value
 
     @property
     def host(self) -> str:

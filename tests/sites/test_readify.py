@@ -563,6 +563,14 @@ def test_the_feed_stays_valid_xml_with_control_characters_in_names_and_titles(al
     assert [entry["title"] for entry in entries] == ["abc"]
 
 
+def test_control_characters_are_dropped_from_titles_and_the_profile(alice, store):
+    add(alice, "https://example.com/ctl", "a\x00b\x07c\td")
+    assert [link.title for link in saved(store)] == ["abc d"]
+    alice.post_form("/settings", {"display_name": "Al\x01ice", "bio": "one\r\ntwo\x1b", "location": "\x0bLisbon"})
+    profile = store.profiles.get("alice")
+    assert (profile.display_name, profile.bio, profile.location) == ("Alice", "one\ntwo", "Lisbon")
+
+
 # -- escaping, accounts ----------------------------------------------------------------------------------
 
 
