@@ -142,6 +142,16 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
     shot(page, "phone")
+    # Long words (a name, a web address, a search) wrap on a phone instead of widening the page.
+    page.goto("/settings")
+    page.get_by_label("Display name").fill("B" * 80)
+    page.get_by_label("Location").fill("L" * 100)
+    page.get_by_label("Website").fill("https://example.com/" + "w" * 200)
+    page.get_by_role("button", name="Save profile").click()
+    for path in ["/bob", "/?q=" + "q" * 200]:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    shot(page, "phone-long-words")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(251, 248, 243)"  # our CSS
     # Only Gravatar's pictures come from elsewhere; nothing else was fetched off the site.
     assert all(url.startswith("https://www.gravatar.com/avatar/") for url in page.elsewhere)  # type: ignore[attr-defined]
