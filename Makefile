@@ -26,6 +26,7 @@ lint: check
 bench: system-packages-bench $(VENV)/.installed
 	$(PY) bench/hello.py
 	$(PY) bench/store.py
+	$(PY) bench/readify.py
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*
