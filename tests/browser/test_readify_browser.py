@@ -148,7 +148,9 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     page.get_by_label("Location").fill("L" * 100)
     page.get_by_label("Website").fill("https://example.com/" + "w" * 200)
     page.get_by_role("button", name="Save profile").click()
-    for path in ["/bob", "/?q=" + "q" * 200]:
+    page.get_by_label("Name", exact=True).fill("N" * 80)
+    page.get_by_role("button", name="Create a token").click()
+    for path in ["/bob", "/?q=" + "q" * 200, "/settings"]:
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     shot(page, "phone-long-words")
