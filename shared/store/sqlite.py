@@ -133,6 +133,23 @@ MIGRATIONS = [
         SELECT new.owner, new.deleted_at IS NULL, value, new.id, new.created_at FROM json_each(new.tags);
     END;
     """,
+    # 4: how many links out of the trash carry each tag, kept up to date by the tag rows' triggers (the tags
+    # page reads one row a tag instead of one a link and tag).
+    """
+    CREATE TABLE readify_tag_counts (
+        owner TEXT NOT NULL, tag TEXT NOT NULL, links INTEGER NOT NULL, PRIMARY KEY (owner, tag)
+    ) WITHOUT ROWID;
+    INSERT INTO readify_tag_counts (owner, tag, links)
+        SELECT owner, tag, count(*) FROM readify_tags WHERE kept = 1 GROUP BY owner, tag;
+    CREATE TRIGGER readify_tags_counted AFTER INSERT ON readify_tags WHEN new.kept = 1 BEGIN
+        INSERT INTO readify_tag_counts (owner, tag, links) VALUES (new.owner, new.tag, 1)
+            ON CONFLICT (owner, tag) DO UPDATE SET links = links + 1;
+    END;
+    CREATE TRIGGER readify_tags_uncounted AFTER DELETE ON readify_tags WHEN old.kept = 1 BEGIN
+        UPDATE readify_tag_counts SET links = links - 1 WHERE owner = old.owner AND tag = old.tag;
+        DELETE FROM readify_tag_counts WHERE owner = old.owner AND tag = old.tag AND links <= 0;
+    END;
+    """,
 ]
 """The schema, one script per version: a file at version N gets scripts N+1… at start-up."""
 
@@ -649,7 +666,7 @@ class SQLiteReadifyLinks:
         return int(self.db.call(lambda connection: connection.execute(sql, (owner,)).fetchone()[0]))
 
     def tag_counts(self, owner: str) -> list[tuple[str, int]]:
-        sql = "SELECT tag, count(*) FROM readify_tags WHERE owner = ? AND kept = 1 GROUP BY tag ORDER BY tag"
+        sql = "SELECT tag, links FROM readify_tag_counts WHERE owner = ? ORDER BY tag"
         return [(tag, int(count)) for tag, count in self._rows(sql, [owner])]
 
     def retag(self, owner: str, old: str, new: str | None, now: int) -> int:
