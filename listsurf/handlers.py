@@ -61,8 +61,7 @@ class AddItemHandler(PageHandler):
         except ValidationError as error:
             return self._form(values, field_errors(error), status=400)
         except ListFull as full:
-            message = f"Your list is full: an account keeps at most {full.limit:,} links. Delete some to save more."
-            return self._form(values, {"url": message}, status=403)
+            return self._form(values, {"url": full.sentence()}, status=403)
         return self.redirect("/", status_code=303)
 
 

@@ -61,8 +61,7 @@ class AddItemHandler(LinkForm):
         except ValidationError as error:
             return self.form(values, field_errors(error), status=400)
         except ListFull as full:
-            message = f"Your Readify is full: an account keeps at most {full.limit:,} links. Delete some to save more."
-            return self.form(values, {"url": message}, status=403)
+            return self.form(values, {"url": full.sentence("Readify")}, status=403)
         except AlreadySaved as error:
             return self.form(values, already_saved(error), status=409)
         return self.redirect("/", status_code=303)

@@ -21,6 +21,10 @@ class ListFull(Exception):
         super().__init__(f"an account keeps at most {limit:,} links")
         self.limit = limit
 
+    def sentence(self, what: str = "list") -> str:
+        """What an add form says beside the URL: "Your ``what`` is full: …"."""
+        return f"Your {what} is full: an account keeps at most {self.limit:,} links. Delete some to save more."
+
 
 @dataclass
 class Page:
