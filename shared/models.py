@@ -181,7 +181,8 @@ class ApiToken(Document):
     def issue(cls, owner: str, name: str) -> tuple[ApiToken, str]:
         """A new token and its key (shown to the user once, never stored)."""
         key = secrets.token_urlsafe(32)
-        return cls(id=cls.hash_key(key), owner=owner, name=name.strip() or "API token", prefix=key[:6]), key
+        label = " ".join(plain_text(name).split()) or "API token"
+        return cls(id=cls.hash_key(key), owner=owner, name=label, prefix=key[:6]), key
 
 
 def normalize_url(raw: str) -> str:

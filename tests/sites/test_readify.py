@@ -464,6 +464,11 @@ def test_api_tokens_are_made_with_a_label_shown_once_and_revoked(alice, store):
     assert too_long.status == 400 and field_error(too_long.text, "name") == "Use at most 80 characters."
 
 
+def test_a_token_name_loses_its_control_characters(alice, store):
+    assert alice.post_form("/settings/tokens", {"name": "ph\x00one\x1b"}, form_url="/settings").status == 201
+    assert [token.name for token in tokens.list_tokens(store, "alice")] == ["phone"]
+
+
 def test_another_users_token_cannot_be_revoked(alice, signed_up, store):
     alice.post_form("/settings/tokens", {"name": "phone"}, form_url="/settings")
     [token] = tokens.list_tokens(store, "alice")
