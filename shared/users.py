@@ -8,9 +8,11 @@ from .store import Store
 RESERVED_USERNAMES = frozenset(
     "about account accounts add add_item admin api archived atom create delete edit edit_item export feed help"
     " import items liked login logout me new profile rss search settings signup static tags tokens trash"
-    " www".split()
+    " www"
+    " ads.txt apple-touch-icon.png favicon.ico humans.txt robots.txt security.txt sitemap.xml".split()
 )
-"""Names that would shadow a page of some site (Readify puts profiles at ``/<username>``)."""
+"""Names that would shadow a page of some site (Readify puts profiles at ``/<username>``), or a file that
+browsers and crawlers ask every site for (``/favicon.ico``, ``/robots.txt``…)."""
 
 
 def reserved_username(username: str) -> bool:

@@ -596,7 +596,9 @@ def test_the_account_is_the_suites_one_listsurf_made_it(alice, store):
     reader.assert_signed_in_as("carol")
 
 
-@pytest.mark.parametrize("username", ["settings", "liked", "trash", "tags", "items", "export"])
+@pytest.mark.parametrize(
+    "username", ["settings", "liked", "trash", "tags", "items", "export", "favicon.ico", "Robots.txt"]
+)
 def test_names_of_readify_pages_cannot_be_registered(visitor, store, username):
     refused = visitor.post_form("/create", {"username": username, "password": PASSWORD})
     assert refused.status == 400 and field_error(refused.text, "username").startswith("That name is kept")
