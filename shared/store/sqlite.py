@@ -514,6 +514,7 @@ def _page_after(column: str, before: tuple[int, str] | None, conditions: list[st
         parameters.extend(before)
 
 
+_TAGS_PRIMARY_KEY = "sqlite_autoindex_readify_tags_1"  # the name SQLite gives a WITHOUT ROWID table's key
 TAG_COUNT_CAP = 2000
 """Tags are ranked by how many links carry them up to this many (counting further costs more than it saves)."""
 
@@ -611,9 +612,9 @@ class SQLiteReadifyLinks:
             if query.before is not None:
                 walk.append("(t.created_at, t.link_id) < (?, ?)")
                 walked.extend(query.before)
-            probes = [
-                f"EXISTS (SELECT 1 FROM readify_tags x WHERE x.owner = ? AND x.kept = {kept} AND x.tag = ?"
-                " AND x.link_id = t.link_id)"
+            probes = [  # in the tag's own rows (few pages, cached), not readify_tags_by_link (all of them)
+                f"EXISTS (SELECT 1 FROM readify_tags x INDEXED BY {_TAGS_PRIMARY_KEY} WHERE x.owner = ?"
+                f" AND x.kept = {kept} AND x.tag = ? AND x.link_id = t.link_id)"
                 for _ in others
             ]
             sql = (

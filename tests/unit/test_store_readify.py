@@ -568,6 +568,7 @@ NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
         (  # a tag filter: the rarest tag's links in the list's order, each checked for the other tag
             "SELECT l.id FROM readify_tags t CROSS JOIN readify_links l WHERE t.owner = 'a' AND t.kept = 1"
             " AND t.tag = 't' AND (t.created_at, t.link_id) < (5, 'x') AND EXISTS (SELECT 1 FROM readify_tags x"
+            " INDEXED BY sqlite_autoindex_readify_tags_1"
             " WHERE x.owner = 'a' AND x.kept = 1 AND x.tag = 'u' AND x.link_id = t.link_id) AND l.id = t.link_id"
             " AND l.owner = 'a' AND l.deleted_at IS NULL AND l.archived = 0"
             " ORDER BY t.created_at DESC, t.link_id DESC LIMIT 51",
