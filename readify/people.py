@@ -49,6 +49,7 @@ class ProfileHandler(PublicPage):
             tags=tags,
             older=older_url(f"/{user.id}", page.next_cursor, tag=tags),
             newest=list_url(f"/{user.id}", tag=tags),
+            feed=list_url(f"/{user.id}/feed", tag=tags),  # the feed of what the page shows
             first_page=cursor is None,
         )
 

@@ -497,6 +497,9 @@ def test_the_profile_shows_the_person_and_public_links_only(alice, visitor, stor
         assert shown in page.text
     assert "Save to my Readify" not in page.text  # not signed in
     assert titles(visitor.get("/alice?tag=news").text) == ["Public one"]
+    assert [a["href"] for a in elements(visitor.get("/alice?tag=news").text, "a") if "feed" in a["href"]] == [
+        "/alice/feed?tag=news"
+    ]
     assert titles(alice.get("/ALICE").text) == ["Archived one", "Public one"]
     assert "Save to my Readify" not in alice.get("/alice").text  # the owner's own
     assert visitor.get("/nobody").status == 404
