@@ -11,6 +11,7 @@ from shared.bookmarklet import bookmarklet
 from shared.links import ListFull
 from shared.models import MAX_TITLE_LENGTH, ReadifyLink, field_errors
 from shared.readify_links import AlreadySaved, apply_action, edit_link, get_link, save_link
+from shared.tags import MAX_TAGS, parse_tags
 
 from .base import ReadifyPage
 
@@ -59,12 +60,27 @@ class AddItemHandler(LinkForm):
             private = True if values["private"] else None  # unticked: a saved link keeps its flag (edit to change it)
             save_link(self.db_conn, self.current_user.id, values["url"], values["title"], values["tags"], private)
         except ValidationError as error:
-            return self.form(values, field_errors(error), status=400)
+            return self.form(values, saving_errors(error, values["tags"]), status=400)
         except ListFull as full:
             return self.form(values, {"url": full.sentence("Readify")}, status=403)
         except AlreadySaved as error:
             return self.form(values, already_saved(error), status=409)
         return self.redirect("/", status_code=303)
+
+
+def saving_errors(error: ValidationError, typed_tags: str) -> dict[str, str]:
+    """The add form's messages; tags fine by themselves are too many only with those of the saved link."""
+    errors = field_errors(error)
+    if "tags" in errors:
+        try:
+            parse_tags(typed_tags)
+        except ValueError:
+            return errors
+        errors["tags"] = (
+            f"You have saved this URL already, and with its tags these make more than {MAX_TAGS}."
+            " Edit that link instead."
+        )
+    return errors
 
 
 def form_values(link: ReadifyLink) -> dict[str, str]:

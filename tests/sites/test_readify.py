@@ -153,6 +153,16 @@ def test_bad_input_is_refused_beside_its_field_and_saves_nothing(alice, store, d
     assert saved(store) == []
 
 
+def test_adding_a_saved_url_again_past_20_tags_says_so(alice, store):
+    add(alice, "https://example.com/a", "A", " ".join(f"t{n}" for n in range(20)))
+    refused = alice.add("https://example.com/a", "", "one-more")
+    assert refused.status == 400
+    assert field_error(refused.text, "tags") == (
+        "You have saved this URL already, and with its tags these make more than 20. Edit that link instead."
+    )
+    assert [len(link.tags) for link in saved(store)] == [20]
+
+
 def test_adding_a_saved_url_again_updates_that_link(alice, store):
     first = add(alice, "https://example.com/a", "First", "one")
     alice.act(first, "archive")
