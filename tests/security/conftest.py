@@ -17,7 +17,16 @@ import pytest
 import tests.conftest
 from brubeck.testing import single_handler_config
 from tests.integration.conftest import concurrency, data_dir, listsurf  # noqa: F401  (fixtures)
-from tests.sites.conftest import alice, app, browser, cheap_bcrypt, signed_up, store, visitor  # noqa: F401
+from tests.sites.conftest import (  # noqa: F401  (fixtures)
+    alice,
+    app,
+    browser,
+    cheap_bcrypt,
+    client_class,
+    signed_up,
+    store,
+    visitor,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import Endpoint
