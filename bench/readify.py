@@ -598,11 +598,14 @@ def run(args: argparse.Namespace, folder: Path, results: Results) -> Account:
     filled = path.exists()
     store = SQLiteStore(path)
     try:
+        took = data / "fill_seconds"  # how long the fill took, for a run that reuses the store
         if filled:
             say(f"[fill] reusing the store in {data}")
+            results.fill_s = float(took.read_text()) if took.exists() else 0.0
         else:
             say(f"[fill] {TOTAL_LINKS:,} links, one by one…")
             results.fill_s = fill(store, accounts)
+            took.write_text(f"{results.fill_s:.1f}")
         results.store_mb = sum(f.stat().st_size for f in data.glob(SQLITE_FILE + "*")) / 1e6
         say(f"[data layer] shared.readify_links for {big.name}, {QUERY_ROUNDS} rounds in turns…")
         results.query_ms = query_times(query_cases(store, big, results.tags, results.word))
