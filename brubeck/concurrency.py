@@ -80,8 +80,18 @@ if NAME == "gevent":
             pass
 
     def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-        """Run a blocking call in the hub's thread pool; the caller waits."""
-        return gevent.get_hub().threadpool.apply(fn, args)
+        """Run a blocking call in the hub's thread pool; the caller waits (and gets its exception)."""
+        # The pool prints every exception a call raises; this one is the caller's to handle.
+        failed, value = gevent.get_hub().threadpool.apply(_outcome, (fn, args))
+        if failed:
+            raise value
+        return value
+
+    def _outcome(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+        try:
+            return False, fn(*args)
+        except Exception as error:
+            return True, error
 
 elif NAME == "eventlet":
     import eventlet

@@ -412,3 +412,14 @@ def test_on_signal_calls_back_in_a_greenlet():
         assert called.wait(2)
     finally:
         concurrency._signal_handlers.pop().cancel()
+
+
+def test_run_in_thread_returns_and_raises_for_its_caller_without_printing(capfd):
+    assert concurrency.run_in_thread(lambda a, b: a + b, 2, 3) == 5
+
+    def fail() -> None:
+        raise KeyError("expected by the caller")
+
+    with pytest.raises(KeyError, match="expected by the caller"):
+        concurrency.run_in_thread(fail)
+    assert "KeyError" not in capfd.readouterr().err  # gevent's pool printed every exception it saw
