@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Readify on the embedded store at 50,000 links: page and API times through Mongrel2, loaded with wrk.
 
-    .venv/bin/python bench/readify.py [--duration 5] [--warmup 1] [--keep]
+    .venv/bin/python bench/readify.py [--duration 5] [--warmup 1] [--data DIR]
 
 1. Fill a fresh SQLite store through ``store.readify_links.add``: 50 accounts, one with 10,000
    links, 49 sharing 40,000 (the counts, titles, URLs and times of bench/store.py), each link with
-   0 to 5 tags drawn from 40 (Zipf-like), some liked, private, archived or in the trash (seeded).
-2. Time ``shared.readify_links.list_links`` for the big user in this process (the data layer alone).
+   0 to 5 tags drawn from 39 (Zipf-like), some liked, private, archived or in the trash (seeded).
+2. Time the ``shared.readify_links`` call behind each page for the big user in this process (the data
+   layer alone).
 3. Serve it: one Mongrel2 on free ports with ``python -m readify.web`` behind ``readify.localhost``
    and ``python -m readify.api`` behind ``api.readify.localhost``, as the suite runs them.
 4. For the big user: the dashboard, a two-tag filter, a search, ``/tags`` and the public profile
@@ -16,6 +17,7 @@
 
 Goals (issue 11): p99 under 20 ms for each page with one client; the cheap request of the other
 process under 50 ms p99 while the 20 clients run.  Markdown tables for README end the run.
+``--data DIR`` keeps the store and the logs in DIR, and a later run with the same DIR reuses the store.
 """
 
 from __future__ import annotations
