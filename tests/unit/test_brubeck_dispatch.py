@@ -1,6 +1,7 @@
 """How Mongrel2Connection hands messages to greenlets: ReusingSpawner, the receive loop and its batches,
 and how it starts (replies first) and stops (the drain)."""
 
+import gc
 import logging
 import os
 import signal
@@ -398,7 +399,12 @@ def test_run_stops_on_sigterm_and_sigint_answers_held_requests_then_closes(monke
     monkeypatch.setattr(concurrency, "on_signal", lambda signum, fn: installed.__setitem__(signum, fn))
     conn = _DrainingConnection()
     app = Brubeck(msg_conn=conn, handler_tuples=[(r"^/poll$", _PollHandler)])
-    app.run()
+    frozen = gc.get_freeze_count()
+    try:
+        app.run()
+        assert gc.get_freeze_count() > frozen  # start-up's objects are out of the collector's way
+    finally:
+        gc.unfreeze()
     assert installed == {signal.SIGTERM: conn.stop, signal.SIGINT: conn.stop}
     assert conn.events == ["drained", ("reply", ["9"], b"HTTP/1.1 204 No Content"), "closed"]
     assert len(app.waiting_room("room")) == 0
