@@ -33,7 +33,6 @@ import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -56,7 +55,6 @@ if str(ROOT) not in sys.path:
 from bench import store as store_bench  # noqa: E402
 from bench import wrk  # noqa: E402
 from bench.hello import cpu_seconds, distinct_ports, load_average, log_tail, say, stop_process  # noqa: E402
-from brubeck import m2sh  # noqa: E402
 from brubeck.csrf import CSRF_FIELD  # noqa: E402
 from brubeck.testing import CSRF_INPUT, Mongrel2Server  # noqa: E402
 from brubeck.timekeeping import curtime  # noqa: E402
@@ -482,32 +480,20 @@ def settle(servers: Servers, process: Process) -> None:
 
 
 def one_client(servers: Servers, target: Target, args: argparse.Namespace) -> wrk.WrkResult:
-    url = servers.url(target.path)
     settle(servers, target.process)
-    if args.warmup:
-        wrk.run(url, args.warmup, 1, 1, target.headers)
-    before = cpu_seconds(target.process.pid)
-    result = wrk.run(url, args.duration, 1, 1, target.headers)
-    if result.requests:
-        result.cpu_us = {"server": (cpu_seconds(target.process.pid) - before) / result.requests * 1e6}
-    return result
+    pid = target.process.pid
+    return wrk.one_client(
+        servers.url(target.path), args.duration, args.warmup, target.headers, lambda: cpu_seconds(pid)
+    )
 
 
 def under_load(servers: Servers, target: Target, args: argparse.Namespace) -> tuple[wrk.WrkResult, wrk.WrkResult]:
     """20 clients on the page while one more asks the other process for its cheap request: (page, cheap)."""
     other = servers.api if target.process is servers.web else servers.web
-    load_duration = args.duration + 1
     settle(servers, target.process)
     settle(servers, other)
-    load = wrk.start(servers.url(target.path), load_duration, LOAD_CLIENTS, 2, target.headers)
-    try:
-        time.sleep(0.5)
-        cheap = wrk.run(servers.url(other.cheap), args.duration, 1, 1, other.header_lines())
-        return wrk.finish(load, load_duration), cheap
-    finally:
-        if load.poll() is None:
-            load.kill()
-            load.wait()
+    url, other_url = servers.url(target.path), servers.url(other.cheap)
+    return wrk.beside_load(url, target.headers, LOAD_CLIENTS, args.duration, other_url, other.header_lines())
 
 
 @dataclass
@@ -648,26 +634,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _terminate(signum: int, frame: object) -> None:
-    print(f"\n{signal.Signals(signum).name}: stopping", file=sys.stderr, flush=True)
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    checks = ((wrk.available(), wrk.WRK_MISSING), (m2sh.available(), m2sh.MONGREL2_MISSING))
-    missing = [text for ok, text in checks if not ok]
-    if missing:
-        print("bench/readify.py cannot run:\n  " + "\n  ".join(missing), file=sys.stderr)
-        return 2
-    signal.signal(signal.SIGTERM, _terminate)
     started = datetime.datetime.now().astimezone()
-    clock = time.monotonic()
     results = Results(load_before=load_average())
-    say(f"load average before the run: {results.load_before} (other busy processes skew the numbers)")
-    busy = os.getloadavg()[0] > BUSY_LOAD
-    if busy:
-        say(f"warning: the machine is busy (1-minute load above {BUSY_LOAD:g}); the numbers will be high and noisy")
+    busy = store_bench.begin("bench/readify.py")
+    if busy is None:
+        return 2
+    clock = time.monotonic()
     folder = args.data or Path(tempfile.mkdtemp(prefix="brubeck-bench-readify-"))
     try:
         big = run(args, folder, results)

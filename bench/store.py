@@ -475,30 +475,14 @@ def settle(server: Server, account: Account) -> None:
 
 def one_client(server: Server, target: Target, args: argparse.Namespace) -> wrk.WrkResult:
     """One client at a time, after a warm-up; with the handler's CPU time per request."""
-    url = server.url(target.path)
     settle(server, target.account)
-    if args.warmup:
-        wrk.run(url, args.warmup, 1, 1, target.headers)
-    before = server.cpu_seconds()
-    result = wrk.run(url, args.duration, 1, 1, target.headers)
-    if result.requests:
-        result.cpu_us = {"server": (server.cpu_seconds() - before) / result.requests * 1e6}
-    return result
+    return wrk.one_client(server.url(target.path), args.duration, args.warmup, target.headers, server.cpu_seconds)
 
 
 def under_load(server: Server, target: Target, args: argparse.Namespace) -> tuple[wrk.WrkResult, wrk.WrkResult]:
     """20 clients on the page while one more requests ``/login``, inside the load's window: (page, login)."""
-    load_duration = args.duration + 1
     settle(server, target.account)
-    load = wrk.start(server.url(target.path), load_duration, LOAD_CLIENTS, 2, target.headers)
-    try:
-        time.sleep(0.5)
-        login = wrk.run(server.url("/login"), args.duration, 1, 1)
-        return wrk.finish(load, load_duration), login
-    finally:
-        if load.poll() is None:
-            load.kill()
-            load.wait()
+    return wrk.beside_load(server.url(target.path), target.headers, LOAD_CLIENTS, args.duration, server.url("/login"))
 
 
 @dataclass
@@ -796,20 +780,29 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds through every finally: processes stopped, folder removed
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def begin(script: str) -> bool | None:
+    """What a store benchmark does first: None (said why) when wrk or Mongrel2 is missing; else stop on
+    SIGTERM, say the load average, and whether the machine is busy (returned)."""
     checks = ((wrk.available(), wrk.WRK_MISSING), (m2sh.available(), m2sh.MONGREL2_MISSING))
     missing = [text for ok, text in checks if not ok]
     if missing:
-        print("bench/store.py cannot run:\n  " + "\n  ".join(missing), file=sys.stderr)
-        return 2
+        print(f"{script} cannot run:\n  " + "\n  ".join(missing), file=sys.stderr)
+        return None
     signal.signal(signal.SIGTERM, _terminate)
-    started = datetime.datetime.now().astimezone()
-    clock = time.monotonic()
     say(f"load average before the run: {load_average()} (other busy processes skew the numbers)")
     busy = os.getloadavg()[0] > BUSY_LOAD
     if busy:
         say(f"warning: the machine is busy (1-minute load above {BUSY_LOAD:g}); the numbers will be high and noisy")
+    return busy
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.datetime.now().astimezone()
+    busy = begin("bench/store.py")
+    if busy is None:
+        return 2
+    clock = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="brubeck-bench-store-"))
     results = Results()
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get install wrk"
@@ -105,3 +106,37 @@ def finish(process: subprocess.Popen[str], duration: float) -> WrkResult:
     if process.returncode:
         raise RuntimeError(f"wrk failed ({process.returncode}):\n{stderr}{stdout}")
     return parse(stdout)
+
+
+def one_client(
+    url: str, duration: float, warmup: float, headers: Sequence[str], cpu_seconds: Callable[[], float]
+) -> WrkResult:
+    """One client after a warm-up, with the server's CPU time per request (``cpu_seconds()`` reads its total)."""
+    if warmup:
+        run(url, warmup, 1, 1, headers)
+    before = cpu_seconds()
+    result = run(url, duration, 1, 1, headers)
+    if result.requests:
+        result.cpu_us = {"server": (cpu_seconds() - before) / result.requests * 1e6}
+    return result
+
+
+def beside_load(
+    url: str,
+    headers: Sequence[str],
+    clients: int,
+    duration: float,
+    other_url: str,
+    other_headers: Sequence[str] = (),
+) -> tuple[WrkResult, WrkResult]:
+    """``clients`` clients on ``url`` while one more asks for ``other_url`` inside the load's window: (load, other)."""
+    load_duration = duration + 1
+    load = start(url, load_duration, clients, 2, headers)
+    try:
+        time.sleep(0.5)
+        other = run(other_url, duration, 1, 1, other_headers)
+        return finish(load, load_duration), other
+    finally:
+        if load.poll() is None:
+            load.kill()
+            load.wait()
