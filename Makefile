@@ -6,13 +6,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test check lint bench clean
+.PHONY: run test test-fast check lint bench clean
+
+# Test processes at once (pytest-xdist): most end-to-end tests wait on servers, so twice the cores.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+PYTEST := $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 run: system-packages-run $(VENV)/.installed
 	@$(PY) -m conf.bringup run
 
 test: system-packages-test $(VENV)/.installed check
-	@$(PY) -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	@$(PYTEST) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# The inner loop: the unit and in-process tests only (no Mongrel2, Redis or Chromium), no coverage.
+test-fast: $(VENV)/.installed
+	@$(PYTEST) -q -m "not integration and not browser" $(PYTEST_ARGS)
 
 # What `make test` checks before the tests: formatting, lint, types (config in pyproject.toml).
 check: $(VENV)/.installed

@@ -305,8 +305,9 @@ class Mongrel2Connection:
     BATCH = 64
     #: The longest a queued reply waits for the rest of its batch, in seconds.
     MAX_REPLY_DELAY = 0.002
-    #: How long the receive loop waits before it looks again (and sees :meth:`stop`), in seconds.
-    IDLE_WAIT = 0.5
+    #: How long the receive loop waits before it looks again (and sees :meth:`stop`), in seconds:
+    #: short enough that a process told to stop leaves at once, long enough to cost nothing while idle.
+    IDLE_WAIT = 0.1
     #: How long :meth:`close` gives the last replies to leave, in milliseconds (ZeroMQ's LINGER).
     LINGER = 1000
 

@@ -9,7 +9,10 @@ config of one host whose every path goes to one handler.
 
 from __future__ import annotations
 
+import functools
 import json as jsonlib
+import os
+import random
 import re
 import signal
 import socket
@@ -196,12 +199,49 @@ def _multipart(fields: Mapping[str, Any], files: Mapping[str, tuple[str, bytes, 
 # -- through a real Mongrel2 -------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
+#: Where :func:`free_port` looks: below Linux's ephemeral range (32768 and up), so that no outgoing
+#: connection is given a port between the moment it is chosen and the moment a server binds it.
+PORT_RANGE = range(12000, 32000)
+
+
+class _PortShare:
+    """This process's share of :data:`PORT_RANGE`: each pytest-xdist worker its own, so that two
+    workers never choose the same port; within it, ports are handed out in turn, not at random."""
+
+    def __init__(self) -> None:
+        workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % workers
+        size = len(PORT_RANGE) // workers
+        self.start = PORT_RANGE.start + worker * size
+        self.size = size
+        self.next = random.randrange(size)  # another run at once (a second checkout) likely starts elsewhere
+
+    def take(self, count: int) -> int:
+        for _ in range(self.size):
+            first = self.start + self.next % (self.size - count)
+            self.next = (self.next + count) % self.size
+            if all(_bindable(port) for port in range(first, first + count)):
+                return first
+        raise RuntimeError(f"no {count} free consecutive ports in {self.start}..{self.start + self.size - 1}")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@functools.cache
+def _port_share() -> _PortShare:
+    return _PortShare()
+
+
+def free_port(count: int = 1) -> int:
+    """A TCP port on loopback that nothing listens on right now (the first of ``count`` in a row)."""
+    return _port_share().take(count)
 
 
 def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
@@ -277,10 +317,10 @@ class Mongrel2Server:
             raise RuntimeError(f"Mongrel2 did not start; see {self.workdir}/logs/error.log") from None
         return self
 
-    def stop(self) -> None:
-        """Stop Mongrel2 and wait for it to exit."""
+    def stop(self, graceful: bool = True) -> None:
+        """Stop Mongrel2 and wait for it to exit: with SIGTERM (it takes about 0.5 s), or at once with SIGKILL."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

@@ -81,15 +81,17 @@ class Endpoint:
                 time.sleep(0.1)
 
     def stop(self) -> None:
+        """Stop the handlers (SIGTERM, as supervisord would) and Mongrel2 (at once: a test's server has
+        nothing to finish) together."""
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
+        self.server.stop(graceful=False)
         for process in self.processes:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        self.server.stop()
 
 
 @pytest.fixture
@@ -209,3 +211,15 @@ def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., End
         return endpoint
 
     return start
+
+
+SERVER_FIXTURES = {"mongrel2", "redis_url"}
+"""Fixtures that start a real server: a test using one (directly or through another fixture) is an
+integration test, left out of ``make test-fast``."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts a real server ``integration``."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

@@ -6,7 +6,7 @@ signed up to the site.
 
 ``serve("demos.hello")`` starts a Mongrel2 on free ports and the app module
 as a handler process under the coroutine library of the ``concurrency``
-parameter, so every test that uses it runs under both gevent and eventlet.
+parameter: gevent, or both for the tests marked ``@both_libraries``.
 """
 
 from __future__ import annotations
@@ -26,10 +26,17 @@ if TYPE_CHECKING:
 CONCURRENCY_LIBRARIES = ["gevent", "eventlet"]
 
 
-@pytest.fixture(params=CONCURRENCY_LIBRARIES)
+@pytest.fixture
 def concurrency(request: pytest.FixtureRequest) -> str:
-    """The coroutine library the app process runs on (BRUBECK_CONCURRENCY)."""
-    return request.param
+    """The coroutine library the app process runs on (BRUBECK_CONCURRENCY): gevent, or each in turn for a
+    test marked ``@both_libraries``."""
+    return getattr(request, "param", "gevent")
+
+
+both_libraries = pytest.mark.parametrize("concurrency", CONCURRENCY_LIBRARIES, indirect=True)
+"""Runs a test under gevent and under eventlet: the eventlet smoke set (hello, a template page, a POST with
+its CSRF token, long-polls, a restart, SIGTERM, an upload, monkey-patching). Every other end-to-end test runs
+under gevent only; the framework's logic is the same under both and its unit tests run it once."""
 
 
 @pytest.fixture

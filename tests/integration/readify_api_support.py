@@ -21,7 +21,7 @@ import requests
 from brubeck.testing import Mongrel2Server, free_port
 from conf.bringup import SERVER_UUID
 from tests.conftest import ROOT, SiteClient, require_binary
-from tests.integration.test_bringup import HANDLER_PORTS, free_port_block
+from tests.integration.test_bringup import HANDLER_PORTS
 
 START_TIMEOUT_S = 30
 HOSTS = {"listsurf": "listsurf.localhost", "readify.web": "readify.localhost", "readify.api": "api.readify.localhost"}
@@ -70,7 +70,7 @@ def _environment(port: int, data_dir: Path, workdir: Path) -> dict[str, str]:
     env.update(
         PYTHONPATH=str(ROOT),
         SUITE_PORT=str(port),
-        HANDLER_PORT_BASE=str(free_port_block(HANDLER_PORTS)),
+        HANDLER_PORT_BASE=str(free_port(HANDLER_PORTS)),
         SUITE_DATA_DIR=str(data_dir),
         COOKIE_SECRET="readify-api-test-secret",
         MONGREL2_CHROOT=str(workdir),

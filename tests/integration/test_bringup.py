@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import configparser
 import os
-import random
 import shutil
 import signal
 import socket
@@ -58,15 +57,6 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
-
-
-def free_port_block(size: int) -> int:
-    """The first of ``size`` consecutive free ports, below the ephemeral range."""
-    for _ in range(200):
-        base = random.randrange(20000, 30000, 2)
-        if all(port_is_free(base + i) for i in range(size)):
-            return base
-    raise RuntimeError(f"no {size} consecutive free ports found")
 
 
 def children(pid: int) -> list[int]:
@@ -238,7 +228,7 @@ def suite(tmp_path: Path) -> Iterator[Suite]:
             "MONGREL2_BIND",
         }
     }
-    ports = Suite(workdir, env, free_port(), free_port_block(HANDLER_PORTS), free_port())
+    ports = Suite(workdir, env, free_port(), free_port(HANDLER_PORTS), free_port())
     env.update(
         SUITE_PORT=str(ports.port),
         HANDLER_PORT_BASE=str(ports.handler_base),

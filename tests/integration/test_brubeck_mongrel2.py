@@ -1,7 +1,6 @@
 """Brubeck behind a real Mongrel2: the demos and a probe app, driven over HTTP.
 
-Every test runs twice, with the app process under gevent and under eventlet
-(the ``concurrency`` parameter of the ``serve`` fixture).
+The app process runs under gevent; the tests marked ``@both_libraries`` run under eventlet too.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import PROBE_SECRET, csrf_token
 
 pytestmark = pytest.mark.integration
@@ -22,11 +22,13 @@ TIMEOUT = 10
 # -- hello world, function routes, URL arguments --------------------------------------------
 
 
+@both_libraries
 def test_the_app_runs_on_the_requested_coroutine_library(serve, concurrency):
     response = requests.get(serve("tests.integration.probe_app").url + "/concurrency", timeout=TIMEOUT)
     assert (response.status_code, response.text) == (200, concurrency)
 
 
+@both_libraries
 def test_hello_world(serve):
     url = serve("demos.hello").url
     response = requests.get(url + "/", timeout=TIMEOUT)
@@ -87,6 +89,7 @@ def test_concurrent_requests_each_get_their_own_reply(serve):
 # -- templates ---------------------------------------------------------------------------------
 
 
+@both_libraries
 def test_jinja2_page_escapes_the_query_value(serve):
     url = serve("demos.jinja2_demo").url
     response = requests.get(url + "/", params={"name": '<script>alert("x")</script>'}, timeout=TIMEOUT)
@@ -212,6 +215,7 @@ def test_protected_page_redirects_to_login_with_next_and_back_after_login(login_
         assert '<strong class="username">alice</strong>' in page.text
 
 
+@both_libraries
 def test_login_sets_a_cookie_that_the_next_request_reads(login_url):
     with requests.Session() as session:
         response = log_in(session, login_url)

@@ -1,12 +1,14 @@
 """demos.autoapi behind a real Mongrel2: the curl sequence of its docstring, one request at a time.
 
-Runs under gevent and under eventlet (the ``concurrency`` parameter of ``serve``).
+Runs under gevent; the curl sequence under eventlet too.
 """
 
 from __future__ import annotations
 
 import pytest
 import requests
+
+from tests.integration.conftest import both_libraries
 
 pytestmark = pytest.mark.integration
 TIMEOUT = 10
@@ -33,6 +35,7 @@ def post(url, path, body):
     return requests.post(url + path, data=body, headers=JSON, timeout=TIMEOUT)
 
 
+@both_libraries
 def test_the_demo_curl_sequence(serve):
     url = serve("demos.autoapi").url
     assert texts(url) == []

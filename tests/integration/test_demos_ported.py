@@ -2,8 +2,8 @@
 
 Jinja2 without classes, Mako, Tornado and Mustache templates, the auth demo,
 multipart uploads, and the monkey-patching that keeps a blocking call from
-stalling the process.  Every test runs under gevent and under eventlet (the
-``concurrency`` parameter of the ``serve`` fixture).
+stalling the process.  The app process runs under gevent; the tests marked
+``@both_libraries`` run under eventlet too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import csrf_token
 
 pytestmark = pytest.mark.integration
@@ -113,6 +114,7 @@ def test_mustache_renders_partials_within_partials(serve):
     assert "<h1>Take five, dude!</h1>" in default.text
 
 
+@both_libraries
 def test_mustache_escapes_the_name_and_uses_errors_mustache(serve):
     url = serve("demos.mustache_demo").url
     page = requests.get(url + "/", params={"name": SCRIPT}, timeout=TIMEOUT)
@@ -274,6 +276,7 @@ def four_sleeps(url: str) -> float:
     return elapsed
 
 
+@both_libraries
 def test_time_sleep_in_a_handler_does_not_stall_other_requests(serve):
     elapsed = four_sleeps(serve("tests.integration.probe_app").url)
     assert elapsed < 2.5, f"4 parallel one-second sleeps took {elapsed:.2f}s: the process is not monkey-patched"

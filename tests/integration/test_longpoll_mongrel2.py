@@ -1,4 +1,5 @@
-"""Long-polling behind a real Mongrel2 (demos/longpoll.py), under gevent and eventlet.
+"""Long-polling behind a real Mongrel2 (demos/longpoll.py), under gevent; release and
+disconnect under eventlet too.
 
 Requests are held on raw sockets so that hundreds can wait at once; the
 demo's ``/waiting`` says how many the app holds.
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import port_of, read_response, send_request, wait_until
 
 pytestmark = pytest.mark.integration
@@ -43,6 +45,7 @@ def longpoll_url(serve) -> str:
     return serve("demos.longpoll", env={"LONGPOLL_TIMEOUT": "60"}).url
 
 
+@both_libraries
 def test_one_release_answers_every_held_poll(longpoll_url):
     sockets = hold_polls(longpoll_url, WAITERS)
 
@@ -59,6 +62,7 @@ def test_one_release_answers_every_held_poll(longpoll_url):
     assert release(longpoll_url, "nobody") == 0
 
 
+@both_libraries
 def test_a_client_that_disconnects_while_held_is_forgotten(longpoll_url):
     gone, *staying = hold_polls(longpoll_url, 3)
     gone.close()

@@ -17,6 +17,7 @@ import pytest
 from redis import Redis
 
 from tests.conftest import Endpoint
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import read_response
 from tests.integration.spotichat_support import Chatter, SpotiChat, json_of, open_poll, random_track, signed_up
 from tests.integration.zmq_tap import Reply, Tap
@@ -69,6 +70,7 @@ def test_messages_arrive_in_order_with_none_lost_or_repeated_across_reconnects(s
     assert len(set(received)) == 16
 
 
+@both_libraries
 def test_a_post_through_one_process_wakes_a_poll_held_by_another(spotichat, concurrency):
     first, _ = spotichat.start(CHAT_POLL_TIMEOUT="20", BRUBECK_CONCURRENCY=concurrency)  # gevent, then eventlet
     second, _ = spotichat.start(CHAT_POLL_TIMEOUT="20")  # its own Mongrel2 and process; the same Redis and store

@@ -22,6 +22,7 @@ import time
 
 import pytest
 
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import wait_until
 from tests.security.hardening_app import UPLOAD_LIMIT
 
@@ -127,6 +128,7 @@ def test_a_chunked_body_is_refused_once_and_leaves_no_file(hardened):
     answered_at_once(hardened.port)
 
 
+@both_libraries
 def test_a_route_that_takes_uploads_gets_the_whole_body_and_the_file_is_deleted(hardened):
     body = os.urandom(BIG)
     responses, closed_after = exchange(hardened.port, post("/upload", body) + GET_READY)

@@ -30,6 +30,7 @@ import pytest
 import requests
 
 from tests.conftest import Endpoint
+from tests.integration.conftest import both_libraries
 from tests.integration.helpers import read_response, send_request, wait_until
 
 pytestmark = pytest.mark.integration
@@ -52,6 +53,7 @@ def answer(sock) -> tuple[int, bytes]:
     return status, body
 
 
+@both_libraries
 def test_a_request_sent_while_the_handler_is_down_is_answered_once_a_new_one_starts(mongrel2, start):
     endpoint = mongrel2()
     handler = start(endpoint)
@@ -78,6 +80,7 @@ def test_every_restart_answers_the_requests_that_waited_for_it(mongrel2, start):
         time.sleep(0.1)  # in the millisecond after a crash Mongrel2 still routes to it (see the notes)
 
 
+@both_libraries
 def test_sigterm_finishes_the_running_request_then_exits_0(mongrel2, start):
     endpoint = mongrel2()
     handler = start(endpoint)
@@ -94,6 +97,7 @@ def test_sigterm_finishes_the_running_request_then_exits_0(mongrel2, start):
     assert answer(waiting) == (200, b"probe ready")
 
 
+@both_libraries
 def test_sigterm_answers_held_requests_with_their_timeout_response(mongrel2, start):
     endpoint = mongrel2()
     handler = start(endpoint, "demos.longpoll", {"LONGPOLL_TIMEOUT": "60"})
