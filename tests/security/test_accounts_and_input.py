@@ -1,6 +1,6 @@
 """What an attacker tried against the accounts and the forms (issue "Hardening", items 1, 7, 8, 9, 11).
 
-In this process through TestClient (tests/sites' fixtures), and the concurrent guessing also end to end.
+In this process through TestClient (tests/support/inprocess.py's fixtures), and the concurrent guessing also end to end.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pytest
 from conf import settings
 from shared.store import Store
 from shared.throttle import PAIR_LIMIT
-from tests.conftest import Endpoint
-from tests.integration.listsurf_support import Surfer
-from tests.listsurf_pages import Browser
-from tests.pages import PASSWORD, field_error, set_cookies
+from tests.support.listsurf_live import Surfer
+from tests.support.listsurf_pages import Browser
+from tests.support.pages import PASSWORD, field_error, set_cookies
+from tests.support.servers import Endpoint
 
 WRONG = "wrong-pass-1234"
 

@@ -22,9 +22,9 @@ import time
 
 import pytest
 
-from tests.integration.conftest import both_libraries
-from tests.integration.helpers import wait_until
-from tests.security.hardening_app import UPLOAD_LIMIT
+from tests.support.apps.hardening_app import UPLOAD_LIMIT
+from tests.support.servers import both_libraries
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 BIG = 200_000  # over the 64 KB of limits.content_length

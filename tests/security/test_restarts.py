@@ -29,12 +29,12 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from tests.conftest import Endpoint
-from tests.integration.conftest import both_libraries
-from tests.integration.helpers import read_response, send_request, wait_until
+from tests.support.raw_http import read_response, send_request
+from tests.support.servers import Endpoint, both_libraries
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
-PROBE = "tests.integration.probe_app"  # "/" answers "probe ready", "/sleep" after a second
+PROBE = "tests.support.apps.probe_app"  # "/" answers "probe ready", "/sleep" after a second
 RESTARTS = 10
 
 

@@ -1,0 +1,478 @@
+"""AutoAPI in-process: every route, status code and error, paging, and the OpenAPI document."""
+
+import json
+import uuid
+from typing import ClassVar
+
+import openapi_spec_validator
+import pytest
+from pydantic import Field
+
+from brubeck import queryset as queryset_module
+from brubeck.autoapi import AutoAPIBase
+from brubeck.models import BrubeckModel
+from brubeck.queryset import DictQueryset
+from brubeck.request_handling import Brubeck
+from tests.support.brubeck_requests import json_body, json_req, req
+
+A = "111b4bb7-55f5-441b-ba25-c7a4fd99442c"
+B = "222b4bb7-55f5-441b-ba25-c7a4fd994421"
+C = "333b4bb7-55f5-441b-ba25-c7a4fd99442c"
+
+
+class Todo(BrubeckModel):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    text: str = Field(min_length=1, max_length=500)
+    order: int = 0
+    completed: bool = False
+
+
+class Account(BrubeckModel):
+    private_fields: ClassVar[frozenset[str]] = frozenset({"secret"})
+
+    id: int
+    name: str
+    secret: str = ""
+
+
+def todo(item_id, text="text", order=0):
+    return {"id": item_id, "text": text, "order": order, "completed": False}
+
+
+@pytest.fixture
+def api():
+    class TodosAPI(AutoAPIBase):
+        model = Todo
+        queries = DictQueryset()
+
+        def render(self, **kwargs):  # as in Brubeck's demo: extra keyword arguments reach render
+            self.headers["X-Rendered"] = "yes"
+            return super().render(hide_status=True, **kwargs)
+
+    return TodosAPI
+
+
+@pytest.fixture
+def app(api):
+    app = Brubeck()  # CSRF protection on: the API does not need it (JSON bodies only)
+    app.register_api(api)
+    return app
+
+
+def call(app, method, path, data=None, headers=None):
+    """(status, parsed JSON body) of a request; ``data`` is sent as JSON."""
+    request = req(method, path, headers) if data is None else json_req(path, data, method, headers)
+    response = app.handle(request)
+    assert response.headers["Content-Type"] == "application/json"
+    return response.status, json_body(response)
+
+
+def error(status, message, fields=None):
+    body = {"code": status, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def stored(api):
+    return sorted(datum["id"] for _, datum in api.queries.read_all())
+
+
+# -- create, read, update ------------------------------------------------------------------------
+
+
+def test_an_empty_list(app):
+    assert call(app, "GET", "/todo/") == (200, {"data": [], "next": None})
+    assert call(app, "GET", "/todo") == (200, {"data": [], "next": None})
+
+
+def test_post_to_the_collection_creates_with_a_new_id(app, api):
+    status, body = call(app, "POST", "/todo/", {"text": "Watch more bsg"})
+    assert status == 201
+    created = body["data"]
+    assert created == {"id": created["id"], "text": "Watch more bsg", "order": 0, "completed": False}
+    assert uuid.UUID(created["id"])
+    assert call(app, "GET", f"/todo/{created['id']}/") == (200, {"data": created})
+    assert stored(api) == [created["id"]]
+
+
+def test_post_with_an_existing_id_replaces_the_item(app):
+    assert call(app, "POST", "/todo/", todo(A, "first"))[0] == 201
+    assert call(app, "POST", "/todo/", todo(A, "second")) == (200, {"data": todo(A, "second")})
+    assert call(app, "GET", f"/todo/{A}") == (200, {"data": todo(A, "second")})
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_post_or_put_to_an_id_upserts_it(app, method):
+    assert call(app, method, f"/todo/{A}/", todo(A, "new")) == (201, {"data": todo(A, "new")})
+    assert call(app, method, f"/todo/{A}/", {"text": "no id in the body"}) == (
+        200,
+        {"data": todo(A, "no id in the body")},
+    )
+    assert call(app, method, f"/todo/{A.upper()}/", {"text": "upper case"})[0] == 200  # the same UUID
+
+
+def test_an_id_in_the_body_must_match_the_url(app, api):
+    mismatch = error(400, "The id in the body does not match the URL.", {"id": f"expected {A}"})
+    assert call(app, "POST", f"/todo/{A}/", todo(B)) == (400, mismatch)
+    assert call(app, "PUT", f"/todo/{A}/", todo("b4bb7-55f5-441b-ba25-c7a4fd994421")) == (400, mismatch)
+    assert call(app, "POST", f"/todo/{A}/", todo(None)) == (400, mismatch)
+    assert stored(api) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "data"), [("GET", None), ("DELETE", None), ("POST", {"text": "x"}), ("PUT", {"text": "x"})]
+)
+@pytest.mark.parametrize("ids", ["b4bb7-55f5-441b-ba25-c7a4fd994421", f"{A},nope", f"{A},", "12"])
+def test_an_invalid_id_in_the_url_is_refused(app, api, method, data, ids):
+    status, body = call(app, method, f"/todo/{ids}/", data)
+    assert status == 400
+    assert body["error"]["message"].startswith("Not a valid todo id: ")
+    assert "UUID" in body["error"]["fields"]["id"]
+    assert stored(api) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"text": ""}, {"text": "String should have at least 1 character"}),
+        ({"text": "x" * 501}, {"text": "String should have at most 500 characters"}),
+        ({"order": 1}, {"text": "Field required"}),
+        (
+            {"text": "ok", "order": "first", "completed": "perhaps"},
+            {
+                "order": "Input should be a valid integer, unable to parse string as an integer",
+                "completed": "Input should be a valid boolean, unable to interpret input",
+            },
+        ),
+    ],
+)
+def test_an_invalid_item_is_refused_with_its_fields(app, api, data, fields):
+    assert call(app, "POST", "/todo/", data) == (400, error(400, "The todo is not valid.", fields))
+    assert call(app, "PUT", f"/todo/{A}/", data) == (400, error(400, "The todo is not valid.", fields))
+    assert stored(api) == []
+
+
+def test_private_fields_never_leave_the_server():
+    class AccountsAPI(AutoAPIBase):
+        model = Account
+        queries = DictQueryset()
+
+    app = Brubeck()
+    app.register_api(AccountsAPI)
+    assert call(app, "POST", "/account/", {"id": 1, "name": "mingus", "secret": "hush"}) == (
+        201,
+        {"data": {"id": 1, "name": "mingus"}},
+    )
+    assert AccountsAPI.queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
+    assert call(app, "GET", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
+    assert call(app, "GET", "/account/") == (200, {"data": [{"id": 1, "name": "mingus"}], "next": None})
+    assert call(app, "GET", "/account/1,2/") == (
+        207,
+        {"data": [{"id": 1, "name": "mingus"}], "statuses": [{"id": 1, "status": 200}, {"id": 2, "status": 404}]},
+    )  # ids keep their JSON type
+    assert call(app, "DELETE", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
+    assert call(app, "GET", "/account/x/")[0] == 400
+
+
+# -- batches -------------------------------------------------------------------------------------
+
+
+def test_a_batch_of_new_items_is_created(app):
+    status, body = call(app, "POST", "/todo/", [todo(A, "a"), todo(B, "b")])
+    assert status == 201
+    assert body == {
+        "data": [todo(A, "a"), todo(B, "b")],
+        "statuses": [{"id": A, "status": 201}, {"id": B, "status": 201}],
+    }
+
+
+def test_a_batch_of_existing_items_is_updated_and_a_mixed_one_is_207(app):
+    call(app, "POST", "/todo/", [todo(A), todo(B)])
+    assert call(app, "POST", "/todo/", [todo(A, "a2"), todo(B, "b2")])[0] == 200
+    status, body = call(app, "POST", "/todo/", [todo(B, "b3"), todo(C, "c")])
+    assert status == 207
+    assert body["statuses"] == [{"id": B, "status": 200}, {"id": C, "status": 201}]
+    assert body["data"] == [todo(B, "b3"), todo(C, "c")]
+
+
+def test_a_batch_with_an_invalid_item_saves_nothing(app, api):
+    call(app, "POST", "/todo/", todo(A, "kept"))
+    status, body = call(app, "POST", "/todo/", [todo(A, "changed"), {"text": ""}, "not an object", {"order": 2}])
+    assert status == 400
+    assert body == error(
+        400,
+        "Some items are not valid: none was saved.",
+        {"1.text": "String should have at least 1 character", "2": "must be a JSON object", "3.text": "Field required"},
+    )
+    assert stored(api) == [A]
+    assert call(app, "GET", f"/todo/{A}/")[1]["data"]["text"] == "kept"
+
+
+@pytest.mark.parametrize("data", [[], [{"text": "x"}] * 101, 5, "text", None])
+def test_a_body_must_be_an_object_or_a_list_of_1_to_100(app, api, data):
+    request = (
+        json_req("/todo/", data) if data is not None else req("POST", "/todo/", {"content-type": "application/json"})
+    )
+    response = app.handle(request)
+    assert response.status == 400
+    assert json_body(response) == error(400, "Send a JSON object, or a list of 1 to 100 of them.")
+    assert stored(api) == []
+
+
+def test_a_list_body_to_ids_is_matched_one_to_one(app):
+    status, body = call(app, "PUT", f"/todo/{A},{B}/", [{"text": "a"}, todo(B, "b")])
+    assert status == 201
+    assert body["data"] == [todo(A, "a"), todo(B, "b")]
+    assert call(app, "POST", f"/todo/{A}/", [{"text": "a2"}])[1]["statuses"] == [{"id": A, "status": 200}]
+
+
+@pytest.mark.parametrize(
+    ("ids", "data", "message", "fields"),
+    [
+        (f"{A},{B}", [todo(A)], "Send one item for each id in the URL (2 ids, 1 items).", None),
+        (f"{A},{B}", todo(A), "Send one item for each id in the URL (2 ids, 1 items).", None),
+        (f"{A},{B}", [todo(A), todo(C)], "The id in the body does not match the URL.", {"1.id": f"expected {B}"}),
+    ],
+)
+def test_a_list_body_to_ids_must_match_them(app, api, ids, data, message, fields):
+    assert call(app, "POST", f"/todo/{ids}/", data) == (400, error(400, message, fields))
+    assert stored(api) == []
+
+
+# -- reading and deleting several ----------------------------------------------------------------
+
+
+def test_get_several_ids(app):
+    call(app, "POST", "/todo/", [todo(A, "a"), todo(B, "b")])
+    assert call(app, "GET", f"/todo/{B},{A}/") == (
+        200,
+        {"data": [todo(B, "b"), todo(A, "a")], "statuses": [{"id": B, "status": 200}, {"id": A, "status": 200}]},
+    )
+    assert call(app, "GET", f"/todo/{A},{C}/") == (
+        207,
+        {"data": [todo(A, "a")], "statuses": [{"id": A, "status": 200}, {"id": C, "status": 404}]},
+    )
+    assert call(app, "GET", f"/todo/{C},{C.replace('3', '4')}/")[0] == 404
+
+
+def test_get_one_missing_item_is_a_404_error(app):
+    assert call(app, "GET", f"/todo/{A}/") == (404, error(404, f"No todo has the id {A}."))
+
+
+def test_delete_one(app, api):
+    call(app, "POST", "/todo/", todo(A, "a"))
+    assert call(app, "DELETE", f"/todo/{A}/") == (200, {"data": todo(A, "a")})
+    assert call(app, "DELETE", f"/todo/{A}/") == (404, error(404, f"No todo has the id {A}."))
+    assert stored(api) == []
+
+
+def test_delete_several(app, api):
+    call(app, "POST", "/todo/", [todo(A), todo(B), todo(C)])
+    assert call(app, "DELETE", f"/todo/{A},{B}/") == (
+        200,
+        {"data": [todo(A), todo(B)], "statuses": [{"id": A, "status": 200}, {"id": B, "status": 200}]},
+    )
+    status, body = call(app, "DELETE", f"/todo/{B},{C}/")
+    assert (status, body["statuses"]) == (207, [{"id": B, "status": 404}, {"id": C, "status": 200}])
+    assert call(app, "DELETE", f"/todo/{A},{C}/")[0] == 404
+    assert stored(api) == []
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT"])
+def test_no_mass_delete_or_replace(app, api, method):
+    call(app, "POST", "/todo/", todo(A))
+    response = app.handle(json_req("/todo/", [todo(A)], method))
+    assert response.status == 405
+    assert response.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert json_body(response) == error(405, f"{method} needs the ids in the URL: {method} /todo/<id>/.")
+    assert stored(api) == [A]
+
+
+def test_at_most_100_ids_in_one_url(app):
+    ids = ",".join(str(uuid.uuid4()) for _ in range(101))
+    assert call(app, "GET", f"/todo/{ids}/") == (400, error(400, "Name at most 100 ids in one request."))
+
+
+# -- bodies ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"],
+)
+def test_only_json_bodies_are_accepted(app, api, content_type):
+    headers = {"content-type": content_type} if content_type else {}
+    for method, path in [("POST", "/todo/"), ("PUT", f"/todo/{A}/")]:
+        response = app.handle(req(method, path, headers, json.dumps(todo(A))))
+        assert response.status == 415
+        assert json_body(response) == error(415, "Send the body as JSON, with Content-Type: application/json.")
+    assert stored(api) == []
+
+
+def test_a_json_content_type_with_a_charset_is_accepted(app):
+    response = app.handle(
+        req("POST", "/todo/", {"content-type": "application/json; charset=utf-8"}, json.dumps(todo(A)))
+    )
+    assert response.status == 201
+
+
+def test_invalid_json_is_a_400(app):
+    response = app.handle(req("POST", "/todo/", {"content-type": "application/json"}, b'{"text": '))
+    assert response.status == 400
+    assert json_body(response) == error(400, "The request body is not valid JSON.")
+
+
+def test_the_render_override_runs_for_answers_and_errors(app):
+    assert app.handle(req("GET", "/todo/")).headers["X-Rendered"] == "yes"
+    assert app.handle(req("GET", f"/todo/{A}/")).headers["X-Rendered"] == "yes"
+
+
+# -- paging ----------------------------------------------------------------------------------------
+
+
+def walk(app, limit, query=""):
+    """Every page of the list, as lists of texts."""
+    pages, url = [], f"/todo/?limit={limit}{query}"
+    while url:
+        status, body = call(app, "GET", url)
+        assert status == 200
+        pages.append([item["text"] for item in body["data"]])
+        url = body["next"] and f"/todo/?limit={limit}{query}&after={body['next']}"
+    return pages
+
+
+def test_pages_cover_every_item_once_in_write_order(app):
+    for n in range(7):
+        call(app, "POST", "/todo/", {"text": f"t{n}"})
+    assert walk(app, 3) == [["t0", "t1", "t2"], ["t3", "t4", "t5"], ["t6"]]
+    assert walk(app, 7) == [[f"t{n}" for n in range(7)]]
+
+
+def test_paging_is_stable_while_items_are_added(app):
+    for n in range(4):
+        call(app, "POST", "/todo/", {"text": f"t{n}"})
+    _, first = call(app, "GET", "/todo/?limit=3")
+    call(app, "POST", "/todo/", [{"text": "new1"}, {"text": "new2"}])
+    _, second = call(app, "GET", f"/todo/?limit=3&after={first['next']}")
+    assert [item["text"] for item in first["data"] + second["data"]][:4] == ["t0", "t1", "t2", "t3"]
+    assert sorted(item["text"] for item in second["data"][1:]) == ["new1", "new2"]
+    assert second["next"] is None
+
+
+def test_the_default_page_is_50_items(app):
+    call(app, "POST", "/todo/", [{"text": str(n)} for n in range(60)])
+    _, body = call(app, "GET", "/todo/")
+    assert len(body["data"]) == 50
+    _, rest = call(app, "GET", f"/todo/?after={body['next']}")
+    assert (len(rest["data"]), rest["next"]) == (10, None)
+    assert call(app, "GET", "/todo/?limit=100")[1]["next"] is None
+
+
+def test_since_keeps_items_written_at_or_after_it(app, monkeypatch):
+    for stamp in (1_000, 2_000, 3_000):
+        monkeypatch.setattr(queryset_module, "curtime", lambda stamp=stamp: stamp)
+        call(app, "POST", "/todo/", {"text": str(stamp)})
+    assert walk(app, 10, "&since=2000") == [["2000", "3000"]]
+    assert walk(app, 1, "&since=1500") == [["2000"], ["3000"]]
+    assert walk(app, 10, "&since=3001") == [[]]
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "message"),
+    [
+        *[
+            (f"limit={value}", "limit", "limit must be a whole number from 1 to 100.")
+            for value in ["0", "101", "-1", "1.5", "ten", "", "%D9%A3", "+5", "9" * 5000]
+        ],
+        *[
+            (f"since={value}", "since", "since must be a whole number from 0 to 999999999999999.")
+            for value in ["-1", "soon", "", "1" * 16, "1e3"]
+        ],
+        *[
+            (f"after={value}", "after", "after must be the next cursor of an earlier page.")
+            for value in ["", "garbage", "123", "x-y", "-" + A]
+        ],
+    ],
+)
+def test_bad_paging_arguments_are_400(app, query, name, message):
+    assert call(app, "GET", f"/todo/?{query}") == (400, error(400, message, {name: message}))
+
+
+# -- routes and registration ---------------------------------------------------------------------
+
+
+def test_a_prefix_of_your_own(api):
+    app = Brubeck()
+    app.register_api(api, prefix="/api/v1/tasks/")
+    assert call(app, "POST", "/api/v1/tasks/", todo(A))[0] == 201
+    assert call(app, "GET", f"/api/v1/tasks/{A}") == (200, {"data": todo(A)})
+    assert app.handle(req("GET", "/todo/")).status == 404
+    assert app.handle(req("GET", "/api/v1/tasksx/")).status == 404
+
+
+def test_registration_refuses_a_second_api_at_one_prefix_and_models_without_ids(api):
+    app = Brubeck()
+    app.register_api(api)
+    with pytest.raises(ValueError):
+        app.register_api(api)
+    with pytest.raises(ValueError):
+        app.register_api(api, prefix="tasks")
+
+    class NoId(BrubeckModel):
+        text: str
+
+    class NoIdAPI(AutoAPIBase):
+        model = NoId
+        queries = DictQueryset()
+
+    with pytest.raises(TypeError):
+        app.register_api(NoIdAPI)
+
+
+# -- the OpenAPI document --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_apis(app):
+    class AccountsAPI(AutoAPIBase):
+        model = Account
+        queries = DictQueryset()
+
+    app.register_api(AccountsAPI, prefix="/api/accounts")
+    response = app.handle(req("GET", "/openapi.json"))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json"
+    return json.loads(response.body)
+
+
+def test_the_openapi_document_describes_every_api(two_apis):
+    doc = two_apis
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["paths"]) == {"/todo/", "/todo/{ids}/", "/api/accounts/", "/api/accounts/{ids}/"}
+    assert set(doc["paths"]["/todo/"]) == {"get", "post"}
+    assert set(doc["paths"]["/todo/{ids}/"]) == {"parameters", "get", "post", "put", "delete"}
+    listing = doc["paths"]["/todo/"]["get"]
+    assert [p["name"] for p in listing["parameters"]] == ["limit", "after", "since"]
+    assert set(listing["responses"]) == {"200", "400"}
+    assert set(doc["paths"]["/todo/"]["post"]["responses"]) == {"200", "201", "207", "400", "415"}
+    assert set(doc["paths"]["/todo/{ids}/"]["delete"]["responses"]) == {"200", "207", "400", "404"}
+    body = doc["paths"]["/todo/{ids}/"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/Todo"} in body["oneOf"]
+    schemas = doc["components"]["schemas"]
+    assert schemas["Todo"]["properties"]["text"] == {
+        "maxLength": 500,
+        "minLength": 1,
+        "title": "Text",
+        "type": "string",
+    }
+    assert schemas["Todo"]["required"] == ["text"]
+    assert set(schemas["Account"]["properties"]) >= {"id", "name"}
+    operation_ids = [
+        op["operationId"] for path in doc["paths"].values() for key, op in path.items() if key != "parameters"
+    ]
+    assert len(operation_ids) == len(set(operation_ids)) == 12
+
+
+def test_the_openapi_document_is_valid(two_apis):
+    openapi_spec_validator.validate(two_apis)

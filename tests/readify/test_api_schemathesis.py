@@ -1,0 +1,120 @@
+"""schemathesis drives Readify's live API through Mongrel2 (``python -m readify.api`` behind
+conf/mongrel2.conf) from its own /openapi.json, with a valid key, so the authenticated endpoints are
+exercised, with valid data (at random ids and names, and at the reader's own links and tags) and with
+invalid data: no answer may be a 5xx, and every answer must be one
+the document describes (status, content type, headers, body schema); without the key each secured
+endpoint must refuse.
+
+Bounded: 25 generated requests per case, about half a minute in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from shared.models import User
+from shared.store import open_store
+from shared.users import create_user
+from tests.support.pages import PASSWORD
+from tests.support.readify_api import description
+from tests.support.running_suite import RunningSuite, running_suite
+
+pytestmark = pytest.mark.integration
+MAX_EXAMPLES = 25
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    ignored_auth,
+]
+
+
+@dataclass
+class Live:
+    """The API running, and a reader's key and things of theirs to aim at."""
+
+    suite: RunningSuite
+    headers: dict[str, str]
+    links: dict[str, str]
+    """A link id of the reader's for each method on /links/{link_id} (DELETE takes one for good)."""
+    tags: dict[str, str]
+    """Likewise a tag for each method on /tags/{name}, on a link of its own."""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with running_suite(tmp_path_factory.mktemp("schemathesis"), ["readify.api"]) as suite:
+        store = open_store(url="", data_dir=suite.data_dir)
+        try:
+            user = User(username="fuzz")
+            user.set_password(PASSWORD)
+            assert create_user(store, user)
+        finally:
+            store.close()
+        api = suite.client("readify.api")
+        key = api.post("/tokens", json={"username": "fuzz", "password": PASSWORD}).json()["token"]
+        headers = {"Host": suite.host("readify.api"), "Authorization": f"Token {key}"}
+
+        def saved(url: str, tag: str) -> str:
+            made = api.post("/links", json={"url": f"https://example.com/{url}", "tags": [tag]}, headers=headers)
+            assert made.status_code == 201
+            return str(made.json()["id"])
+
+        links = {method: saved(f"link/{method}", "news") for method in ("GET", "PATCH", "DELETE")}
+        tags = {method: f"tag-{method.lower()}" for method in ("PATCH", "DELETE")}
+        for method, tag in tags.items():
+            saved(f"tag/{method}", tag)
+        yield Live(suite, headers, links, tags)
+
+
+def cases() -> list[Any]:
+    """Each operation of the description with valid data (also aimed at the reader's own link or tag
+    when it names one in its path), and with invalid data where it takes any."""
+    found = []
+    for path, item in description()["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            found.append(pytest.param(method.upper(), path, GenerationMode.POSITIVE, False, id=f"{method} {path}"))
+            if "parameters" in item:
+                found.append(
+                    pytest.param(method.upper(), path, GenerationMode.POSITIVE, True, id=f"{method} {path} own")
+                )
+            if operation["parameters"] or "requestBody" in operation or "parameters" in item:
+                found.append(
+                    pytest.param(method.upper(), path, GenerationMode.NEGATIVE, False, id=f"{method} {path} bad")
+                )
+    return found
+
+
+@pytest.mark.parametrize(("method", "path", "mode", "own"), cases())
+def test_no_answer_is_a_server_error_or_breaks_the_description(live, method, path, mode, own):
+    described = schemathesis.openapi.from_dict(live.suite.client("readify.api").get("/openapi.json").json())
+    operation = described[path][method]
+    aim = None
+    if own:
+        aim = {"link_id": live.links[method]} if "{link_id}" in path else {"name": live.tags[method]}
+
+    @given(case=operation.as_strategy(mode, path_parameters=aim))
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def call(case: Any) -> None:
+        case.call_and_validate(base_url=f"http://127.0.0.1:{live.suite.port}", headers=live.headers, checks=CHECKS)
+
+    call()

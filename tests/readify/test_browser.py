@@ -1,0 +1,150 @@
+"""Readify in headless Chromium, behind Mongrel2: sign up, save a page with tags through the bookmarklet,
+like it, filter by its tag, archive it, find it under Archived, delete and restore it, see the profile.
+
+Screenshots go to tests/artifacts/readify-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.chromium import ARTIFACTS, PHONE, open_page
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # pragma: no cover - depends on the machine
+    pass
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"readify-{name}.png"), full_page=True)
+
+
+def titles(page: Page) -> list[str]:
+    return page.locator("ol.links a.title").all_inner_texts()
+
+
+def press(page: Page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restored_and_public(chromium, readify):
+    site = f"http://readify.localhost:{readify.port}"
+    page = open_page(chromium, site)
+    page.goto("/create")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Your reading list")).to_be_visible()
+    shot(page, "empty")
+
+    # The bookmarklet, run on a page of the site, opens the add form pre-filled with that page.
+    page.goto("/add_item")
+    bookmarklet = page.get_by_role("main").get_by_role("link", name="Readify", exact=True).get_attribute("href")
+    assert bookmarklet and bookmarklet.startswith(f"javascript:location.href='{site}/add_item?url='")
+    page.goto("/tags")
+    page.evaluate(bookmarklet.removeprefix("javascript:"))
+    expect(page).to_have_url(re.compile(r"/add_item\?url="))
+    expect(page.get_by_label("URL")).to_have_value(site + "/tags")
+    expect(page.get_by_label("Title (optional)")).to_have_value("Tags · Readify")
+    page.get_by_label("Tags (optional)").fill("Reading, tools")
+    shot(page, "add")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    for n, (url, title, tags) in enumerate(
+        [("https://example.com/essay", "A long essay on reading", "reading essays"), ("example.org/n", "News", "news")]
+    ):
+        page.goto("/add_item")
+        page.get_by_label("URL").fill(url)
+        page.get_by_label("Title (optional)").fill(title)
+        page.get_by_label("Tags (optional)").fill(tags)
+        if n == 1:
+            page.get_by_label(re.compile("^Private")).check()
+        page.get_by_role("button", name="Save").click()
+    assert titles(page) == ["News", "A long essay on reading", "Tags · Readify"]
+
+    press(page, "Like Tags · Readify")
+    expect(page.get_by_role("button", name="Unlike Tags · Readify", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Liked", exact=True).click()
+    assert titles(page) == ["Tags · Readify"]
+    page.goto("/")
+    shot(page, "dashboard")
+
+    page.locator("li", has_text="Tags · Readify").get_by_role("link", name="tools").click()
+    expect(page).to_have_url(re.compile(r"/\?tag=tools$"))
+    assert titles(page) == ["Tags · Readify"]
+    press(page, "Archive Tags · Readify")
+    expect(page).to_have_url(re.compile(r"/\?tag=tools$"))  # back where the button was
+    assert titles(page) == []
+    page.get_by_role("link", name="Archived", exact=True).click()
+    assert titles(page) == ["Tags · Readify"]
+
+    press(page, "Delete Tags · Readify")
+    assert titles(page) == []
+    page.get_by_role("link", name="Trash", exact=True).click()
+    assert titles(page) == ["Tags · Readify"]
+    expect(page.locator("ol.links .meta")).to_contain_text("deleted just now")
+    shot(page, "trash")
+    press(page, "Restore Tags · Readify")
+    assert titles(page) == []
+    page.get_by_role("link", name="Archived", exact=True).click()
+    assert titles(page) == ["Tags · Readify"]
+
+    page.goto("/settings")
+    page.get_by_label("Display name").fill("Alice Reader")
+    page.get_by_label("Bio").fill("I read the long ones.")
+    page.get_by_label("Location").fill("Lisbon")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    shot(page, "settings")
+    page.get_by_role("link", name="Profile", exact=True).click()
+    expect(page.get_by_role("heading", name="Alice Reader")).to_be_visible()
+    assert titles(page) == ["A long essay on reading", "Tags · Readify"]  # the private one is not there
+    shot(page, "profile")
+
+    page.goto("/tags")
+    shot(page, "tags")
+
+    # A refused form says what is wrong beside each field and keeps what was typed.
+    page.goto("/add_item")
+    page.get_by_label("URL").fill("javascript:alert(1)")
+    page.get_by_label("Tags (optional)").fill("ok, not/ok")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#e-url")).to_have_text("Only http:// and https:// links can be saved.")
+    expect(page.get_by_label("Tags (optional)")).to_have_value("ok, not/ok")
+    shot(page, "add-refused")
+
+    # Another reader saves one of alice's public links to their own Readify from her profile.
+    press(page, "Log out alice")
+    page.goto("/create")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    page.goto("/alice")
+    assert titles(page) == ["A long essay on reading", "Tags · Readify"]
+    shot(page, "profile-visitor")
+    press(page, "Save A long essay on reading to my Readify")
+    expect(page.get_by_role("heading", name="Your reading list")).to_be_visible()
+    assert titles(page) == ["A long essay on reading"]
+
+    page.goto("/")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    shot(page, "phone")
+    # Long words (a name, a web address, a search) wrap on a phone instead of widening the page.
+    page.goto("/settings")
+    page.get_by_label("Display name").fill("B" * 80)
+    page.get_by_label("Location").fill("L" * 100)
+    page.get_by_label("Website").fill("https://example.com/" + "w" * 200)
+    page.get_by_role("button", name="Save profile").click()
+    page.get_by_label("Name", exact=True).fill("N" * 80)
+    page.get_by_role("button", name="Create a token").click()
+    for path in ["/bob", "/?q=" + "q" * 200, "/settings"]:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    shot(page, "phone-long-words")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(251, 248, 243)"  # our CSS
+    # Only Gravatar's pictures come from elsewhere; nothing else was fetched off the site.
+    assert all(url.startswith("https://www.gravatar.com/avatar/") for url in page.elsewhere)  # type: ignore[attr-defined]
