@@ -51,3 +51,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         if "chromium" in used:
             item.add_marker(pytest.mark.browser)
+    # The tests that wait longest first, so that no worker is left with a long one at the end while the
+    # others are idle: the bring-up (a whole suite under supervisord), then the other end-to-end tests.
+    items.sort(key=lambda item: (item.path.parent.name != "suite", item.get_closest_marker("integration") is None))

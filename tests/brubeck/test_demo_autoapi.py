@@ -37,7 +37,7 @@ def post(url, path, body):
 
 @both_libraries
 def test_the_demo_curl_sequence(serve):
-    url = serve("demos.autoapi").url
+    url = serve("demos.autoapi", fresh=True).url  # its todos are kept in the process
     assert texts(url) == []
 
     created = post(url, f"/todo/{FIRST}/", f'{{"id": "{FIRST}", "text": "Watch more bsg", "order": 1}}')
@@ -76,7 +76,7 @@ def test_the_demo_curl_sequence(serve):
 
 
 def test_the_page_lists_the_todos_escaped_and_the_api_is_described(serve):
-    url = serve("demos.autoapi").url
+    url = serve("demos.autoapi", fresh=True).url  # its todos are kept in the process
     empty = requests.get(url + "/", timeout=TIMEOUT)
     assert empty.status_code == 200
     assert "Nothing to do." in empty.text

@@ -175,7 +175,7 @@ def test_auth_answers_only_post(auth_url):
 
 @pytest.fixture
 def upload_url(serve) -> str:
-    return serve("demos.multipart", ready_path="/add_file").url + "/add_file"
+    return serve("demos.multipart", ready_path="/add_file", fresh=True).url + "/add_file"
 
 
 def upload(session: requests.Session, url: str, files: dict, with_token: bool = True) -> requests.Response:
@@ -187,7 +187,7 @@ def upload(session: requests.Session, url: str, files: dict, with_token: bool = 
 
 
 def test_multipart_form_page(serve):
-    url = serve("demos.multipart").url
+    url = serve("demos.multipart", fresh=True).url  # the uploads are kept in the process
     root = requests.get(url + "/", allow_redirects=False, timeout=TIMEOUT)
     assert (root.status_code, root.headers["Location"]) == (302, "/add_file")
 

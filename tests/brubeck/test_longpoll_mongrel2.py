@@ -24,7 +24,9 @@ WAITERS = 200
 
 
 def waiting(url: str) -> int:
-    return requests.get(url + "/waiting", timeout=TIMEOUT).json()["waiting"]
+    response = requests.get(url + "/waiting", timeout=TIMEOUT)
+    assert response.status_code == 200, (response.status_code, response.headers, response.text[:300])
+    return response.json()["waiting"]
 
 
 def hold_polls(url: str, count: int) -> list[socket.socket]:
@@ -43,7 +45,7 @@ def release(url: str, message: str) -> int:
 
 @pytest.fixture
 def longpoll_url(serve) -> str:
-    return serve("demos.longpoll", env={"LONGPOLL_TIMEOUT": "60"}).url
+    return serve("demos.longpoll", env={"LONGPOLL_TIMEOUT": "60"}, fresh=True).url
 
 
 @both_libraries
@@ -80,7 +82,7 @@ def test_a_client_that_disconnects_while_held_is_forgotten(longpoll_url):
 
 
 def test_held_poll_gets_204_after_its_timeout(serve):
-    url = serve("demos.longpoll", env={"LONGPOLL_TIMEOUT": "1"}).url
+    url = serve("demos.longpoll", env={"LONGPOLL_TIMEOUT": "1"}, fresh=True).url
     started = time.monotonic()
     response = requests.get(url + "/poll", timeout=TIMEOUT)
     elapsed = time.monotonic() - started

@@ -90,31 +90,54 @@ class Endpoint:
                 process.kill()
 
 
-@pytest.fixture
-def mongrel2(tmp_path: Path) -> Iterator[Callable[..., Endpoint]]:
-    """Factory: ``mongrel2(static_dir=None)`` starts a Mongrel2 on free ports.
+class Mongrel2s:
+    """Starts Mongrel2s on free ports, each in a folder of its own under ``folder``; stops them all at the end."""
 
-    ``static_dir`` is copied into Mongrel2's work folder and served at /static/.
-    """
-    require_binary("mongrel2", "mongrel2-core")
-    started: list[Endpoint] = []
+    def __init__(self, folder: Path) -> None:
+        require_binary("mongrel2", "mongrel2-core")
+        self.folder = folder
+        self.started: list[Endpoint] = []
 
-    def start(static_dir: str | None = None) -> Endpoint:
+    def __call__(self, static_dir: str | None = None) -> Endpoint:
+        """A Mongrel2 whose every path goes to one handler pair; ``static_dir`` is served at /static/."""
         port = free_port()
         pull_addr = f"tcp://127.0.0.1:{free_port()}"
         pub_addr = f"tcp://127.0.0.1:{free_port()}"
         server_uuid = str(uuid.uuid4())
-        workdir = tmp_path / f"mongrel2-{len(started)}"
+        workdir = self.folder / f"mongrel2-{len(self.started)}"
         if static_dir:  # inside the work folder: Mongrel2 chroots there when run as root
             shutil.copytree(static_dir, workdir / "static")
         config = single_handler_config(port, pull_addr, pub_addr, server_uuid, "static" if static_dir else None)
         endpoint = Endpoint(port, pull_addr, pub_addr, Mongrel2Server(config, workdir, server_uuid, port).start())
-        started.append(endpoint)
+        self.started.append(endpoint)
         return endpoint
 
-    yield start
-    for endpoint in started:
-        endpoint.stop()
+    def stop_all(self) -> None:
+        for endpoint in self.started:
+            endpoint.stop()
+
+
+@pytest.fixture
+def mongrel2(tmp_path: Path) -> Iterator[Mongrel2s]:
+    """Factory: ``mongrel2(static_dir=None)`` starts a Mongrel2 on free ports, for this test alone."""
+    servers = Mongrel2s(tmp_path)
+    yield servers
+    servers.stop_all()
+
+
+@dataclass
+class ModuleServers:
+    """The apps ``serve`` started for the tests of one module, by app and settings, kept for the next test."""
+
+    mongrel2: Mongrel2s
+    running: dict[tuple[str, tuple[tuple[str, str], ...]], Endpoint] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleServers]:
+    servers = Mongrel2s(tmp_path_factory.mktemp("module-servers"))
+    yield ModuleServers(servers)
+    servers.stop_all()
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +172,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def site(mongrel2: Callable[..., Endpoint], tmp_path: Path) -> Callable[..., Endpoint]:
+def site(mongrel2: Mongrel2s, tmp_path: Path) -> Callable[..., Endpoint]:
     """Factory: ``site("listsurf")`` runs ``python -m listsurf`` behind a fresh Mongrel2, serving
     listsurf/static/; ``site("readify", module="readify.web")`` runs another module of the site.
 
@@ -192,12 +215,26 @@ under gevent only; the framework's logic is the same under both and its unit tes
 
 
 @pytest.fixture
-def serve(mongrel2: Callable[..., Endpoint], concurrency: str) -> Callable[..., Endpoint]:
-    """Factory: ``serve(module, env=None, ready_path="/")`` -> a Mongrel2 endpoint with the app running."""
+def serve(mongrel2: Mongrel2s, module_servers: ModuleServers, concurrency: str) -> Callable[..., Endpoint]:
+    """Factory: ``serve(module, env=None, ready_path="/", fresh=False)`` -> a Mongrel2 endpoint with the app
+    running under ``concurrency``.
 
-    def start(module: str, env: dict[str, str] | None = None, ready_path: str = "/") -> Endpoint:
-        endpoint = mongrel2()
-        endpoint.start_app(["-m", module], {"BRUBECK_CONCURRENCY": concurrency, **(env or {})}, ready_path=ready_path)
+    Starting a handler process costs about half a second of CPU, so the tests of one module share the
+    app they start with the same settings; a test that needs a process of its own (its app keeps state,
+    or the test stops it) asks for ``fresh=True``.
+    """
+
+    def start(module: str, env: dict[str, str] | None = None, ready_path: str = "/", fresh: bool = False) -> Endpoint:
+        settings = {"BRUBECK_CONCURRENCY": concurrency, **(env or {})}
+        key = (module, tuple(sorted(settings.items())))
+        if not fresh and key in module_servers.running:
+            endpoint = module_servers.running[key]
+            assert all(process.poll() is None for process in endpoint.processes), f"{module} exited"
+            return endpoint
+        endpoint = (mongrel2 if fresh else module_servers.mongrel2)()
+        endpoint.start_app(["-m", module], settings, ready_path=ready_path)
+        if not fresh:
+            module_servers.running[key] = endpoint
         return endpoint
 
     return start
