@@ -1,4 +1,5 @@
-"""Who is signed in: a signed session cookie, or an ``Authorization: Token`` key.
+"""Who is signed in: a signed session cookie on pages, a session cookie or an ``Authorization: Token``
+key on the APIs.
 
 :class:`CurrentUserMixin` is the base of every suite handler (shared/web.py);
 the records it reads are in shared/users.py and shared/tokens.py.
@@ -27,12 +28,15 @@ def user_for_token(db: Any, key: str, now: int) -> User | None:
 
 
 class CurrentUserMixin(UserHandlingMixin):
-    """``current_user`` from an API token or the session cookie; sign in and out.
+    """``current_user`` from the session cookie (or, where ``accepts_api_keys``, an API key); sign in and out.
 
     Database outages become 503 answers (``unavailable_errors``).
     """
 
     unavailable_errors = UNAVAILABLE
+    #: Whether an ``Authorization`` header names the user: on API handlers only. A page ignores it, so
+    #: that a leaked key cannot mint keys, change the profile or sign the owner out.
+    accepts_api_keys = False
 
     # What it uses of the web handler it is mixed into:
     application: Any
@@ -52,7 +56,7 @@ class CurrentUserMixin(UserHandlingMixin):
         return key.strip() if scheme.lower() == "token" else ""
 
     def get_current_user(self) -> User | None:
-        key = self._api_key()
+        key = self._api_key() if self.accepts_api_keys else None
         if key is not None:
             return user_for_token(self.db_conn, key, self.current_time) if key else None
         session = self.get_cookie(SESSION_COOKIE, secret=self.application.cookie_secret)

@@ -12,7 +12,9 @@ window.  Three counts, each over ``WINDOW_MS``:
 
 So the owner, from an address that has not failed, gets in while someone
 else's address is refused.  A successful login gives its attempt back and
-clears its address's count for the account.
+clears its address's count for the account.  A refused attempt stores
+nothing, and a name no account can have is counted as one, so one client
+can make the store keep only a bounded amount.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from brubeck import concurrency
+from brubeck.models import USERNAME_RE
 from brubeck.timekeeping import curtime
 from conf import settings
 
@@ -31,6 +34,8 @@ PAIR_LIMIT = 10
 ADDRESS_LIMIT = 50
 ACCOUNT_LIMIT = 100
 MAX_DELAY_SECONDS = 4.0
+MAX_ADDRESS_LENGTH = 64
+"""Longer than any IPv6 address with its zone: what a key keeps of the client's address."""
 REFUSE_AFTER = PAIR_LIMIT
 """The attempts one address gets at one account in a window (the limit a single guesser meets)."""
 
@@ -59,7 +64,7 @@ def sign_ups_refused(store: Store, address: str) -> int:
     """Count an account made from ``address``: 0 to go on, or the seconds to wait when the hour's
     limit (``ACCOUNTS_PER_ADDRESS_PER_HOUR``) is used up."""
     now = curtime()
-    key = f"signup:{address}"
+    key = f"signup:{address[:MAX_ADDRESS_LENGTH]}"
     if store.login_failures.add(key, now, SIGN_UP_WINDOW_MS) <= settings.ACCOUNTS_PER_ADDRESS_PER_HOUR:
         return 0
     until = max((expires for _, expires in store.login_failures.live([key], now)), default=now + SIGN_UP_WINDOW_MS)
@@ -74,8 +79,15 @@ class LoginThrottle:
 
     @staticmethod
     def limits(username: str, address: str) -> list[tuple[str, int]]:
-        """The keys this attempt counts under, each with its limit (the pair's first)."""
+        """The keys this attempt counts under, each with its limit (the pair's first).
+
+        A name no account can have (too long, other characters) counts as the empty name, so what is
+        stored is bounded whatever is typed.
+        """
         account = username.strip().lower()
+        if not USERNAME_RE.fullmatch(account):
+            account = ""
+        address = address[:MAX_ADDRESS_LENGTH]
         keys = [(f"pair:{address}|{account}", PAIR_LIMIT), (f"user:{account}", ACCOUNT_LIMIT)]
         if address:
             keys.insert(1, (f"addr:{address}", ADDRESS_LIMIT))
@@ -84,20 +96,31 @@ class LoginThrottle:
     def attempt(self, username: str, address: str) -> Attempt:
         """Count this attempt, then say whether to check its password, and after how long a pause.
 
-        A refused attempt stops at the first count over its limit (the later ones are not counted).
+        An attempt whose counts are already at a limit is refused before anything is stored; one that
+        goes over a limit while others count at the same moment stops at that count (the later ones
+        are not counted).
         """
         now = curtime()
+        limits = self.limits(username, address)
+        for key, limit in limits:
+            live = self.records.live([key], now)
+            if live and live[0][0] >= limit:
+                return Attempt((), self._refused(live[0][1], now))
         counted: list[str] = []
         delay = 0.0
-        for key, limit in self.limits(username, address):
+        for key, limit in limits:
             count = self.records.add(key, now, WINDOW_MS)
             counted.append(key)
             if count > limit:
                 until = max((expires for _, expires in self.records.live([key], now)), default=now + WINDOW_MS)
-                return Attempt(tuple(counted), Verdict(True, 0.0, max(1, (until - now) // 1000)))
+                return Attempt(tuple(counted), self._refused(until, now))
             if key.startswith("pair:") and count > SLOW_AFTER:
                 delay = min(MAX_DELAY_SECONDS, 0.25 * 2 ** (count - 1 - SLOW_AFTER))
         return Attempt(tuple(counted), Verdict(False, delay, 0))
+
+    @staticmethod
+    def _refused(until: int, now: int) -> Verdict:
+        return Verdict(True, 0.0, max(1, (until - now) // 1000))
 
     def wait(self, verdict: Verdict) -> None:
         """Sleep this greenlet for the verdict's delay (others keep running)."""

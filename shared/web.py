@@ -43,7 +43,9 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
 
 
 class APIHandler(CurrentUserMixin, JSONMessageHandler):
-    """Base for JSON API handlers: a valid ``Authorization: Token`` key stands in for the CSRF token."""
+    """Base for JSON API handlers: a valid ``Authorization: Token`` key signs in, and stands in for the CSRF token."""
+
+    accepts_api_keys = True
 
     def authenticated_by_api_token(self) -> bool:
         return bool(self._api_key()) and self.current_user is not None
