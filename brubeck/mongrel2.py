@@ -58,7 +58,7 @@ import zmq
 
 from . import concurrency
 from .request import Request
-from .responses import Response
+from .responses import Response, plain_text
 from .types import Application
 
 log = logging.getLogger("brubeck.connections")
@@ -83,14 +83,10 @@ def _latin_1_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(LATIN_1_FALLBACK, _latin_1_fallback)
 
 
-def _plain(status: int, text: str) -> Response:
-    return Response(text, status, headers={"Content-Type": "text/plain; charset=utf-8"})
-
-
-BAD_REQUEST = _plain(400, "Bad request: the request could not be read.")
-LENGTH_REQUIRED = _plain(411, "A chunked request body is not accepted here: send it with a Content-Length.")
-TOO_LARGE = _plain(413, "Request body too large.")
-UPLOAD_UNREADABLE = _plain(500, "The request body could not be read.")
+BAD_REQUEST = plain_text(400, "Bad request: the request could not be read.")
+LENGTH_REQUIRED = plain_text(411, "A chunked request body is not accepted here: send it with a Content-Length.")
+TOO_LARGE = plain_text(413, "Request body too large.")
+UPLOAD_UNREADABLE = plain_text(500, "The request body could not be read.")
 
 
 class FrameError(ValueError):

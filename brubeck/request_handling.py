@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import logging
@@ -20,12 +19,12 @@ from urllib.parse import quote
 from . import concurrency, wsgi
 from .cookies import DEFAULT_MAX_AGE, set_cookie_header, sign_value, unsign_value
 from .csrf import CSRFProtection
-from .datastructures import Headers, check_header_text
+from .datastructures import Headers
 from .exceptions import HTTPError
 from .longpoll import WaitingRoom
 from .mongrel2 import Mongrel2Connection
 from .request import Request
-from .responses import Response, http_response, reason_phrase
+from .responses import API_POLICY, PAGE_POLICY, Response, default_headers, http_response, plain_text, reason_phrase
 from .routing import HTTP_METHODS, Match, Router
 from .template_engines import TemplateEngine, engine_for
 from .timekeeping import curtime
@@ -44,28 +43,6 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("brubeck")
 access_log = logging.getLogger("brubeck.access")
-
-
-PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-"""The Content-Security-Policy of web pages: nothing from elsewhere, nothing inline, never in a frame."""
-API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-"""The Content-Security-Policy of JSON answers: they load nothing."""
-
-
-@functools.lru_cache(maxsize=64)
-def _default_headers(content_type: str, policy: str | None) -> tuple[tuple[str, str], ...]:
-    """The headers every response gets unless its handler set them (checked once per class setting)."""
-    headers = [("Content-Type", check_header_text(content_type, "default_content_type"))]
-    headers.append(("X-Content-Type-Options", "nosniff"))
-    if policy is not None:
-        headers.append(("Content-Security-Policy", check_header_text(policy, "content_security_policy")))
-        if "frame-ancestors 'none'" in policy:
-            headers.append(("X-Frame-Options", "DENY"))  # for browsers that predate frame-ancestors
-        headers.append(("Referrer-Policy", "same-origin"))
-    return tuple(headers)
 
 
 def render(
@@ -165,7 +142,7 @@ class MessageHandler:
 
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
-        defaults = _default_headers(self.default_content_type, self.content_security_policy)
+        defaults = default_headers(self.default_content_type, self.content_security_policy)
         own = self.headers
         if not own:  # the common case: no header set by the handler
             return Headers.checked(list(defaults))
@@ -262,9 +239,7 @@ class MessageHandler:
             return self.render_error(error.status, error.message, error.fields)
         except Exception:
             log.exception("Error while rendering a %d page", error.status)
-            return Response(
-                reason_phrase(error.status), error.status, headers={"Content-Type": "text/plain; charset=utf-8"}
-            )
+            return plain_text(error.status, headers=error.headers)
 
 
 class WebHandling(CSRFProtection, MessageHandler):
@@ -578,7 +553,7 @@ class Brubeck:
             response = self._answer(request)
         except Exception:  # e.g. a handler's initialize(): the client must still get an answer
             log.exception("Unhandled error answering %s %s", request.method, request.path)
-            response = Response(reason_phrase(500), 500, headers={"Content-Type": "text/plain; charset=utf-8"})
+            response = plain_text(500)
         if logged:
             access_log.info(
                 "%s %s %s %.1fms",

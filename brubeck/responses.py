@@ -1,7 +1,9 @@
-"""Responses: status, headers and body, and their serialisation to HTTP."""
+"""Responses: status, headers and body, their serialisation to HTTP, and the security headers every
+answer carries unless its handler says otherwise."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from http import HTTPStatus
 
@@ -9,6 +11,39 @@ from .datastructures import Headers, check_header_text
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _NO_LENGTH = frozenset([*range(200), 204, 304])  # statuses whose responses carry no Content-Length
+
+
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The Content-Security-Policy of web pages: nothing from elsewhere, nothing inline, never in a frame."""
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""The Content-Security-Policy of JSON and plain-text answers: they load nothing."""
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+@functools.lru_cache(maxsize=64)
+def default_headers(content_type: str, policy: str | None) -> tuple[tuple[str, str], ...]:
+    """The headers an answer of ``content_type`` gets unless its handler set them: ``nosniff``, and with a
+    ``policy``, Content-Security-Policy, X-Frame-Options (when it forbids every frame) and Referrer-Policy."""
+    headers = [("Content-Type", check_header_text(content_type, "default_content_type"))]
+    headers.append(("X-Content-Type-Options", "nosniff"))
+    if policy is not None:
+        headers.append(("Content-Security-Policy", check_header_text(policy, "content_security_policy")))
+        if "frame-ancestors 'none'" in policy:
+            headers.append(("X-Frame-Options", "DENY"))  # for browsers that predate frame-ancestors
+        headers.append(("Referrer-Policy", "same-origin"))
+    return tuple(headers)
+
+
+def plain_text(status: int, text: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
+    """A plain-text answer (the standard phrase without ``text``) with every security header: what the
+    framework sends when there is no handler to render one, or its error page failed."""
+    all_headers = Headers.checked(list(default_headers(PLAIN_TEXT, API_POLICY)))
+    for name, value in (headers or {}).items():
+        all_headers[name] = value
+    return Response(text or reason_phrase(status), status, headers=all_headers)
 
 
 def reason_phrase(status: int) -> str:

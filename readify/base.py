@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from brubeck.exceptions import HTTPError
-from brubeck.request_handling import PAGE_POLICY
+from brubeck.responses import PAGE_POLICY
 from shared.paging import BROKEN_PAGE_LINK
 from shared.readify_links import filter_tags
 from shared.web import PageHandler

@@ -23,9 +23,15 @@ SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 class PageHandler(CurrentUserMixin, Jinja2Rendering):
-    """Base for HTML pages: templates see ``current_user`` and ``prettydate``."""
+    """Base for HTML pages: templates see ``current_user`` and ``prettydate``.
+
+    A page rendered for a signed-in user is sent with ``Cache-Control: no-store``: it shows their data
+    (their name at least), which no cache may keep, nor Back show after they signed out.
+    """
 
     def get_template_context(self) -> dict[str, Any]:
+        if self.current_user:
+            self.headers["Cache-Control"] = "no-store"
         context = super().get_template_context()
         context.update(
             current_user=self.current_user,

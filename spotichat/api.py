@@ -12,8 +12,7 @@ from typing import Any
 
 from brubeck.auth import authenticated
 from brubeck.exceptions import HTTPError
-from brubeck.request_handling import API_POLICY
-from brubeck.responses import Response
+from brubeck.responses import API_POLICY, Response, default_headers
 from shared.chat.messages import Page, RateLimited
 from shared.chat.names import BadInput, parse_cursor
 from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
@@ -23,14 +22,7 @@ from shared.web import APIHandler
 
 from .tracks import is_track_id
 
-HEADERS = {
-    "Content-Type": "application/json",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": API_POLICY,
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+HEADERS = {**dict(default_headers("application/json", API_POLICY)), "Cache-Control": "no-store"}
 UNAVAILABLE_MESSAGE = "The chat is unavailable for a moment (its database cannot be reached). Try again shortly."
 
 

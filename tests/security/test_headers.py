@@ -1,10 +1,13 @@
-"""Security headers: every page forbids framing and foreign content; JSON loads nothing; a site may relax it."""
+"""Security headers: every page forbids framing and foreign content; JSON loads nothing; a site may relax it;
+the framework's own plain answers (413, 400, the last-resort 500) are locked down as JSON is."""
 
 from __future__ import annotations
 
 import pytest
 
-from brubeck.request_handling import API_POLICY, PAGE_POLICY, Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.mongrel2 import BAD_REQUEST, LENGTH_REQUIRED, TOO_LARGE, UPLOAD_UNREADABLE
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.responses import API_POLICY, PAGE_POLICY, Response
 from brubeck.testing import TestClient
 
 
@@ -67,3 +70,43 @@ def test_a_handler_may_relax_its_policy(client: TestClient) -> None:
     headers = client.get("/embed").headers
     assert headers["Content-Security-Policy"] == "default-src 'self'; frame-ancestors https://partner.example"
     assert "X-Frame-Options" not in headers  # it may be framed by its partner
+
+
+# -- the second round, item 10: the framework's own answers carry the headers too ------------------------
+
+
+class Broken(WebMessageHandler):
+    def get(self) -> None:
+        raise RuntimeError("boom")
+
+    def render_error(self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None):
+        raise RuntimeError("the error page fails too")
+
+
+class BadInit(WebMessageHandler):
+    def initialize(self) -> None:
+        raise RuntimeError("before any handler method")
+
+    def get(self) -> None:
+        self.set_body("never")
+
+
+def assert_plain_and_locked_down(headers) -> None:
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == API_POLICY
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/broken", "/bad-init"])
+def test_the_last_resort_answers_carry_the_security_headers(path: str) -> None:
+    client = TestClient(Brubeck(cookie_secret="s", handler_tuples=[(r"/broken", Broken), (r"/bad-init", BadInit)]))
+    response = client.get(path)
+    assert response.status == 500
+    assert_plain_and_locked_down(response.headers)
+
+
+@pytest.mark.parametrize("answer", [BAD_REQUEST, LENGTH_REQUIRED, TOO_LARGE, UPLOAD_UNREADABLE])
+def test_the_mongrel2_connections_own_answers_carry_the_security_headers(answer: Response) -> None:
+    assert_plain_and_locked_down(answer.headers)
