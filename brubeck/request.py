@@ -8,18 +8,23 @@ JSON body.  A malformed body raises :class:`HTTPError` 400 when first read.
 from __future__ import annotations
 
 import io
-import json as jsonlib
 from functools import cached_property
 from typing import Any, overload
 from urllib.parse import parse_qs
 
 import multipart
+import orjson
 
 from .cookies import parse_cookie_header
 from .datastructures import UploadedFile
 from .exceptions import HTTPError
 
 MAX_MULTIPART_MEMORY = 64 * 1024 * 1024
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest JSON body read (Mongrel2's ``limits.content_length`` bounds every body too)."""
+MAX_JSON_DEPTH = 32
+"""How deep arrays and objects may nest in a JSON body: deep enough for any document the suite takes,
+far from the depth at which code walking it would recurse too far."""
 
 
 class Request:
@@ -122,15 +127,23 @@ class Request:
 
     @cached_property
     def _form(self) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
-        if self.content_type == "application/x-www-form-urlencoded":
-            try:
-                text = self.body.decode("utf-8")
-            except UnicodeDecodeError:
-                raise HTTPError(400, "The form data is not valid UTF-8.") from None
-            return parse_qs(text, keep_blank_values=True), {}
-        if self.content_type == "multipart/form-data":
-            return self._parse_multipart()
-        return {}, {}
+        try:
+            if self.content_type == "application/x-www-form-urlencoded":
+                try:
+                    text = self.body.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise HTTPError(400, "The form data is not valid UTF-8.") from None
+                return parse_qs(text, keep_blank_values=True), {}
+            if self.content_type == "multipart/form-data":
+                return self._parse_multipart()
+            return {}, {}
+        except HTTPError:
+            self._unreadable("_form", ({}, {}))
+            raise
+
+    def _unreadable(self, name: str, empty: Any) -> None:
+        """A body that could not be read answers 400 once; after that (the error page) it reads as ``empty``."""
+        self.__dict__[name] = empty
 
     def _parse_multipart(self) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
         _, options = multipart.parse_options_header(self.headers.get("content-type", ""))
@@ -184,10 +197,37 @@ class Request:
 
     @cached_property
     def json(self) -> Any:
-        """The parsed JSON body, or ``None`` when the body is not JSON."""
+        """The parsed JSON body, or ``None`` when the body is not JSON.
+
+        400 for a body that is not JSON in UTF-8, holds a lone surrogate (``"\\udfff"``: no text can) or
+        nests deeper than :data:`MAX_JSON_DEPTH`; 413 for one over :data:`MAX_JSON_BYTES`.
+        """
         if not self.content_type.endswith("json") or not self.body:
             return None
         try:
-            return jsonlib.loads(self.body)
-        except (UnicodeDecodeError, ValueError):
-            raise HTTPError(400, "The request body is not valid JSON.") from None
+            if len(self.body) > MAX_JSON_BYTES:
+                raise HTTPError(413, f"The JSON body is over {MAX_JSON_BYTES // 1024 // 1024} MB.")
+            try:
+                value = orjson.loads(self.body)
+            except orjson.JSONDecodeError:
+                raise HTTPError(
+                    400, "The request body is not valid JSON."
+                ) from None
+            if _nests_deeper(value, MAX_JSON_DEPTH):
+                raise HTTPError(400, f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+            return value
+        except HTTPError:
+            self._unreadable("json", None)
+            raise
+
+
+def _nests_deeper(value: Any, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) holds arrays or objects more than ``limit`` levels deep."""
+    pending = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
