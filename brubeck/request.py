@@ -210,9 +210,7 @@ class Request:
             try:
                 value = orjson.loads(self.body)
             except orjson.JSONDecodeError:
-                raise HTTPError(
-                    400, "The request body is not valid JSON."
-                ) from None
+                raise HTTPError(400, "The request body is not valid JSON.") from None
             if _nests_deeper(value, MAX_JSON_DEPTH):
                 raise HTTPError(400, f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
             return value
