@@ -218,8 +218,10 @@ class _PortShare:
 
     def take(self, count: int) -> int:
         for _ in range(self.size):
-            first = self.start + self.next % (self.size - count)
-            self.next = (self.next + count) % self.size
+            if self.next + count > self.size:  # past the end: round again (no port handed out twice before)
+                self.next = 0
+            first = self.start + self.next
+            self.next += count
             if all(_bindable(port) for port in range(first, first + count)):
                 return first
         raise RuntimeError(f"no {count} free consecutive ports in {self.start}..{self.start + self.size - 1}")

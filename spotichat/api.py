@@ -64,7 +64,8 @@ class ChatAPIHandler(UsesChat, APIHandler):
 
 
 class MessagesHandler(ChatAPIHandler):
-    """``/api/rooms/<track>/messages``: GET polls (held until news), POST says something."""
+    """``/api/rooms/<track>/messages``: GET polls (held until news; it keeps a joined user in the room and
+    joins nobody), POST says something."""
 
     @authenticated
     def get(self, track: str) -> Response | None:
@@ -75,7 +76,7 @@ class MessagesHandler(ChatAPIHandler):
                 parse_cursor(cursor)
             except BadInput as error:
                 raise HTTPError(400, error.message, {error.field: error.message}) from None
-        self.chat.arrive(room, self.current_user.username)
+        self.chat.polled(room, self.current_user.username)
         if not cursor:
             return page_response(self.chat.messages.latest(room))
         waiters = self.chat.waiters
@@ -107,6 +108,17 @@ class MessagesHandler(ChatAPIHandler):
             raise HTTPError(400, 'The body must be {"text": "..."}.', {"text": "Give the message as text."})
         text: str = body["text"]
         return text
+
+
+class JoinHandler(ChatAPIHandler):
+    """``POST /api/rooms/<track>/join``: the user is in the room now (the script's first call); its listeners."""
+
+    @authenticated
+    def post(self, track: str) -> Response:
+        room = self.room(track)
+        self.chat.join(room, self.current_user.username)
+        listeners = self.chat.presence.listeners(room)
+        return json_response({"listeners": listeners, "count": len(listeners)})
 
 
 class ListenersHandler(ChatAPIHandler):

@@ -12,16 +12,18 @@ from shared.chat.service import Chat, connect
 from shared.store import Store
 from shared.web import make_app
 
-from .api import ListenersHandler, MessagesHandler, NotFoundHandler, RoomsHandler, page_response
-from .pages import HomeHandler, RoomHandler
+from .api import JoinHandler, ListenersHandler, MessagesHandler, NotFoundHandler, RoomsHandler, page_response
+from .pages import HomeHandler, JoinRoomHandler, RoomHandler
 
 TRACK = r"(?P<track>[^/]+)"
 ROUTES = [
     (r"/", HomeHandler),
     (rf"/rooms/{TRACK}", RoomHandler),
+    (rf"/rooms/{TRACK}/join", JoinRoomHandler),
     (r"/api/rooms", RoomsHandler),
     (rf"/api/rooms/{TRACK}/messages", MessagesHandler),
     (rf"/api/rooms/{TRACK}/listeners", ListenersHandler),
+    (rf"/api/rooms/{TRACK}/join", JoinHandler),
     (r"/api/.*", NotFoundHandler),
     *account_routes(),
 ]

@@ -44,6 +44,7 @@ class RoomHandler(UsesChat, PageHandler):
 
     def _page(self, track: str, status: int = 200, error: str = "", text: str = "") -> Response:
         page = self.chat.messages.latest(track)
+        listeners = self.chat.presence.listeners(track)
         return self.render_template(
             "room.html",
             _status_code=status,
@@ -51,7 +52,8 @@ class RoomHandler(UsesChat, PageHandler):
             spotify_url=spotify_url(track),
             messages=page.messages,
             cursor=page.cursor,
-            listeners=self.chat.presence.listeners(track),
+            listeners=listeners,
+            joined=self.current_user.username in listeners,
             error=error,
             text=text,
             max_text=MAX_TEXT,
@@ -72,4 +74,16 @@ class RoomHandler(UsesChat, PageHandler):
         except RateLimited as limited:
             self.headers["Retry-After"] = str(limited.retry_after)
             return self._page(room, 429, f"You are sending messages too fast: wait {limited.retry_after} s.", text)
+        return self.redirect(f"/rooms/{room}", status_code=303)
+
+
+class JoinRoomHandler(RoomHandler):
+    """``POST /rooms/<track>/join``: the room page's Join button (a form: it works without the script)."""
+
+    get = None  # type: ignore[assignment]
+
+    @web_authenticated
+    def post(self, track: str) -> Response:
+        room = self._room(track)
+        self.chat.join(room, self.current_user.username)
         return self.redirect(f"/rooms/{room}", status_code=303)

@@ -1,8 +1,10 @@
-"""Who is in a room: each poll refreshes its user; a user not seen for ``ttl_ms`` is gone.
+"""Who is in a room: a user joins with an explicit POST, each poll of theirs then keeps them there; a user
+not seen for ``ttl_ms`` is gone.
 
 Each room's listeners are a sorted set (user -> last poll, ms), and the site's
 rooms another (room -> last poll in it), for the busiest-rooms list and the
-sweep.  A user counts as joined when a poll adds them to the set, and as left
+sweep.  A user counts as joined when :meth:`Presence.seen` adds them to the set (a
+poll only refreshes a user already there: :meth:`Presence.refresh`), and as left
 when :meth:`Presence.sweep` takes them out; both steps are atomic in Redis, so
 with any number of processes each join and each leave is seen exactly once.
 """
@@ -28,15 +30,26 @@ return gone
 """
 
 
+# KEYS: presence, rooms; ARGV: now, user, expiry_ms, room.  Refreshes a user already in the room; 1 if so.
+REFRESH = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
+return 1
+"""
+
+
 class Presence:
     """Listeners of the site's rooms (``client`` decodes responses)."""
 
     def __init__(self, client: redis.Redis, keys: Keys, ttl_ms: int = TTL_MS) -> None:
         self.client, self.keys, self.ttl_ms = client, keys, ttl_ms
         self._sweep = client.register_script(SWEEP)
+        self._refresh = client.register_script(REFRESH)
 
     def seen(self, room: str, user: str) -> bool:
-        """Note that ``user`` polled ``room`` now; True when that makes them join it."""
+        """Note that ``user`` is in ``room`` now (they joined it, or posted); True when that makes them join."""
         now = curtime()
         pipe = self.client.pipeline(transaction=True)
         pipe.zadd(self.keys.presence(room), {user: now})
@@ -44,6 +57,11 @@ class Presence:
         pipe.zadd(self.keys.rooms, {room: now})
         added, _, _ = pipe.execute()
         return bool(added)
+
+    def refresh(self, room: str, user: str) -> bool:
+        """Note that ``user`` polled ``room`` now, if they are in it (a poll never joins); whether they are."""
+        keys = [self.keys.presence(room), self.keys.rooms]
+        return bool(self._refresh(keys=keys, args=[curtime(), user, 2 * self.ttl_ms, room]))
 
     def listeners(self, room: str) -> list[str]:
         """Who polled ``room`` within ``ttl_ms``, in name order."""

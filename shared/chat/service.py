@@ -69,13 +69,22 @@ class Chat:
         self.waiters = Waiters(self.client, self.keys, self.messages, app, render, timeout=self.poll_timeout)
         return self.waiters
 
-    def arrive(self, room: str, user: str) -> None:
-        """A poll of ``user`` in ``room``: they are there now (a "joined" line if they were not)."""
+    def join(self, room: str, user: str) -> None:
+        """``user`` joins ``room`` (an explicit POST: the room's form, the script's first call, a message):
+        they are there now, with a "joined" line if they were not."""
+        self._start()
+        if self.presence.seen(room, user):
+            self.messages.note(room, user, "joined")
+
+    def polled(self, room: str, user: str) -> None:
+        """A poll of ``user`` in ``room``: it keeps them there if they joined, and never joins them."""
+        self._start()
+        self.presence.refresh(room, user)
+
+    def _start(self) -> None:
         self._start_housekeeping()
         if self.waiters is not None:
             self.waiters.start()  # subscribed before this user's next poll needs it
-        if self.presence.seen(room, user):
-            self.messages.note(room, user, "joined")
 
     def _start_housekeeping(self) -> None:
         if not self._housekeeping:

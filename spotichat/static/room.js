@@ -1,4 +1,5 @@
-// SpotiChat's room page: long-polls the room's messages, posts new ones, keeps the listeners and times fresh.
+// SpotiChat's room page: joins the room (a POST, as the page's Join button does), long-polls the room's
+// messages, posts new ones, keeps the listeners and times fresh.
 // Text is always put in as text (textContent), never as HTML. After an error it retries with growing,
 // jittered delays, keeping its cursor, so that no message is skipped or shown twice across reconnects.
 "use strict";
@@ -104,6 +105,22 @@
     }
   }
 
+  async function join() {
+    try {
+      const response = await fetch(`${api}/join`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
+      });
+      if (!response.ok) return;
+      const button = document.getElementById("join");
+      if (button) button.remove();
+      refreshListeners();
+    } catch (error) {
+      // the Join button stays: the person can join with it
+    }
+  }
+
   async function refreshListeners() {
     try {
       const response = await fetch(`${api}/listeners`, { credentials: "same-origin" });
@@ -146,5 +163,5 @@
   }, 20000);
   setInterval(refreshListeners, 20000);
   list.scrollTop = list.scrollHeight;
-  poll();
+  join().then(poll);
 })();

@@ -6,43 +6,18 @@ Held polls, wake-ups and presence over time are tested through Mongrel2 (test_li
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
-from brubeck.request_handling import Brubeck
-from brubeck.testing import TestClient, free_port
+from brubeck.testing import free_port
 from shared.chat.service import Chat, connect
-from shared.store import Store
 from spotichat.app import create_app
+from tests.spotichat.conftest import Listener
 from tests.support.inprocess import COOKIE_SECRET
 from tests.support.pages import XSS, XSS_ESCAPED, elements, fetched_resources, field_error, with_token
-from tests.support.spotichat_pages import OTHER_TRACK, TRACK, ListenerActions, listed_on
+from tests.support.spotichat_pages import OTHER_TRACK, TRACK, listed_on
 
 ROOM = f"/rooms/{TRACK}"
 API = f"/api/rooms/{TRACK}"
-
-
-class Listener(ListenerActions, TestClient):
-    """A browser on SpotiChat, in this process."""
-
-
-@pytest.fixture
-def chat(redis_url: str) -> Iterator[Chat]:
-    client = connect(redis_url)
-    yield Chat(client, f"spotichat-test-{uuid.uuid4().hex[:8]}")
-    client.close()
-
-
-@pytest.fixture
-def app(store: Store, chat: Chat) -> Brubeck:
-    return create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": chat}, db=store)
-
-
-@pytest.fixture
-def client_class() -> type[TestClient]:
-    return Listener
 
 
 def error_of(response, status: int) -> dict:
@@ -80,7 +55,7 @@ def test_the_home_page_lists_the_busiest_rooms(visitor, chat):
     assert "Nobody is chatting right now." in visitor.get("/").text
     for track, users in {TRACK: ["ann", "bob"], OTHER_TRACK: ["cy"]}.items():
         for user in users:
-            chat.arrive(track, user)
+            chat.join(track, user)
     page = visitor.get("/").text
     assert page.index(f'href="/rooms/{TRACK}"') < page.index(f'href="/rooms/{OTHER_TRACK}"')
     assert "2 listening" in page and "1 listening" in page
@@ -95,7 +70,7 @@ def test_the_room_needs_an_account(visitor):
 
 
 def test_the_room_shows_the_conversation_who_is_there_and_a_message_box(alice, chat):
-    chat.arrive(TRACK, "bob")
+    chat.join(TRACK, "bob")
     chat.messages.post(TRACK, "bob", XSS)
     page = alice.get(ROOM)
     assert page.status == 200
@@ -136,7 +111,8 @@ def test_the_api_needs_credentials(visitor, path, authorization):
 
 
 def test_posting_and_reading_with_the_session_cookie(alice, chat):
-    joined = alice.poll()  # no cursor: at once, the latest (and alice joins)
+    assert alice.join().status == 200  # what the room page's script does first
+    joined = alice.poll()  # no cursor: at once, the latest
     assert joined.status == 200
     assert joined.headers["Content-Type"] == "application/json"
     assert joined.headers["X-Content-Type-Options"] == "nosniff"
@@ -205,10 +181,10 @@ def test_a_room_that_is_not_a_track_id_gets_400(alice):
 
 
 def test_listeners_and_rooms(alice, signed_up, chat):
-    assert alice.poll().status == 200
+    assert alice.join().status == 200
     bob = signed_up("bob")
-    assert bob.poll().status == 200
-    assert bob.poll(track=OTHER_TRACK).status == 200
+    assert bob.join().status == 200
+    assert bob.join(track=OTHER_TRACK).status == 200
     assert alice.listeners() == ["alice", "bob"]
     rooms = alice.get("/api/rooms").json()["rooms"]
     assert rooms == [{"track": TRACK, "listeners": 2}, {"track": OTHER_TRACK, "listeners": 1}]

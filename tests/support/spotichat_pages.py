@@ -35,6 +35,10 @@ class ListenerActions(AccountActions):
         headers = {"X-CSRF-Token": self.room_token(), **kwargs.pop("headers", {})}
         return self.post(f"/api/rooms/{track}/messages", json={"text": text}, headers=headers, **kwargs)
 
+    def join(self, track: str = TRACK) -> Any:
+        """Join the room as the room page's script does first (polls keep a joined user there)."""
+        return self.post(f"/api/rooms/{track}/join", headers={"X-CSRF-Token": self.room_token()})
+
     def poll(self, cursor: str | None = None, track: str = TRACK, **kwargs: Any) -> Any:
         """GET the room's messages after ``cursor`` (held until news), or the latest without one."""
         return self.get(with_query(f"/api/rooms/{track}/messages", {"cursor": cursor} if cursor else {}), **kwargs)

@@ -120,5 +120,5 @@ def test_room_names_are_checked(chat: Chat, name: str):
     with pytest.raises(BadInput):
         chat.messages.post(name, "ann", "hello")
     with pytest.raises(BadInput):
-        chat.arrive(name, "ann")
+        chat.join(name, "ann")
     assert check_room("4uLU6hMCjMI75M1A2tKUQC") == "4uLU6hMCjMI75M1A2tKUQC"

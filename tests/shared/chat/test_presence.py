@@ -7,19 +7,19 @@ import time
 from shared.chat.service import Chat
 
 
-def test_a_poll_joins_once_and_writes_one_joined_line(chat: Chat):
-    chat.arrive("room", "ann")
-    chat.arrive("room", "ann")
-    chat.arrive("room", "bob")
+def test_joining_twice_writes_one_joined_line(chat: Chat):
+    chat.join("room", "ann")
+    chat.join("room", "ann")
+    chat.join("room", "bob")
     assert chat.presence.listeners("room") == ["ann", "bob"]
     lines = [(m.type, m.user, m.text) for m in chat.messages.latest("room").messages]
     assert lines == [("joined", "ann", "ann joined"), ("joined", "bob", "bob joined")]
 
 
 def test_listeners_are_gone_after_the_ttl_and_the_sweep_says_who_left(chat: Chat):
-    chat.arrive("room", "ann")
+    chat.join("room", "ann")
     time.sleep(0.6)
-    chat.arrive("room", "bob")
+    chat.join("room", "bob")
     time.sleep(0.5)  # ann last seen 1.1 s ago, bob 0.5 s ago; the TTL is 1 s
     assert chat.presence.listeners("room") == ["bob"]
     assert chat.presence.sweep() == [("room", "ann")]
@@ -33,8 +33,20 @@ def test_listeners_are_gone_after_the_ttl_and_the_sweep_says_who_left(chat: Chat
 def test_the_busiest_rooms_come_first(chat: Chat):
     for room, users in {"quiet": ["ann"], "busy": ["ann", "bob", "cy"], "mid": ["bob", "cy"]}.items():
         for user in users:
-            chat.arrive(room, user)
+            chat.join(room, user)
     assert chat.presence.busiest() == [("busy", 3), ("mid", 2), ("quiet", 1)]
     assert chat.presence.busiest(limit=1) == [("busy", 3)]
     time.sleep(1.05)
     assert chat.presence.busiest() == []
+
+
+def test_a_poll_refreshes_a_listener_but_never_joins(chat: Chat):
+    assert not chat.presence.refresh("room", "ann")
+    chat.polled("room", "ann")
+    assert chat.presence.listeners("room") == []
+    assert chat.client.zscore(chat.keys.rooms, "room") is None
+    chat.join("room", "ann")
+    time.sleep(0.6)
+    chat.polled("room", "ann")
+    time.sleep(0.6)  # joined 1.2 s ago, polled 0.6 s ago; the TTL is 1 s
+    assert chat.presence.listeners("room") == ["ann"]

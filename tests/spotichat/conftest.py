@@ -1,0 +1,38 @@
+"""SpotiChat in this process on the test Redis: ``chat`` (a namespace of its own), ``app``, and browsers of
+the ``Listener`` class for the fixtures of tests/support/inprocess.py (``alice``, ``visitor``...)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from brubeck.request_handling import Brubeck
+from brubeck.testing import TestClient
+from shared.chat.service import Chat, connect
+from shared.store import Store
+from spotichat.app import create_app
+from tests.support.inprocess import COOKIE_SECRET
+from tests.support.spotichat_pages import ListenerActions
+
+
+class Listener(ListenerActions, TestClient):
+    """A browser on SpotiChat, in this process."""
+
+
+@pytest.fixture
+def chat(redis_url: str) -> Iterator[Chat]:
+    client = connect(redis_url)
+    yield Chat(client, f"spotichat-test-{uuid.uuid4().hex[:8]}")
+    client.close()
+
+
+@pytest.fixture
+def app(store: Store, chat: Chat) -> Brubeck:
+    return create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": chat}, db=store)
+
+
+@pytest.fixture
+def client_class() -> type[TestClient]:
+    return Listener
