@@ -4,13 +4,16 @@ Behind Mongrel2 a held request costs one dict entry: the connection stays
 open in Mongrel2 and :meth:`WaitingRoom.release` answers every waiter of a
 key with one bulk reply per 128 connections.  Under WSGI the request's
 greenlet waits on an event instead.  Waiters that outlive their timeout get
-their timeout response; clients that disconnect are forgotten.
+their timeout response; clients that disconnect are forgotten.  A waiter may
+name its holders (an account, an address): :meth:`WaitingRoom.held_by` counts
+the requests each holds, so that a handler can bound them.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +34,7 @@ class Waiter:
     head: bool
     deadline: float
     timeout_response: Response
+    holders: tuple[str, ...] = ()
     event: Any = None
     response: Response | None = field(default=None)
 
@@ -41,21 +45,34 @@ class WaitingRoom:
     def __init__(self, msg_conn: Any) -> None:
         self._conn = msg_conn
         self._by_key: dict[str, dict[tuple[str, str], Waiter]] = {}
+        self._held_by: Counter[str] = Counter()
         self._sweeping = False
 
     def __len__(self) -> int:
         return sum(len(w) for w in self._by_key.values())
 
-    def hold(self, request: Request, key: str, timeout: float, timeout_response: Response) -> Response | None:
-        """Hold ``request`` under ``key``; ``None`` means Mongrel2 keeps it open."""
+    def held_by(self, holder: str) -> int:
+        """How many requests ``holder`` has waiting here."""
+        return self._held_by[holder]
+
+    def hold(
+        self, request: Request, key: str, timeout: float, timeout_response: Response, holders: tuple[str, ...] = ()
+    ) -> Response | None:
+        """Hold ``request`` under ``key``, counted for each of ``holders``; ``None`` means Mongrel2 keeps it open."""
         waiter = Waiter(
-            request.sender, request.conn_id, request.method == "HEAD", time.monotonic() + timeout, timeout_response
+            request.sender,
+            request.conn_id,
+            request.method == "HEAD",
+            time.monotonic() + timeout,
+            timeout_response,
+            holders,
         )
         bulk = bool(request.sender) and hasattr(self._conn, "reply_bulk")
         if not bulk:
             waiter.event = concurrency.Event()
             waiter.conn_id = str(id(waiter))
         self._by_key.setdefault(key, {})[(waiter.sender, waiter.conn_id)] = waiter
+        self._held_by.update(holders)
         if bulk:
             self._start_sweeper()
             return None
@@ -68,27 +85,41 @@ class WaitingRoom:
     def release(self, key: str, response: Response) -> int:
         """Answer everyone held under ``key`` with ``response``."""
         waiters = list(self._by_key.pop(key, {}).values())
+        self._gone(waiters)
         self._answer(waiters, response)
         return len(waiters)
 
     def forget(self, sender: str, conn_id: str) -> None:
         """Drop a connection that closed (Mongrel2's disconnect notice)."""
         for key in list(self._by_key):
-            if self._by_key[key].pop((sender, conn_id), None) is not None and not self._by_key[key]:
-                del self._by_key[key]
+            waiter = self._by_key[key].pop((sender, conn_id), None)
+            if waiter is not None:
+                self._gone([waiter])
+                if not self._by_key[key]:
+                    del self._by_key[key]
 
     def expire_all(self) -> int:
         """Answer every waiter now with its timeout response (a stopping process); how many there were."""
         waiters = [waiter for key in list(self._by_key) for waiter in self._by_key.pop(key).values()]
+        self._gone(waiters)
         self._answer(waiters, None)
         return len(waiters)
 
     def _remove(self, key: str, waiter: Waiter) -> None:
         waiters = self._by_key.get(key)
-        if waiters is not None:
-            waiters.pop((waiter.sender, waiter.conn_id), None)
+        if waiters is not None and waiters.pop((waiter.sender, waiter.conn_id), None) is not None:
+            self._gone([waiter])
             if not waiters:
                 del self._by_key[key]
+
+    def _gone(self, waiters: list[Waiter]) -> None:
+        """No longer count ``waiters`` for their holders."""
+        for waiter in waiters:
+            if waiter.holders:
+                self._held_by.subtract(waiter.holders)
+                for holder in waiter.holders:
+                    if self._held_by[holder] <= 0:
+                        del self._held_by[holder]
 
     def _answer(self, waiters: list[Waiter], response: Response | None) -> None:
         """Answer ``waiters`` with ``response`` (``None``: each its own timeout response), in bulk replies."""

@@ -177,16 +177,25 @@ class MessageHandler:
         return cached
 
     # -- long-polling ----------------------------------------------------------
-    def hold(self, room: str, key: str, timeout: float, timeout_response: Response | None = None) -> Response | None:
+    def hold(
+        self,
+        room: str,
+        key: str,
+        timeout: float,
+        timeout_response: Response | None = None,
+        holders: tuple[str, ...] = (),
+    ) -> Response | None:
         """Keep this request open until ``application.release(room, key, ...)``.
 
         Behind Mongrel2 the greenlet ends at once and the connection waits;
         ``timeout_response`` (204 by default) answers it after ``timeout``
-        seconds.  Return the result of this call from the handler method.
+        seconds.  ``holders`` (an account, an address) are counted while it
+        waits: ``application.waiting_room(room).held_by(holder)``.  Return the
+        result of this call from the handler method.
         """
         self._held = True
         waiting = self.application.waiting_room(room)
-        return waiting.hold(self.message, key, timeout, timeout_response or Response(b"", 204))
+        return waiting.hold(self.message, key, timeout, timeout_response or Response(b"", 204), holders)
 
     # -- life cycle ------------------------------------------------------------
     def before_method(self) -> None:

@@ -40,6 +40,9 @@ ACCOUNTS_PER_ADDRESS_PER_HOUR = int(_env("ACCOUNTS_PER_ADDRESS_PER_HOUR", "20"))
 # Chat (shared/chat): how long a long-poll is held, how long a listener counts as there after their last poll.
 CHAT_POLL_TIMEOUT = float(_env("CHAT_POLL_TIMEOUT", "25"))
 CHAT_PRESENCE_TTL = float(_env("CHAT_PRESENCE_TTL", "60"))
+# The most polls held at once in one chat process for one account, and for one address (then 429).
+CHAT_HELD_PER_ACCOUNT = int(_env("CHAT_HELD_PER_ACCOUNT", "20"))
+CHAT_HELD_PER_ADDRESS = int(_env("CHAT_HELD_PER_ADDRESS", "200"))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from shared.chat.messages import Page, RateLimited
 from shared.chat.names import BadInput, parse_cursor
 from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
 from shared.chat.service import Chat
+from shared.chat.waiters import TooManyPolls
 from shared.store import UNAVAILABLE as STORE_UNAVAILABLE
 from shared.web import APIHandler
 
@@ -81,7 +82,10 @@ class MessagesHandler(ChatAPIHandler):
             return page_response(self.chat.messages.latest(room))
         waiters = self.chat.waiters
         assert waiters is not None, "create_app serves the chat"
-        return waiters.wait(self, room, cursor)
+        try:
+            return waiters.wait(self, room, cursor, self.current_user.username, self.message.remote_addr)
+        except TooManyPolls as refused:
+            raise HTTPError(429, refused.message, headers={"Retry-After": str(refused.retry_after)}) from None
 
     @authenticated
     def post(self, track: str) -> Response:

@@ -35,7 +35,7 @@ def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) 
     """SpotiChat, for Mongrel2, the suite's database and Redis unless ``settings`` and ``db`` say otherwise.
 
     ``settings`` overrides Brubeck settings; ``chat`` in it is a :class:`~shared.chat.service.Chat`
-    (default: on ``REDIS_URL``, with ``CHAT_POLL_TIMEOUT`` and ``CHAT_PRESENCE_TTL``).
+    (default: on ``REDIS_URL``, with ``CHAT_POLL_TIMEOUT``, ``CHAT_PRESENCE_TTL`` and the ``CHAT_HELD_PER_*`` bounds).
     """
     config = {"site_title": "SpotiChat", **(settings or {})}
     if "chat" not in config:
@@ -44,6 +44,8 @@ def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) 
             NAMESPACE,
             poll_timeout=suite.CHAT_POLL_TIMEOUT,
             presence_ttl_ms=int(suite.CHAT_PRESENCE_TTL * 1000),
+            held_per_account=suite.CHAT_HELD_PER_ACCOUNT,
+            held_per_address=suite.CHAT_HELD_PER_ADDRESS,
         )
     app = make_app("spotichat", ROUTES, TEMPLATES, settings=config, db=db)
     config["chat"].serve(app, page_response)

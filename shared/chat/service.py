@@ -16,7 +16,7 @@ from brubeck.responses import Response
 from .messages import MessageLog, Page
 from .names import Keys
 from .presence import TTL_MS, Presence
-from .waiters import TIMEOUT, NotSubscribed, Waiters
+from .waiters import HELD_PER_ACCOUNT, HELD_PER_ADDRESS, TIMEOUT, NotSubscribed, Waiters
 
 log = logging.getLogger("shared.chat")
 
@@ -54,6 +54,8 @@ class Chat:
         namespace: str,
         poll_timeout: float = TIMEOUT,
         presence_ttl_ms: int = TTL_MS,
+        held_per_account: int = HELD_PER_ACCOUNT,
+        held_per_address: int = HELD_PER_ADDRESS,
         **limits: int,
     ) -> None:
         self.client = client
@@ -61,12 +63,22 @@ class Chat:
         self.messages = MessageLog(client, self.keys, **limits)
         self.presence = Presence(client, self.keys, presence_ttl_ms)
         self.poll_timeout = poll_timeout
+        self.held_per_account, self.held_per_address = held_per_account, held_per_address
         self.waiters: Waiters | None = None
         self._housekeeping = False
 
     def serve(self, app: Brubeck, render: Callable[[Page], Response]) -> Waiters:
         """Hold polls in ``app`` (answered with ``render(page)``); the subscription starts with the first poll."""
-        self.waiters = Waiters(self.client, self.keys, self.messages, app, render, timeout=self.poll_timeout)
+        self.waiters = Waiters(
+            self.client,
+            self.keys,
+            self.messages,
+            app,
+            render,
+            timeout=self.poll_timeout,
+            held_per_account=self.held_per_account,
+            held_per_address=self.held_per_address,
+        )
         return self.waiters
 
     def join(self, room: str, user: str) -> None:

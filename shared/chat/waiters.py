@@ -20,6 +20,7 @@ same cursor; Mongrel2's disconnect notice drops a poll at once (the framework).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 
@@ -35,8 +36,20 @@ from .names import Keys, format_id, parse_cursor
 log = logging.getLogger("shared.chat")
 
 TIMEOUT = 25.0
+HELD_PER_ACCOUNT = 20
+"""The most polls one account may have held in one process (a tab holds one)."""
+HELD_PER_ADDRESS = 200
+"""The most polls one address may have held in one process (many people may share an address)."""
 READY_WAIT = 2.0  # how long a poll waits for the subscription before it is told the chat is unavailable
 RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)  # between attempts to subscribe again
+
+
+class TooManyPolls(Exception):
+    """The account or the address already has its most polls held in this process."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after
 
 
 class NotSubscribed(Exception):
@@ -59,9 +72,12 @@ class Waiters:
         render: Callable[[Page], Response],
         waiting_room: str = "chat",
         timeout: float = TIMEOUT,
+        held_per_account: int = HELD_PER_ACCOUNT,
+        held_per_address: int = HELD_PER_ADDRESS,
     ) -> None:
         self.client, self.keys, self.messages = client, keys, messages
         self.app, self.render, self.waiting_room, self.timeout = app, render, waiting_room, timeout
+        self.held_per_account, self.held_per_address = held_per_account, held_per_address
         self._held: dict[str, dict[str, float]] = {}  # room -> cursor -> when its last poll times out
         self._marks: dict[str, int] = {}  # room -> the wake count at its last wake-up
         self._wakes = 0
@@ -73,8 +89,10 @@ class Waiters:
         self._again: set[str] = set()
 
     # -- polls ------------------------------------------------------------------------------------
-    def wait(self, handler: MessageHandler, room: str, cursor: str) -> Response | None:
-        """Answer ``handler``'s poll now if there is news after ``cursor``, else hold it (``None``)."""
+    def wait(self, handler: MessageHandler, room: str, cursor: str, user: str, address: str) -> Response | None:
+        """Answer ``handler``'s poll (by ``user`` from ``address``) now if there is news after ``cursor``, else
+        hold it (``None``); :class:`TooManyPolls` when that account or address holds its most already."""
+        holders = self._check_holders(user, address)
         seen = format_id(parse_cursor(cursor))
         if not self._subscribed.is_set():  # first poll, or Redis was away: news first, then subscribe
             page = self.messages.after(room, seen)
@@ -93,7 +111,22 @@ class Waiters:
         deadline = time.monotonic() + self.timeout
         cursors = self._held.setdefault(room, {})
         cursors[seen] = max(deadline, cursors.get(seen, 0.0))
-        return handler.hold(self.waiting_room, f"{room} {seen}", self.timeout, self.render(Page([], seen)))
+        return handler.hold(self.waiting_room, f"{room} {seen}", self.timeout, self.render(Page([], seen)), holders)
+
+    def _check_holders(self, user: str, address: str) -> tuple[str, ...]:
+        """The poll's holders, unless one of them is at its bound (polls held in this process)."""
+        held = self.app.waiting_room(self.waiting_room).held_by
+        bounds = (
+            (f"user:{user}", self.held_per_account, "this account"),
+            (f"addr:{address}", self.held_per_address, "this address"),
+        )
+        for holder, bound, whose in bounds:
+            if held(holder) >= bound:
+                retry = max(1, math.ceil(self.timeout))
+                raise TooManyPolls(
+                    f"Too many polls are waiting for {whose} ({bound}): close a tab or try again later.", retry
+                )
+        return tuple(holder for holder, _, _ in bounds)
 
     def _mark(self, room: str) -> tuple[int, int, int]:
         return self._epoch, self._prunes, self._marks.get(room, -1)

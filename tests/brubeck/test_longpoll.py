@@ -14,7 +14,8 @@ from tests.support.brubeck_requests import FakeConnection, FakeSocket, frame, re
 class Wait(WebMessageHandler):
     def get(self, key):
         timeout = float(self.get_argument("timeout", "30"))
-        return self.hold("chat", key, timeout, Response("no news", 200))
+        holders = tuple(self.get_arguments("holder"))
+        return self.hold("chat", key, timeout, Response("no news", 200), holders)
 
 
 @pytest.fixture
@@ -114,6 +115,23 @@ def test_expire_all_answers_every_waiter_with_its_timeout_response(app, conn):
     assert payloads[("2",)].endswith(b"\r\n\r\n")
     assert len(app.waiting_room("chat")) == 0
     assert app.waiting_room("chat").expire_all() == 0
+
+
+def test_each_holder_counts_what_it_holds_until_it_is_answered_forgotten_or_timed_out(app, conn):
+    room = app.waiting_room("chat")
+    hold(app, 1, query="?holder=user:ann&holder=addr:a")
+    hold(app, 2, query="?holder=user:ann&holder=addr:a")
+    hold(app, 3, key="other", query="?holder=user:bob&holder=addr:a")
+    hold(app, 4, key="other", query="?holder=user:ann&holder=addr:b&timeout=0.05")
+    assert [room.held_by(h) for h in ("user:ann", "user:bob", "addr:a", "addr:b", "user:eve")] == [3, 1, 3, 1, 0]
+    gevent.sleep(0.2)  # 4 timed out
+    assert (room.held_by("user:ann"), room.held_by("addr:b")) == (2, 0)
+    room.forget("S", "1")
+    assert (room.held_by("user:ann"), room.held_by("addr:a")) == (1, 2)
+    app.release("chat", "room1", Response("news"))
+    assert (room.held_by("user:ann"), room.held_by("addr:a"), room.held_by("user:bob")) == (0, 1, 1)
+    room.expire_all()
+    assert room.held_by("user:bob") == room.held_by("addr:a") == 0
 
 
 # -- without Mongrel2 (WSGI): the greenlet waits --------------------------------------------

@@ -206,3 +206,35 @@ def test_html_in_a_message_stays_text_everywhere(spotichat):
     assert XSS not in page and XSS_ESCAPED in page
     script = ann.get("/static/room.js").text
     assert "innerHTML" not in script and "textContent" in script
+
+
+def test_an_account_holds_at_most_its_bound_of_polls_then_gets_429(spotichat):
+    endpoint, _ = spotichat.start(CHAT_HELD_PER_ACCOUNT="3", CHAT_POLL_TIMEOUT="20")
+    track = random_track()
+    ann, bob = signed_up(endpoint, "ann"), signed_up(endpoint, "bob")
+    cursor = ann.poll(track=track).json()["cursor"]
+    held = [open_poll(endpoint, ann, track, cursor) for _ in range(3)]
+    time.sleep(0.3)  # all three held by now
+    refused = ann.poll(cursor, track=track)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "20"
+    assert "Too many polls are waiting for this account (3)" in refused.json()["error"]["message"]
+    other = open_poll(endpoint, bob, track, cursor)  # another account is not refused
+    held.pop().close()  # a tab closed: Mongrel2 tells the handler, the poll no longer counts
+    deadline = time.monotonic() + 5
+    again_sock = None
+    while time.monotonic() < deadline:
+        again_sock = open_poll(endpoint, ann, track, cursor)
+        time.sleep(0.2)
+        again_sock.settimeout(0.2)
+        try:
+            if again_sock.recv(1):  # answered at once: still refused
+                again_sock.close()
+                again_sock = None
+                continue
+        except TimeoutError:
+            break  # held
+    assert again_sock is not None, "a new poll was still refused after one closed"
+    assert ann.say("all of you", track=track).status_code == 201
+    for sock in [*held, other, again_sock]:
+        assert [m["text"] for m in json_of(read_response(sock))["messages"]] == ["all of you"]
