@@ -95,6 +95,7 @@ def procfile() -> dict[str, str]:
         server_uuid=SERVER_UUID,
         redis_port=settings.REDIS_PORT,
         redis_dir=shlex.quote(str(settings.DATA_DIR / "redis")),
+        redis_maxmemory=shlex.quote(settings.REDIS_MAXMEMORY),
     )
     entries = {}
     for line in text.splitlines():

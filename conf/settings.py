@@ -26,6 +26,9 @@ REDIS_PORT = int(_env("REDIS_PORT", "6768"))
 MONGODB_URL = _env("MONGODB_URL") or None
 REDIS_URL = _env("REDIS_URL") or f"redis://127.0.0.1:{REDIS_PORT}/0"
 OWN_REDIS = not _env("REDIS_URL")
+# The suite's own Redis keeps at most this much (redis-server's units: 256mb, 1gb); when full it refuses
+# writes (noeviction: no room, message or limit silently dropped) and the chat answers 503.
+REDIS_MAXMEMORY = _env("REDIS_MAXMEMORY", "256mb")
 LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
 COOKIE_SECURE = _env("COOKIE_SECURE", "0") in ("1", "true", "yes")
 # Where handler processes find Mongrel2's ZeroMQ sockets, and where Mongrel2 binds them.
@@ -43,6 +46,8 @@ CHAT_PRESENCE_TTL = float(_env("CHAT_PRESENCE_TTL", "60"))
 # The most polls held at once in one chat process for one account, and for one address (then 429).
 CHAT_HELD_PER_ACCOUNT = int(_env("CHAT_HELD_PER_ACCOUNT", "20"))
 CHAT_HELD_PER_ADDRESS = int(_env("CHAT_HELD_PER_ADDRESS", "200"))
+# The most rooms one account may make in an hour (each is a stream Redis keeps for a week).
+CHAT_NEW_ROOMS_PER_HOUR = int(_env("CHAT_NEW_ROOMS_PER_HOUR", "60"))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(body, status, headers=HEADERS)
 
 
+def too_many(limited: RateLimited) -> HTTPError:
+    """429 with Retry-After, for too many messages or too many new rooms."""
+    return HTTPError(429, limited.message, headers={"Retry-After": str(limited.retry_after)})
+
+
 def page_response(page: Page) -> Response:
     """What a poll gets: ``{"messages": [...], "cursor": ..., "reset": ...}``."""
     return json_response(page.to_json())
@@ -96,12 +101,7 @@ class MessagesHandler(ChatAPIHandler):
         except BadInput as error:
             raise HTTPError(400, error.message, {error.field: error.message}) from None
         except RateLimited as limited:
-            seconds = limited.retry_after
-            raise HTTPError(
-                429,
-                f"You are sending messages too fast: wait {seconds} second{'s' if seconds != 1 else ''}.",
-                headers={"Retry-After": str(seconds)},
-            ) from None
+            raise too_many(limited) from None
         return json_response({"message": message.to_json()}, 201)
 
     def _text(self) -> str:
@@ -120,7 +120,10 @@ class JoinHandler(ChatAPIHandler):
     @authenticated
     def post(self, track: str) -> Response:
         room = self.room(track)
-        self.chat.join(room, self.current_user.username)
+        try:
+            self.chat.join(room, self.current_user.username)
+        except RateLimited as limited:
+            raise too_many(limited) from None
         listeners = self.chat.presence.listeners(room)
         return json_response({"listeners": listeners, "count": len(listeners)})
 

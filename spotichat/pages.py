@@ -72,9 +72,12 @@ class RoomHandler(UsesChat, PageHandler):
         except BadInput as error:
             return self._page(room, 400, error.message, text)
         except RateLimited as limited:
-            self.headers["Retry-After"] = str(limited.retry_after)
-            return self._page(room, 429, f"You are sending messages too fast: wait {limited.retry_after} s.", text)
+            return self._refused(room, limited, text)
         return self.redirect(f"/rooms/{room}", status_code=303)
+
+    def _refused(self, room: str, limited: RateLimited, text: str = "") -> Response:
+        self.headers["Retry-After"] = str(limited.retry_after)
+        return self._page(room, 429, limited.message, text)
 
 
 class JoinRoomHandler(RoomHandler):
@@ -85,5 +88,8 @@ class JoinRoomHandler(RoomHandler):
     @web_authenticated
     def post(self, track: str) -> Response:
         room = self._room(track)
-        self.chat.join(room, self.current_user.username)
+        try:
+            self.chat.join(room, self.current_user.username)
+        except RateLimited as limited:
+            return self._refused(room, limited)
         return self.redirect(f"/rooms/{room}", status_code=303)

@@ -37,7 +37,7 @@ def cheap_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(brubeck.auth, "BCRYPT_ROUNDS", 4)
 
 
-SERVER_FIXTURES = {"mongrel2", "redis_url"}
+SERVER_FIXTURES = {"mongrel2", "redis_url", "redis_server"}
 """Fixtures that start a real server: a test using one (directly or through another fixture) is an
 integration test."""
 

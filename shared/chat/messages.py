@@ -7,6 +7,10 @@ record): the stream's ``max-deleted-entry-id`` then says whether a cursor
 is older than what is kept, and such a cursor gets the oldest kept messages
 with ``reset``.  A room idle for ``idle_ms`` expires.  Each write publishes
 the room's name on the site's channel (see :mod:`.waiters`).
+
+The scripts declare what they do (``#!lua``, Redis 7): one that writes is refused whole while Redis is
+over its ``maxmemory`` (an undeclared script that had written once could go on writing), one that only
+reads still runs.
 """
 
 from __future__ import annotations
@@ -26,18 +30,37 @@ LATEST = 50
 PAGE = 100
 RATE_LIMIT = 5
 RATE_WINDOW_MS = 10_000
+NEW_ROOMS = 60
+NEW_ROOMS_WINDOW_MS = 3600 * 1000
+"""One user makes at most ``NEW_ROOMS`` rooms (a first line: joining or posting in a room no one has used)
+an hour: each room is a stream Redis keeps for a week."""
 
-# KEYS: messages, rate; ARGV: now, user, text, type, keep, idle_ms, limit (0: none), window_ms, channel, room
-APPEND = """
+# KEYS: messages, rate, new rooms; ARGV: now, user, text, type, keep, idle_ms, limit (0: none), window_ms, channel,
+# room, new rooms limit (0: none), new rooms window_ms.  Returns {id, ''} or {'', ms to wait, what was over}.
+APPEND = """#!lua
 local now, limit, window = tonumber(ARGV[1]), tonumber(ARGV[7]), tonumber(ARGV[8])
-if limit > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[2]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    return {'', tostring(tonumber(oldest[2]) + window - now)}
+local rooms_limit, rooms_window = tonumber(ARGV[11]), tonumber(ARGV[12])
+local function over(key, most, span, what)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
+  if redis.call('ZCARD', key) >= most then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    return {'', tostring(tonumber(oldest[2]) + span - now), what}
   end
 end
+if limit > 0 then
+  local refused = over(KEYS[2], limit, window, 'messages')
+  if refused then return refused end
+end
+local new_room = rooms_limit > 0 and redis.call('EXISTS', KEYS[1]) == 0
+if new_room then
+  local refused = over(KEYS[3], rooms_limit, rooms_window, 'rooms')
+  if refused then return refused end
+end
 local id = redis.call('XADD', KEYS[1], '*', 'user', ARGV[2], 'text', ARGV[3], 'type', ARGV[4])
+if new_room then
+  redis.call('ZADD', KEYS[3], now, ARGV[10])
+  redis.call('PEXPIRE', KEYS[3], rooms_window)
+end
 local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[5])
 if excess > 0 then
   for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)) do
@@ -50,11 +73,11 @@ if limit > 0 then
   redis.call('PEXPIRE', KEYS[2], window)
 end
 redis.call('PUBLISH', ARGV[9], ARGV[10])
-return {id, '0'}
+return {id, ''}
 """
 
 # KEYS: messages; ARGV: cursor, count.  Returns {last generated id, max deleted id, entries after the cursor}.
-READ_AFTER = """
+READ_AFTER = """#!lua flags=no-writes
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', '0-0', {}} end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last, deleted = '0-0', '0-0'
@@ -67,11 +90,21 @@ return {last, deleted, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT
 
 
 class RateLimited(Exception):
-    """Too many messages from one user: ``retry_after`` seconds until the next is taken."""
+    """Too many messages from one user (``what``: "messages"), or too many rooms made by one user in
+    ``new_rooms_window_ms`` ("rooms"): ``retry_after`` seconds until the next is taken."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
+    def __init__(self, retry_after: int, what: str = "messages") -> None:
+        super().__init__(f"too many {what}; retry after {retry_after} s")
+        self.retry_after, self.what = retry_after, what
+
+    @property
+    def message(self) -> str:
+        """What the user is told."""
+        if self.what == "rooms":
+            minutes = -(-self.retry_after // 60)
+            return f"You opened too many new rooms lately: wait {minutes} minute{'s' if minutes != 1 else ''}."
+        seconds = self.retry_after
+        return f"You are sending messages too fast: wait {seconds} second{'s' if seconds != 1 else ''}."
 
 
 @dataclass(frozen=True)
@@ -119,27 +152,33 @@ class MessageLog:
         idle_ms: int = IDLE_MS,
         rate_limit: int = RATE_LIMIT,
         rate_window_ms: int = RATE_WINDOW_MS,
+        new_rooms: int = NEW_ROOMS,
+        new_rooms_window_ms: int = NEW_ROOMS_WINDOW_MS,
     ) -> None:
         self.client, self.keys = client, keys
         self.keep, self.idle_ms = keep, idle_ms
         self.rate_limit, self.rate_window_ms = rate_limit, rate_window_ms
+        self.new_rooms, self.new_rooms_window_ms = new_rooms, new_rooms_window_ms
         self._append = client.register_script(APPEND)
         self._read_after = client.register_script(READ_AFTER)
 
     def post(self, room: str, user: str, text: str) -> Message:
-        """Add a user's message (text checked by :func:`.names.clean_text`); :class:`RateLimited` when too many."""
-        return self._add(room, user, clean_text(text), "message", self.rate_limit)
+        """Add a user's message (text checked by :func:`.names.clean_text`); :class:`RateLimited` when too many,
+        or when it would make a room and ``user`` made ``new_rooms`` already in the window."""
+        return self._add(room, user, clean_text(text), "message", self.rate_limit, self.new_rooms)
 
     def note(self, room: str, user: str, kind: str) -> Message:
-        """Add a server's line ("joined", "left") about ``user``, never rate-limited."""
-        return self._add(room, user, f"{user} {kind}", kind, 0)
+        """Add a server's line about ``user``: "joined" (it may make the room: bounded as a post is, but not
+        rate-limited) or "left"."""
+        return self._add(room, user, f"{user} {kind}", kind, 0, self.new_rooms if kind == "joined" else 0)
 
-    def _add(self, room: str, user: str, text: str, kind: str, limit: int) -> Message:
+    def _add(self, room: str, user: str, text: str, kind: str, limit: int, new_rooms: int) -> Message:
         args: list[str | int] = [curtime(), user, text, kind, self.keep, self.idle_ms, limit]
-        args += [self.rate_window_ms, self.keys.channel, room]
-        stream_id, wait_ms = self._append(keys=[self.keys.messages(room), self.keys.rate(user)], args=args)
+        args += [self.rate_window_ms, self.keys.channel, room, new_rooms, self.new_rooms_window_ms]
+        keys = [self.keys.messages(room), self.keys.rate(user), self.keys.new_rooms(user)]
+        stream_id, wait_ms, *what = self._append(keys=keys, args=args)
         if not stream_id:
-            raise RateLimited(max(1, -(-int(wait_ms) // 1000)))
+            raise RateLimited(max(1, -(-int(wait_ms) // 1000)), *what)
         return Message(stream_id, user, text, kind, int(stream_id.split("-")[0]))
 
     def latest(self, room: str) -> Page:

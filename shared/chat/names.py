@@ -70,6 +70,10 @@ class Keys:
     def rate(self, user: str) -> str:
         return f"{self.namespace}:rate:{user}"
 
+    def new_rooms(self, user: str) -> str:
+        """The rooms ``user`` made lately (bounded: see :mod:`.messages`)."""
+        return f"{self.namespace}:new-rooms:{user}"
+
     @property
     def rooms(self) -> str:
         """A sorted set: each room with someone in it, scored by its last poll (ms)."""

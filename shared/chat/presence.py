@@ -20,8 +20,9 @@ from .names import Keys
 TTL_MS = 60_000
 CANDIDATES = 500  # the most recently polled rooms the busiest-rooms list is chosen from
 
-# KEYS: presence, rooms; ARGV: now, ttl_ms, room.  Returns the users not seen since now - ttl_ms, removed.
-SWEEP = """
+# KEYS: presence, rooms; ARGV: now, ttl_ms, room.  Returns the users not seen since now - ttl_ms, removed
+# (it only takes out: allowed while Redis is full).
+SWEEP = """#!lua flags=allow-oom
 local cutoff = tonumber(ARGV[1]) - tonumber(ARGV[2])
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff)
 if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff) end
@@ -31,7 +32,8 @@ return gone
 
 
 # KEYS: presence, rooms; ARGV: now, user, expiry_ms, room.  Refreshes a user already in the room; 1 if so.
-REFRESH = """
+# It changes scores of what is there (allowed while Redis is full, so that polls go on reading).
+REFRESH = """#!lua flags=allow-oom
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
@@ -57,6 +59,10 @@ class Presence:
         pipe.zadd(self.keys.rooms, {room: now})
         added, _, _ = pipe.execute()
         return bool(added)
+
+    def forget(self, room: str, user: str) -> None:
+        """Take ``user`` out of ``room`` without a "left" line (a join that was refused)."""
+        self.client.zrem(self.keys.presence(room), user)
 
     def refresh(self, room: str, user: str) -> bool:
         """Note that ``user`` polled ``room`` now, if they are in it (a poll never joins); whether they are."""

@@ -13,7 +13,7 @@ from brubeck import concurrency
 from brubeck.request_handling import Brubeck
 from brubeck.responses import Response
 
-from .messages import MessageLog, Page
+from .messages import MessageLog, Page, RateLimited
 from .names import Keys
 from .presence import TTL_MS, Presence
 from .waiters import HELD_PER_ACCOUNT, HELD_PER_ADDRESS, TIMEOUT, NotSubscribed, Waiters
@@ -21,7 +21,12 @@ from .waiters import HELD_PER_ACCOUNT, HELD_PER_ADDRESS, TIMEOUT, NotSubscribed,
 log = logging.getLogger("shared.chat")
 
 MAX_CONNECTIONS = 32
-UNAVAILABLE: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, NotSubscribed)
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.OutOfMemoryError,  # Redis at its maxmemory refuses writes (the suite's: noeviction)
+    NotSubscribed,
+)
 """Errors that mean Redis cannot be used right now (answered with 503; the process goes on)."""
 
 
@@ -86,7 +91,11 @@ class Chat:
         they are there now, with a "joined" line if they were not."""
         self._start()
         if self.presence.seen(room, user):
-            self.messages.note(room, user, "joined")
+            try:
+                self.messages.note(room, user, "joined")
+            except RateLimited:  # a room this user may not make now: they are not in it
+                self.presence.forget(room, user)
+                raise
 
     def polled(self, room: str, user: str) -> None:
         """A poll of ``user`` in ``room``: it keeps them there if they joined, and never joins them."""

@@ -105,7 +105,7 @@ class Held:
 
 def hold_polls(spotichat: SpotiChat, count: int) -> Held:
     """``count`` of ann's polls, all with one cursor, held (each has read the room once in Redis)."""
-    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60")
+    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60", CHAT_HELD_PER_ACCOUNT=str(count))
     track = random_track()
     ann = signed_up(endpoint, "ann")
     cursor = ann.poll(track=track).json()["cursor"]

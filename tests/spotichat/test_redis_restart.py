@@ -4,52 +4,14 @@ message lost (Redis keeps an append-only file, as the suite's own does)."""
 
 from __future__ import annotations
 
-import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from brubeck.testing import free_port, wait_for_port
 from tests.support.raw_http import read_response
-from tests.support.servers import require_binary
 from tests.support.spotichat_live import SpotiChat, json_of, open_poll, random_track, signed_up
 
 pytestmark = pytest.mark.integration
-
-
-class RedisServer:
-    """A redis-server of this test's own, append-only, that can be stopped and started again on its port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
-        command += ["--appendonly", "yes", "--save", ""]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # a clean shutdown: what was acknowledged is in the append-only file
-            self.process.wait(10)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    require_binary("redis-server", "redis-server")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def until(attempt, what: str, timeout: float = 15.0):  # type: ignore[no-untyped-def]

@@ -7,7 +7,8 @@ Fixtures (every test may ask for them; tests/conftest.py loads this module as a 
 - ``site("listsurf")`` runs a site's module behind its own Mongrel2, with a data folder of its own;
 - ``serve("demos.hello")`` runs an app module behind its own Mongrel2, under the coroutine library of
   ``concurrency`` (gevent; gevent and eventlet for a test marked ``@both_libraries``);
-- ``redis_url``: one private redis-server for the session (of each test worker).
+- ``redis_url``: one private redis-server for the session (of each test worker); ``redis_server``, one for
+  a test alone (:class:`RedisServer`, which it may stop and start).
 
 Outside CI a missing Mongrel2 or Redis skips the tests that need it; with ``CI=true`` it fails them.
 """
@@ -196,6 +197,41 @@ def site(mongrel2: Mongrel2s, tmp_path: Path) -> Callable[..., Endpoint]:
         return endpoint
 
     return start
+
+
+class RedisServer:
+    """A redis-server of this test's own, append-only, that can be stopped and started again on its port."""
+
+    def __init__(self, workdir: Path, *options: str) -> None:
+        self.workdir = workdir
+        self.options = options
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
+        command += ["--appendonly", "yes", "--save", "", *self.options]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # a clean shutdown: what was acknowledged is in the append-only file
+            self.process.wait(10)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server for this test alone (the ``redis_url`` one is shared by the worker's tests)."""
+    require_binary("redis-server", "redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 CONCURRENCY_LIBRARIES = ["gevent", "eventlet"]
