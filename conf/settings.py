@@ -48,6 +48,8 @@ CHAT_HELD_PER_ACCOUNT = int(_env("CHAT_HELD_PER_ACCOUNT", "20"))
 CHAT_HELD_PER_ADDRESS = int(_env("CHAT_HELD_PER_ADDRESS", "200"))
 # The most rooms one account may make in an hour (each is a stream Redis keeps for a week).
 CHAT_NEW_ROOMS_PER_HOUR = int(_env("CHAT_NEW_ROOMS_PER_HOUR", "60"))
+# The most rooms one account is in at once (joining another leaves the one it was seen in least lately).
+CHAT_ROOMS_PER_ACCOUNT = int(_env("CHAT_ROOMS_PER_ACCOUNT", "5"))
 
 
 @dataclass(frozen=True)

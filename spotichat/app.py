@@ -46,6 +46,7 @@ def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) 
             presence_ttl_ms=int(suite.CHAT_PRESENCE_TTL * 1000),
             held_per_account=suite.CHAT_HELD_PER_ACCOUNT,
             held_per_address=suite.CHAT_HELD_PER_ADDRESS,
+            rooms_per_account=suite.CHAT_ROOMS_PER_ACCOUNT,
             new_rooms=suite.CHAT_NEW_ROOMS_PER_HOUR,
         )
     app = make_app("spotichat", ROUTES, TEMPLATES, settings=config, db=db)

@@ -70,6 +70,10 @@ class Keys:
     def rate(self, user: str) -> str:
         return f"{self.namespace}:rate:{user}"
 
+    def user_rooms(self, user: str) -> str:
+        """A sorted set: the rooms ``user`` is in, scored by when they were last seen there (ms)."""
+        return f"{self.namespace}:user-rooms:{user}"
+
     def new_rooms(self, user: str) -> str:
         """The rooms ``user`` made lately (bounded: see :mod:`.messages`)."""
         return f"{self.namespace}:new-rooms:{user}"

@@ -18,6 +18,9 @@ from brubeck.timekeeping import curtime
 from .names import Keys
 
 TTL_MS = 60_000
+ROOMS_PER_ACCOUNT = 5
+"""The most rooms one user is in at once: joining one more leaves the one they were seen in least lately,
+so that one account counts as one person in a few rooms, and cannot fill the busiest-rooms list."""
 CANDIDATES = 500  # the most recently polled rooms the busiest-rooms list is chosen from
 
 # KEYS: presence, rooms; ARGV: now, ttl_ms, room.  Returns the users not seen since now - ttl_ms, removed
@@ -31,13 +34,15 @@ return gone
 """
 
 
-# KEYS: presence, rooms; ARGV: now, user, expiry_ms, room.  Refreshes a user already in the room; 1 if so.
-# It changes scores of what is there (allowed while Redis is full, so that polls go on reading).
+# KEYS: presence, rooms, user's rooms; ARGV: now, user, expiry_ms, room.  Refreshes a user already in the
+# room; 1 if so.  It changes scores of what is there (allowed while Redis is full, so polls go on reading).
 REFRESH = """#!lua flags=allow-oom
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return 1
 """
 
@@ -45,8 +50,10 @@ return 1
 class Presence:
     """Listeners of the site's rooms (``client`` decodes responses)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, ttl_ms: int = TTL_MS) -> None:
-        self.client, self.keys, self.ttl_ms = client, keys, ttl_ms
+    def __init__(
+        self, client: redis.Redis, keys: Keys, ttl_ms: int = TTL_MS, rooms_per_account: int = ROOMS_PER_ACCOUNT
+    ) -> None:
+        self.client, self.keys, self.ttl_ms, self.rooms_per_account = client, keys, ttl_ms, rooms_per_account
         self._sweep = client.register_script(SWEEP)
         self._refresh = client.register_script(REFRESH)
 
@@ -57,16 +64,26 @@ class Presence:
         pipe.zadd(self.keys.presence(room), {user: now})
         pipe.pexpire(self.keys.presence(room), 2 * self.ttl_ms)
         pipe.zadd(self.keys.rooms, {room: now})
-        added, _, _ = pipe.execute()
+        pipe.zadd(self.keys.user_rooms(user), {room: now})
+        pipe.pexpire(self.keys.user_rooms(user), 2 * self.ttl_ms)
+        added, *_ = pipe.execute()
         return bool(added)
 
-    def forget(self, room: str, user: str) -> None:
-        """Take ``user`` out of ``room`` without a "left" line (a join that was refused)."""
-        self.client.zrem(self.keys.presence(room), user)
+    def overflow(self, user: str) -> list[str]:
+        """The rooms ``user`` is in beyond ``rooms_per_account``, seen there least lately first."""
+        return _names(self.client.zrange(self.keys.user_rooms(user), 0, -(self.rooms_per_account + 1)))
+
+    def forget(self, room: str, user: str) -> bool:
+        """Take ``user`` out of ``room`` (no line written); whether they were in it."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zrem(self.keys.presence(room), user)
+        pipe.zrem(self.keys.user_rooms(user), room)
+        removed, _ = pipe.execute()
+        return bool(removed)
 
     def refresh(self, room: str, user: str) -> bool:
         """Note that ``user`` polled ``room`` now, if they are in it (a poll never joins); whether they are."""
-        keys = [self.keys.presence(room), self.keys.rooms]
+        keys = [self.keys.presence(room), self.keys.rooms, self.keys.user_rooms(user)]
         return bool(self._refresh(keys=keys, args=[curtime(), user, 2 * self.ttl_ms, room]))
 
     def listeners(self, room: str) -> list[str]:
@@ -90,6 +107,11 @@ class Presence:
         for room in _names(self.client.zrangebyscore(self.keys.rooms, "-inf", "+inf")):
             keys = [self.keys.presence(room), self.keys.rooms]
             left += [(room, user) for user in self._sweep(keys=keys, args=[now, self.ttl_ms, room])]
+        if left:
+            pipe = self.client.pipeline(transaction=False)
+            for room, user in left:
+                pipe.zrem(self.keys.user_rooms(user), room)
+            pipe.execute()
         return left
 
 

@@ -15,7 +15,7 @@ from brubeck.responses import Response
 
 from .messages import MessageLog, Page, RateLimited
 from .names import Keys
-from .presence import TTL_MS, Presence
+from .presence import ROOMS_PER_ACCOUNT, TTL_MS, Presence
 from .waiters import HELD_PER_ACCOUNT, HELD_PER_ADDRESS, TIMEOUT, NotSubscribed, Waiters
 
 log = logging.getLogger("shared.chat")
@@ -61,12 +61,13 @@ class Chat:
         presence_ttl_ms: int = TTL_MS,
         held_per_account: int = HELD_PER_ACCOUNT,
         held_per_address: int = HELD_PER_ADDRESS,
+        rooms_per_account: int = ROOMS_PER_ACCOUNT,
         **limits: int,
     ) -> None:
         self.client = client
         self.keys = Keys(namespace)
         self.messages = MessageLog(client, self.keys, **limits)
-        self.presence = Presence(client, self.keys, presence_ttl_ms)
+        self.presence = Presence(client, self.keys, presence_ttl_ms, rooms_per_account)
         self.poll_timeout = poll_timeout
         self.held_per_account, self.held_per_address = held_per_account, held_per_address
         self.waiters: Waiters | None = None
@@ -96,6 +97,9 @@ class Chat:
             except RateLimited:  # a room this user may not make now: they are not in it
                 self.presence.forget(room, user)
                 raise
+        for older in self.presence.overflow(user):  # in too many rooms: they leave the one seen least lately
+            if self.presence.forget(older, user):
+                self.messages.note(older, user, "left")
 
     def polled(self, room: str, user: str) -> None:
         """A poll of ``user`` in ``room``: it keeps them there if they joined, and never joins them."""
