@@ -30,11 +30,38 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _DNS_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters but tab and newline: nothing a person types, and XML (the Atom feed) forbids most."""
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+"""Characters that show nothing yet change what a person reads: direction overrides and marks (U+202E
+turns "moc.elgoog" around), zero-width spaces and joiners-that-are-not (U+200B, U+2060, U+FEFF), the soft
+hyphen.  Not U+200C and U+200D, which scripts and emoji sequences need, nor the emoji tag characters."""
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without :data:`INVISIBLE` characters."""
+    return INVISIBLE.sub("", text)
 
 
 def plain_text(value: Any) -> Any:
-    """``value`` trimmed, without control characters (tab and newline stay), when it is text."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n")).strip() if isinstance(value, str) else value
+    """``value`` trimmed, without control or invisible characters (tab and newline stay), when it is text."""
+    if not isinstance(value, str):
+        return value
+    return without_invisible(_CONTROL.sub("", value.replace("\r\n", "\n"))).strip()
+
+
+def ascii_host(host: str) -> str:
+    """``host`` in ASCII: an internationalised name in its punycode form (its dots, ideographic or full-width
+    ones too, as "."), as browsers show a name that mixes scripts."""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host
 
 
 def check_host(host: str) -> None:
@@ -190,14 +217,17 @@ def normalize_url(raw: str) -> str:
 
     Surrounding spaces go; a URL with no scheme (``example.com/a``,
     ``localhost:8000``) gets ``https://``; only http
-    and https are accepted; scheme and host are lower-cased; the default port
-    is dropped; an empty path becomes ``/``.  Query and fragment are kept.
+    and https are accepted; scheme and host are lower-cased, the host in its
+    ASCII form; the default port is dropped; an empty path becomes ``/``.
+    Query and fragment are kept.  Invisible characters are refused.
     """
     url = raw.strip()
     if not url:
         raise ValueError("enter a URL")
     if any(ord(c) < 33 or c == "\x7f" for c in url):
         raise ValueError("a URL cannot contain spaces or control characters")
+    if INVISIBLE.search(url):
+        raise ValueError("a URL cannot contain invisible or direction-changing characters")
     scheme = _SCHEME.match(url)
     host_and_port = (
         scheme is not None
@@ -216,6 +246,7 @@ def normalize_url(raw: str) -> str:
     if not host or host.startswith(".") or ".." in host:
         raise ValueError("the URL needs a host name, like example.com")
     check_host(host)
+    host = ascii_host(host)  # what a look-alike cannot hide in: еxample.com is xn--xample-2of.com
     scheme_name = parts.scheme.lower()
     netloc = host if ":" not in host else f"[{host}]"
     if port is not None and (scheme_name, port) not in (("http", 80), ("https", 443)):
@@ -249,7 +280,8 @@ class SavedLink(Document):
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
+        """The host name shown beside the title, in ASCII (links saved before hosts were stored so)."""
+        return ascii_host(urlsplit(self.url).hostname or "")
 
 
 class Link(SavedLink):

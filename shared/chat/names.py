@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared.models import without_invisible
+
 ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 STREAM_ID = re.compile(r"([0-9]{1,19})-([0-9]{1,19})")
 MAX_TEXT = 1000
@@ -42,8 +44,9 @@ def format_id(stream_id: StreamId) -> str:
 
 
 def clean_text(text: str) -> str:
-    """A message's text without surrounding space: 1 to 1,000 characters, no control characters."""
-    cleaned = text.strip()
+    """A message's text without surrounding space or invisible characters: 1 to 1,000 characters, no
+    control characters."""
+    cleaned = without_invisible(text).strip()
     if not cleaned:
         raise BadInput("text", "Write something first: a message cannot be empty.")
     if len(cleaned) > MAX_TEXT:
