@@ -162,12 +162,11 @@ def prepare() -> Path:
         sys.exit(f"The suite is already running from {settings.ROOT} (supervisord, run/supervisord.pid): stop it first")
     config = supervisor_config()
     root = settings.ROOT
-    for folder in (RUN / "logs", RUN / "www", settings.DATA_DIR / "redis"):
+    for folder in (RUN / "logs", settings.DATA_DIR / "redis"):
         folder.mkdir(parents=True, exist_ok=True)
     settings.cookie_secret()
     print("Loading conf/mongrel2.conf into run/config.sqlite", flush=True)
     m2sh.load(mongrel2_config(), root)
-    (RUN / "www" / "index.html").write_text(landing_page())
     SUPERVISOR_CONFIG.unlink(missing_ok=True)
     with os.fdopen(os.open(SUPERVISOR_CONFIG, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
         handle.write(config)  # holds the control socket's password
@@ -182,7 +181,7 @@ def pages() -> dict[str, str]:
     """What must answer before the suite is ready: a label for each URL (the landing page, every site)."""
     found = {landing_url(): "the landing page"}
     for site in settings.SITES.values():
-        found[site.url] = DESCRIPTIONS.get(site.name, (site.name, ""))[0]
+        found.setdefault(site.url, DESCRIPTIONS.get(site.name, (site.name, ""))[0])
     return found
 
 
@@ -253,7 +252,7 @@ class Suite:
                 return False
             starting = [f"{state['name']} {state['statename']}" for state in states if state["statename"] != "RUNNING"]
             up = bool(states) and not starting
-            for url in [url for url in waiting if (up or url == landing_url()) and answers(url)]:
+            for url in [url for url in waiting if up and answers(url)]:
                 print(f"Answering: {waiting.pop(url)}, {url}", flush=True)
             if waiting and time.monotonic() >= next_report:
                 detail = f" ({', '.join(starting)})" if starting else ""

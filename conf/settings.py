@@ -85,6 +85,7 @@ SITES = {
         _site(1, "readify", "readify.localhost"),
         _site(2, "readify-api", "api.readify.localhost"),  # its Procfile name; readify_api_* in mongrel2.conf
         _site(3, "spotichat", "spotichat.localhost"),
+        _site(4, "landing", "localhost"),  # the landing page's handler (conf/landing.py)
     ]
 }
 

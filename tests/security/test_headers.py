@@ -9,6 +9,7 @@ from brubeck.mongrel2 import BAD_REQUEST, LENGTH_REQUIRED, TOO_LARGE, UPLOAD_UNR
 from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
 from brubeck.responses import API_POLICY, PAGE_POLICY, Response
 from brubeck.testing import TestClient
+from conf import landing
 
 
 class Page(WebMessageHandler):
@@ -110,3 +111,13 @@ def test_the_last_resort_answers_carry_the_security_headers(path: str) -> None:
 @pytest.mark.parametrize("answer", [BAD_REQUEST, LENGTH_REQUIRED, TOO_LARGE, UPLOAD_UNREADABLE])
 def test_the_mongrel2_connections_own_answers_carry_the_security_headers(answer: Response) -> None:
     assert_plain_and_locked_down(answer.headers)
+
+
+def test_the_landing_page_is_a_handlers_page_with_every_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRUBECK_PULL", "tcp://127.0.0.1:1")
+    monkeypatch.setenv("BRUBECK_PUB", "tcp://127.0.0.1:2")
+    page = TestClient(landing.create_app()).get("/")
+    assert page.status == 200 and "<h1>The Brubeck suite</h1>" in page.text
+    assert page.headers["Content-Security-Policy"] == PAGE_POLICY
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "<style" not in page.text and 'href="/static/landing.css"' in page.text  # nothing inline

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from brubeck.responses import PAGE_POLICY
 from brubeck.testing import free_port
 from conf import bringup, settings
 from tests.support.clients import SiteClient
@@ -250,6 +251,9 @@ def assert_landing_page(suite: Suite) -> None:
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert "<h1>The Brubeck suite</h1>" in page.text
+    assert page.headers["Content-Security-Policy"] == PAGE_POLICY  # a handler's page: Mongrel2 alone sends none
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert suite.get("/static/landing.css").status_code == 200
     for name in SITE_NAMES:
         assert name in page.text
     assert f'<a href="http://listsurf.localhost:{suite.port}/">Listsurf</a>' in page.text
@@ -382,7 +386,15 @@ def rendered_config(monkeypatch: pytest.MonkeyPatch, processes: str = "") -> con
 def test_supervisord_runs_a_program_per_procfile_line_that_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
     config = rendered_config(monkeypatch, "listsurf=3")
     programs = [section.removeprefix("program:") for section in config.sections() if section.startswith("program:")]
-    assert programs == ["redis", "listsurf", "readify", "readify-api", "spotichat", "mongrel2"]  # Mongrel2 last
+    assert programs == [
+        "redis",
+        "listsurf",
+        "readify",
+        "readify-api",
+        "spotichat",
+        "landing",
+        "mongrel2",
+    ]  # Mongrel2 last
     assert config.getboolean("supervisord", "nodaemon")
     listsurf = config["program:listsurf"]
     assert listsurf["numprocs"] == "3" and listsurf["process_name"] == "%(program_name)s-%(process_num)d"

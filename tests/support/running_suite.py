@@ -25,8 +25,13 @@ from tests.support.clients import SiteClient
 from tests.support.servers import ROOT, require_binary
 
 START_TIMEOUT_S = 30
-HOSTS = {"listsurf": "listsurf.localhost", "readify.web": "readify.localhost", "readify.api": "api.readify.localhost"}
-READY_PATHS = {"readify.api": "/"}  # the pages' processes: /login
+HOSTS = {
+    "listsurf": "listsurf.localhost",
+    "readify.web": "readify.localhost",
+    "readify.api": "api.readify.localhost",
+    "conf.landing": "localhost",
+}
+READY_PATHS = {"readify.api": "/", "conf.landing": "/"}  # the pages' processes: /login
 LEFT_OUT = {"BRUBECK_PULL", "BRUBECK_PUB", "MONGODB_URL", "SUITE_PROCESSES", "MONGREL2_HOST", "MONGREL2_BIND"}
 
 
@@ -83,7 +88,9 @@ def _environment(port: int, data_dir: Path, workdir: Path) -> dict[str, str]:
 
 @contextmanager
 def running_suite(folder: Path, modules: Sequence[str]) -> Iterator[RunningSuite]:
-    """Mongrel2 from conf/mongrel2.conf and ``python -m MODULE`` for each module, stopped on the way out."""
+    """Mongrel2 from conf/mongrel2.conf and ``python -m MODULE`` for each module (and the landing page, which
+    answers every other host), stopped on the way out."""
+    modules = [*modules, "conf.landing"]
     require_binary("mongrel2", "mongrel2-core")
     port, workdir, data_dir = free_port(), folder / "mongrel2", folder / "data"
     env = _environment(port, data_dir, workdir)

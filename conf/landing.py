@@ -1,0 +1,34 @@
+"""``python -m conf.landing``: the landing page at http://localhost:PORT/, one line and one link per site.
+
+A handler serves it, rather than Mongrel2 alone, so that it carries the suite's security headers
+(Content-Security-Policy, frame protection, nosniff): Mongrel2 sends its static files with none. Its
+stylesheet is a static file (conf/static/), as the policy allows no inline style.
+"""
+
+from __future__ import annotations
+
+from brubeck.request_handling import Brubeck, WebMessageHandler
+from brubeck.responses import Response
+from conf.bringup import landing_page
+from shared.web import configure_logging, mongrel2_connection
+
+
+class LandingHandler(WebMessageHandler):
+    """``/``: the page made once at start-up."""
+
+    page = ""
+
+    def get(self) -> Response:
+        self.set_body(self.page)
+        return self.render()
+
+
+def create_app() -> Brubeck:
+    """The landing page's app, for Mongrel2 (its sockets open in ``run()``)."""
+    LandingHandler.page = landing_page()
+    return Brubeck(msg_conn=mongrel2_connection("landing"), handler_tuples=[(r"/", LandingHandler)])
+
+
+if __name__ == "__main__":
+    configure_logging()
+    create_app().run()
