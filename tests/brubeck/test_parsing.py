@@ -8,6 +8,7 @@ import gevent
 import pytest
 
 from brubeck.connections import Mongrel2Connection
+from brubeck.exceptions import HTTPError
 from brubeck.mongrel2 import (
     UPLOAD_DONE,
     UPLOAD_START,
@@ -18,6 +19,7 @@ from brubeck.mongrel2 import (
     reply_frames,
     split_frame,
 )
+from brubeck.request import MAX_JSON_BYTES
 from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
 from tests.support.brubeck_requests import FakeSocket, form_req, frame, json_body, json_req, netstring, req
 
@@ -482,6 +484,44 @@ def test_malformed_json_is_400(app):
     response = app.handle(req("POST", "/json", {"content-type": "application/json"}, b'{"a": '))
     assert response.status == 400
     assert json_body(response) == {"error": {"code": 400, "message": "The request body is not valid JSON."}}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"text": "\\udfff"}', "The request body is not valid JSON."),  # a lone surrogate: no text can hold it
+        (b'{"text": "caf\xe9"}', "The request body is not valid JSON."),  # not UTF-8
+        (b"NaN", "The request body is not valid JSON."),
+        (b"[" * 33 + b"]" * 33, "The JSON body nests deeper than 32 levels."),
+        (b'{"a": ' * 2000 + b"1" + b"}" * 2000, "The request body is not valid JSON."),  # too deep even to read
+    ],
+)
+def test_json_no_handler_can_use_is_400(app, body, message):
+    response = app.handle(req("POST", "/json", {"content-type": "application/json"}, body))
+    assert response.status == 400
+    assert json_body(response) == {"error": {"code": 400, "message": message}}
+
+
+def test_json_32_levels_deep_is_read():
+    assert req("POST", "/", {"content-type": "application/json"}, b"[" * 32 + b"]" * 32).json is not None
+
+
+def test_a_json_body_over_a_megabyte_is_413(app):
+    body = b'{"text": "' + b"x" * MAX_JSON_BYTES + b'"}'
+    response = app.handle(req("POST", "/json", {"content-type": "application/json"}, body))
+    assert response.status == 413
+    assert json_body(response)["error"]["message"] == "The JSON body is over 1 MB."
+
+
+def test_a_body_that_cannot_be_read_is_400_once_then_reads_as_empty():
+    request = req("POST", "/", {"content-type": "application/x-www-form-urlencoded"}, b"a=\xff")
+    with pytest.raises(HTTPError):
+        request.get_argument("a")
+    assert request.get_argument("a") is None  # what the error page reads
+    bad_json = req("POST", "/", {"content-type": "application/json"}, b"{")
+    with pytest.raises(HTTPError):
+        _ = bad_json.json
+    assert bad_json.json is None
 
 
 @pytest.mark.parametrize(

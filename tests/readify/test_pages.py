@@ -409,6 +409,11 @@ def test_tags_are_the_users_own(alice, signed_up, store):
 # -- settings: profile and tokens ------------------------------------------------------------------------
 
 
+def test_the_settings_say_what_a_gravatar_tells_about_the_email(alice):
+    page = alice.get("/settings").text
+    assert "whoever guesses your email can confirm it" in page
+
+
 def test_settings_save_the_profile_and_show_the_gravatar(alice, store):
     page = alice.get("/settings")
     assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
