@@ -33,9 +33,8 @@ class HomeHandler(UsesChat, PageHandler):
         )
 
 
-class RoomHandler(UsesChat, PageHandler):
-    """``/rooms/<track>``: the conversation, who is there, a message box (posted by the page's script, or
-    as a form without it)."""
+class RoomPage(UsesChat, PageHandler):
+    """What the room's page and its forms share: the room from the path, the page with a message."""
 
     def _room(self, track: str) -> str:
         if not is_track_id(track):
@@ -59,6 +58,15 @@ class RoomHandler(UsesChat, PageHandler):
             max_text=MAX_TEXT,
         )
 
+    def _refused(self, room: str, limited: RateLimited, text: str = "") -> Response:
+        self.headers["Retry-After"] = str(limited.retry_after)
+        return self._page(room, 429, limited.message, text)
+
+
+class RoomHandler(RoomPage):
+    """``/rooms/<track>``: the conversation, who is there, a message box (posted by the page's script, or
+    as a form without it)."""
+
     @web_authenticated
     def get(self, track: str) -> Response:
         return self._page(self._room(track))
@@ -75,15 +83,9 @@ class RoomHandler(UsesChat, PageHandler):
             return self._refused(room, limited, text)
         return self.redirect(f"/rooms/{room}", status_code=303)
 
-    def _refused(self, room: str, limited: RateLimited, text: str = "") -> Response:
-        self.headers["Retry-After"] = str(limited.retry_after)
-        return self._page(room, 429, limited.message, text)
 
-
-class JoinRoomHandler(RoomHandler):
+class JoinRoomHandler(RoomPage):
     """``POST /rooms/<track>/join``: the room page's Join button (a form: it works without the script)."""
-
-    get = None  # type: ignore[assignment]
 
     @web_authenticated
     def post(self, track: str) -> Response:
