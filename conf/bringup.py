@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import xmlrpc.client
 from pathlib import Path
 from string import Template
@@ -35,10 +36,11 @@ from supervisor.xmlrpc import SupervisorTransport  # type: ignore[import-untyped
 
 from brubeck import m2sh
 
-from . import settings
+from .settings import ROOT, Deployment, cookie_secret, deployment
+from .sites import SITES
 
 CONF = Path(__file__).resolve().parent
-RUN = settings.ROOT / "run"
+RUN = ROOT / "run"
 SUPERVISOR_CONFIG = RUN / "supervisord.conf"
 SERVER_UUID = "2f62bd5e-9a5e-4c31-b0a1-6d4e1c0f7b11"
 # Procfile entries that are services, one process each; every other entry is a site's.
@@ -48,63 +50,75 @@ PROGRESS_INTERVAL_S = 3.0
 PAGE_TIMEOUT_S = 2.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-# Every site of the suite, in the order the landing page lists them.
-DESCRIPTIONS = {
-    "listsurf": ("Listsurf", "Save links for later, with a bookmarklet and a JSON API."),
-    "readify": ("Readify", "Listsurf grown up: profiles, tags, likes, archive and a dashboard."),
-    "spotichat": ("SpotiChat", "A chat room for every Spotify track, live by long-polling."),
-    "nojs": ("no.js", "Chat with zero JavaScript, for the oldest browsers."),
-}
-
 
 def _render(template: str, **values: object) -> str:
     return Template((CONF / template).read_text()).substitute({k: str(v) for k, v in values.items()})
 
 
-def mongrel2_config() -> str:
-    """conf/mongrel2.conf with this machine's ports filled in."""
-    ports = {}
-    for site in settings.SITES.values():
-        placeholder = site.name.replace("-", "_")  # a placeholder holds no hyphen: readify-api is ${readify_api_send}
-        ports[f"{placeholder}_send"] = site.send_port
-        ports[f"{placeholder}_recv"] = site.recv_port
-    return _render(
-        "mongrel2.conf", bind=settings.MONGREL2_BIND, port=settings.SUITE_PORT, server_uuid=SERVER_UUID, **ports
-    )
-
-
-def landing_page() -> str:
-    """The page at http://localhost:PORT/: one line and one link per site."""
-    items = []
-    for name, (title, line) in DESCRIPTIONS.items():
-        site = settings.SITES.get(name)
-        link = (
-            f'<a href="{html.escape(site.url)}">{html.escape(title)}</a>'
-            if site
-            else f'<span class="soon">{html.escape(title)}</span> (not built yet)'
-        )
-        items.append(f"  <li>{link}: {html.escape(line)}</li>")
-    return _render("landing.html", sites="\n".join(items))
-
-
-def procfile() -> dict[str, str]:
+def procfile(where: Deployment) -> dict[str, str]:
     """conf/Procfile for this machine, name to command, without Redis when REDIS_URL is set."""
     text = _render(
         "Procfile",
         python=shlex.quote(sys.executable),
         server_uuid=SERVER_UUID,
-        redis_port=settings.REDIS_PORT,
-        redis_dir=shlex.quote(str(settings.DATA_DIR / "redis")),
-        redis_maxmemory=shlex.quote(settings.REDIS_MAXMEMORY),
+        redis_port=where.redis_port,
+        redis_dir=shlex.quote(str(where.data_dir / "redis")),
+        redis_maxmemory=shlex.quote(where.redis_maxmemory),
     )
     entries = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             name, command = line.split(":", 1)
             entries[name.strip()] = command.strip()
-    if not settings.OWN_REDIS:
+    if not where.own_redis:
         del entries["redis"]
     return entries
+
+
+def running_sites(where: Deployment) -> list[str]:
+    """The sites conf/Procfile runs, in the order of conf/sites.py."""
+    programs = procfile(where)
+    return [name for name in SITES if name in programs]
+
+
+def mongrel2_config(where: Deployment) -> str:
+    """conf/mongrel2.conf for this machine: a handler and a host for each site the Procfile runs."""
+    handlers, hosts = [], []
+    # The shorter names first: Mongrel2 loads "localhost" wrongly after a name that ends with it.
+    for name in sorted(running_sites(where), key=lambda name: len(SITES[name].host)):
+        site, (send, recv) = SITES[name], where.ports(name)
+        variable = name.replace("-", "_")  # a name in m2sh's config holds no hyphen: readify-api is readify_api
+        ident = uuid.uuid5(uuid.UUID(SERVER_UUID), name)
+        handlers.append(
+            f"{variable} = Handler(send_spec='tcp://{where.mongrel2_bind}:{send}', send_ident='{ident}',\n"
+            f"    recv_spec='tcp://{where.mongrel2_bind}:{recv}', recv_ident='')"
+        )
+        routes = f"'/': {variable}"
+        if site.static:
+            handlers.append(
+                f"{variable}_static = Dir(base='{site.static}', index_file='index.html', default_ctype='text/plain')"
+            )
+            routes += f", '/static/': {variable}_static"
+        hosts.append(f'        Host(name="{site.host}", matching="${site.host}", routes={{{routes}}})')
+    return _render(
+        "mongrel2.conf",
+        port=where.suite_port,
+        server_uuid=SERVER_UUID,
+        handlers="\n".join(handlers),
+        hosts=",\n".join(hosts),
+    )
+
+
+def landing_page(where: Deployment) -> str:
+    """The page at http://localhost:PORT/: one line and one link for each site the suite runs."""
+    items = []
+    for name in running_sites(where):
+        site = SITES[name]
+        if site.title:
+            url = f"http://{site.host}:{where.suite_port}/"
+            link = f'<a href="{html.escape(url)}">{html.escape(site.title)}</a>'
+            items.append(f"  <li>{link}: {html.escape(site.line)}</li>")
+    return _render("landing.html", sites="\n".join(items))
 
 
 def process_counts(programs: dict[str, str]) -> dict[str, int]:
@@ -124,13 +138,13 @@ def control_socket() -> Path:
     path = RUN / "supervisor.sock"
     if len(os.fsencode(path)) <= 100:  # the limit is 107 bytes
         return path
-    digest = hashlib.sha256(os.fsencode(settings.ROOT)).hexdigest()[:16]
+    digest = hashlib.sha256(os.fsencode(ROOT)).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"brubeck-suite-{digest}.sock"
 
 
-def supervisor_config() -> str:
+def supervisor_config(where: Deployment) -> str:
     """conf/supervisord.conf for this machine, with a program for each line of conf/Procfile."""
-    programs = procfile()
+    programs = procfile(where)
     counts = process_counts(programs)
     user = "user = root" if os.geteuid() == 0 else ""  # says running as root is meant (supervisord warns otherwise)
     password = secrets.token_urlsafe(24)
@@ -142,53 +156,53 @@ def supervisor_config() -> str:
                 name=name,
                 command=command.replace("%", "%%"),  # supervisord expands %(name)s in commands
                 numprocs=counts[name],
-                directory=settings.ROOT,
+                directory=ROOT,
                 priority=priority,
             )
         )
     return "\n".join(sections)
 
 
-def prepare() -> Path:
+def prepare(where: Deployment) -> Path:
     """Make everything the processes need; return supervisord's config file."""
     if not m2sh.available():
         sys.exit(m2sh.MONGREL2_MISSING)
-    if settings.OWN_REDIS and shutil.which("redis-server") is None:
+    if where.own_redis and shutil.which("redis-server") is None:
         sys.exit(
             "Redis is not installed. On Debian or Ubuntu run: sudo apt-get install redis-server "
             "(or set REDIS_URL to use a Redis elsewhere)"
         )
     if process_states():
-        sys.exit(f"The suite is already running from {settings.ROOT} (supervisord, run/supervisord.pid): stop it first")
-    config = supervisor_config()
-    root = settings.ROOT
-    for folder in (RUN / "logs", settings.DATA_DIR / "redis"):
+        sys.exit(f"The suite is already running from {ROOT} (supervisord, run/supervisord.pid): stop it first")
+    config = supervisor_config(where)
+    for folder in (RUN / "logs", where.data_dir / "redis"):
         folder.mkdir(parents=True, exist_ok=True)
-    settings.cookie_secret()
+    if not os.environ.get("COOKIE_SECRET", "").strip():
+        cookie_secret(where.data_dir)  # made once here, rather than by the first of many processes
     print("Loading conf/mongrel2.conf into run/config.sqlite", flush=True)
-    m2sh.load(mongrel2_config(), root)
+    m2sh.load(mongrel2_config(where), ROOT)
     SUPERVISOR_CONFIG.unlink(missing_ok=True)
     with os.fdopen(os.open(SUPERVISOR_CONFIG, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
         handle.write(config)  # holds the control socket's password
     return SUPERVISOR_CONFIG
 
 
-def landing_url() -> str:
-    return f"http://localhost:{settings.SUITE_PORT}/"
+def landing_url(where: Deployment) -> str:
+    return f"http://localhost:{where.suite_port}/"
 
 
-def pages() -> dict[str, str]:
+def pages(where: Deployment) -> dict[str, str]:
     """What must answer before the suite is ready: a label for each URL (the landing page, every site)."""
-    found = {landing_url(): "the landing page"}
-    for site in settings.SITES.values():
-        found.setdefault(site.url, DESCRIPTIONS.get(site.name, (site.name, ""))[0])
+    found = {landing_url(where): "the landing page"}
+    for name in running_sites(where):
+        found.setdefault(f"http://{SITES[name].host}:{where.suite_port}/", SITES[name].title or name)
     return found
 
 
-def answers(url: str) -> bool:
+def answers(url: str, where: Deployment) -> bool:
     """True when Mongrel2 answers ``url`` (asked on loopback, by its Host header) with a page or a redirect."""
     host = url.split("/")[2]
-    connection = http.client.HTTPConnection("127.0.0.1", settings.SUITE_PORT, timeout=PAGE_TIMEOUT_S)
+    connection = http.client.HTTPConnection("127.0.0.1", where.suite_port, timeout=PAGE_TIMEOUT_S)
     try:
         connection.request("GET", "/", headers={"Host": host})
         return connection.getresponse().status < 400
@@ -215,11 +229,12 @@ def process_states() -> list[dict[str, Any]]:
 class Suite:
     """supervisord running the suite, and what this process knows of it."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, where: Deployment) -> None:
         self.stopping = False
+        self.where = where
         self.process = subprocess.Popen(
             [sys.executable, "-m", "supervisor.supervisord", "-c", str(config)],
-            cwd=settings.ROOT,
+            cwd=ROOT,
             preexec_fn=_stop_when_parent_dies,
         )
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -240,7 +255,7 @@ class Suite:
         The sites are asked once every process has stayed up for startsecs: Mongrel2 holds a request for
         a handler that is not there, and aborts if it is stopped while it holds one.
         """
-        waiting = pages()
+        waiting = pages(self.where)
         next_report = time.monotonic() + PROGRESS_INTERVAL_S
         while waiting:
             if self.stopping or self.process.poll() is not None:
@@ -252,7 +267,7 @@ class Suite:
                 return False
             starting = [f"{state['name']} {state['statename']}" for state in states if state["statename"] != "RUNNING"]
             up = bool(states) and not starting
-            for url in [url for url in waiting if up and answers(url)]:
+            for url in [url for url in waiting if up and answers(url, self.where)]:
                 print(f"Answering: {waiting.pop(url)}, {url}", flush=True)
             if waiting and time.monotonic() >= next_report:
                 detail = f" ({', '.join(starting)})" if starting else ""
@@ -268,20 +283,20 @@ def _stop_when_parent_dies() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def run() -> None:
+def run(where: Deployment) -> None:
     """Prepare, start supervisord, say when every site answers, and stop with it."""
-    config = prepare()
+    config = prepare(where)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     os.environ.setdefault("LOGNAME", "brubeck")
     print(
-        f"\nStarting the Brubeck suite on port {settings.SUITE_PORT} (supervisord: run/logs/supervisord.log)\n",
+        f"\nStarting the Brubeck suite on port {where.suite_port} (supervisord: run/logs/supervisord.log)\n",
         flush=True,
     )
-    suite = Suite(config)
+    suite = Suite(config, where)
     ready = suite.wait_until_ready()
     if ready:
         print("\nThe Brubeck suite is ready:")
-        for url, label in pages().items():
+        for url, label in pages(where).items():
             print(f"  {url}  ({label})")
         print(
             "A process that exits is started again (run/logs/supervisord.log). Ctrl-C stops everything.\n", flush=True
@@ -297,8 +312,8 @@ def run() -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "run"
     if command == "prepare":
-        prepare()
+        prepare(deployment())
     elif command == "run":
-        run()
+        run(deployment())
     else:
         sys.exit("usage: python -m conf.bringup [prepare|run]")

@@ -7,9 +7,12 @@ stylesheet is a static file (conf/static/), as the policy allows no inline style
 
 from __future__ import annotations
 
+import os
+
 from brubeck.request_handling import Brubeck, WebMessageHandler
 from brubeck.responses import Response
 from conf.bringup import landing_page
+from conf.settings import Deployment, deployment
 from shared.web import configure_logging, mongrel2_connection
 
 
@@ -23,12 +26,12 @@ class LandingHandler(WebMessageHandler):
         return self.render()
 
 
-def create_app() -> Brubeck:
-    """The landing page's app, for Mongrel2 (its sockets open in ``run()``)."""
-    LandingHandler.page = landing_page()
-    return Brubeck(msg_conn=mongrel2_connection("landing"), handler_tuples=[(r"/", LandingHandler)])
+def create_app(where: Deployment) -> Brubeck:
+    """The landing page's app for the deployment ``where``, for Mongrel2 (its sockets open in ``run()``)."""
+    LandingHandler.page = landing_page(where)
+    return Brubeck(msg_conn=mongrel2_connection(where.site("landing")), handler_tuples=[(r"/", LandingHandler)])
 
 
 if __name__ == "__main__":
-    configure_logging()
-    create_app().run()
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    create_app(deployment()).run()

@@ -1,103 +1,148 @@
-"""The suite's settings, read from the environment with safe defaults.
+"""The suite's settings, read from the environment once, in each process's ``__main__``, with safe defaults.
 
-SUITE_PORT      Mongrel2's HTTP port (6767)
-MONGODB_URL     mongodb://... to use MongoDB; unset: embedded store under var/
-REDIS_URL       redis://...; unset: the suite's own redis-server on REDIS_PORT
-COOKIE_SECRET   unset: generated once into var/cookie_secret
+``from_env()`` gives a site's :class:`shared.settings.Settings`; ``deployment()`` what the bring-up needs
+(ports, the suite's own Redis, Mongrel2's sockets).  Both take the environment as an argument, so a test
+builds settings from a dict of its own.
+
+SUITE_PORT        Mongrel2's HTTP port (6767)
+SUITE_DATA_DIR    where the data lives (var/)
+MONGODB_URL       mongodb://... to use MongoDB; unset: the embedded SQLite store under SUITE_DATA_DIR
+REDIS_URL         redis://...; unset: the suite's own redis-server on REDIS_PORT (6768)
+REDIS_MAXMEMORY   the suite's own Redis keeps at most this much (256mb), then refuses writes (503)
+COOKIE_SECRET     unset: generated once into SUITE_DATA_DIR/cookie_secret
+COOKIE_SECURE     1: cookies only over HTTPS
+LOG_LEVEL         INFO
+MONGREL2_HOST     where handler processes find Mongrel2's ZeroMQ sockets (127.0.0.1)
+MONGREL2_BIND     where Mongrel2 binds them (127.0.0.1)
+MONGREL2_CHROOT   Mongrel2's chroot, where it stores large request bodies (the project root)
+HANDLER_PORT_BASE the first of the handlers' ZeroMQ ports (9900): two a site, in the order of conf/sites.py
+BRUBECK_PULL, BRUBECK_PUB  this process's site's ZeroMQ addresses instead of those (a test's, a benchmark's)
+LINKS_PER_ACCOUNT, ACCOUNTS_PER_ADDRESS_PER_HOUR, CHAT_*: see shared.settings
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from shared.settings import ChatSettings, Settings, Site
+
+from .sites import SITES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, "").strip() or default
+class Environment:
+    """Named, typed reads of an environment (a value that is only blanks counts as unset)."""
 
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
 
-DATA_DIR = Path(_env("SUITE_DATA_DIR", str(ROOT / "var")))
-SUITE_PORT = int(_env("SUITE_PORT", "6767"))
-REDIS_PORT = int(_env("REDIS_PORT", "6768"))
-MONGODB_URL = _env("MONGODB_URL") or None
-REDIS_URL = _env("REDIS_URL") or f"redis://127.0.0.1:{REDIS_PORT}/0"
-OWN_REDIS = not _env("REDIS_URL")
-# The suite's own Redis keeps at most this much (redis-server's units: 256mb, 1gb); when full it refuses
-# writes (noeviction: no room, message or limit silently dropped) and the chat answers 503.
-REDIS_MAXMEMORY = _env("REDIS_MAXMEMORY", "256mb")
-LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
-COOKIE_SECURE = _env("COOKIE_SECURE", "0") in ("1", "true", "yes")
-# Where handler processes find Mongrel2's ZeroMQ sockets, and where Mongrel2 binds them.
-MONGREL2_HOST = _env("MONGREL2_HOST", "127.0.0.1")
-MONGREL2_BIND = _env("MONGREL2_BIND", "127.0.0.1")
-# Mongrel2's chroot (conf/mongrel2.conf: the project root), where it stores large request bodies.
-MONGREL2_CHROOT = _env("MONGREL2_CHROOT", str(ROOT))
-HANDLER_PORT_BASE = int(_env("HANDLER_PORT_BASE", "9900"))
-# Limits that keep one account or one address from filling the store.
-LINKS_PER_ACCOUNT = int(_env("LINKS_PER_ACCOUNT", "100000"))
-ACCOUNTS_PER_ADDRESS_PER_HOUR = int(_env("ACCOUNTS_PER_ADDRESS_PER_HOUR", "20"))
-# Chat (shared/chat): how long a long-poll is held, how long a listener counts as there after their last poll.
-CHAT_POLL_TIMEOUT = float(_env("CHAT_POLL_TIMEOUT", "25"))
-CHAT_PRESENCE_TTL = float(_env("CHAT_PRESENCE_TTL", "60"))
-# The most polls held at once in one chat process for one account, and for one address (then 429).
-CHAT_HELD_PER_ACCOUNT = int(_env("CHAT_HELD_PER_ACCOUNT", "20"))
-CHAT_HELD_PER_ADDRESS = int(_env("CHAT_HELD_PER_ADDRESS", "200"))
-# The most rooms one account may make in an hour (each is a stream Redis keeps for a week).
-CHAT_NEW_ROOMS_PER_HOUR = int(_env("CHAT_NEW_ROOMS_PER_HOUR", "60"))
-# The most rooms one account is in at once (joining another leaves the one it was seen in least lately).
-CHAT_ROOMS_PER_ACCOUNT = int(_env("CHAT_ROOMS_PER_ACCOUNT", "5"))
+    def text(self, name: str, default: str = "") -> str:
+        return self.environ.get(name, "").strip() or default
+
+    def number(self, name: str, default: int) -> int:
+        return int(self.text(name, str(default)))
+
+    def seconds(self, name: str, default: float) -> float:
+        return float(self.text(name, str(default)))
+
+    def flag(self, name: str) -> bool:
+        return self.text(name, "0").lower() in ("1", "true", "yes")
 
 
 @dataclass(frozen=True)
-class Site:
-    """A site's host name and the two ZeroMQ ports between it and Mongrel2."""
+class Deployment:
+    """What the bring-up needs beyond a site's settings: ports, Mongrel2's sockets, the suite's own Redis."""
 
-    name: str
-    host: str
-    send_port: int
-    recv_port: int
+    data_dir: Path
+    suite_port: int
+    redis_port: int
+    own_redis: bool
+    redis_maxmemory: str
+    mongrel2_host: str
+    mongrel2_bind: str
+    mongrel2_chroot: Path
+    handler_port_base: int
+    pull_addr: str | None = None
+    pub_addr: str | None = None
+    """BRUBECK_PULL / BRUBECK_PUB: where this process's site meets Mongrel2 instead (a test's, a benchmark's)."""
 
-    @property
-    def pull_addr(self) -> str:
-        return f"tcp://{MONGREL2_HOST}:{self.send_port}"
+    def ports(self, name: str) -> tuple[int, int]:
+        """The site's two handler ports: Mongrel2 sends requests to the first, takes replies from the second."""
+        index = list(SITES).index(name)
+        return self.handler_port_base + 2 * index, self.handler_port_base + 2 * index + 1
 
-    @property
-    def pub_addr(self) -> str:
-        return f"tcp://{MONGREL2_HOST}:{self.recv_port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{SUITE_PORT}/"
-
-
-def _site(index: int, name: str, host: str) -> Site:
-    return Site(name, host, HANDLER_PORT_BASE + 2 * index, HANDLER_PORT_BASE + 2 * index + 1)
-
-
-SITES = {
-    site.name: site
-    for site in [
-        _site(0, "listsurf", "listsurf.localhost"),
-        _site(1, "readify", "readify.localhost"),
-        _site(2, "readify-api", "api.readify.localhost"),  # its Procfile name; readify_api_* in mongrel2.conf
-        _site(3, "spotichat", "spotichat.localhost"),
-        _site(4, "landing", "localhost"),  # the landing page's handler (conf/landing.py)
-    ]
-}
+    def site(self, name: str) -> Site:
+        send, recv = self.ports(name)
+        return Site(
+            name,
+            f"http://{SITES[name].host}:{self.suite_port}",
+            self.pull_addr or f"tcp://{self.mongrel2_host}:{send}",
+            self.pub_addr or f"tcp://{self.mongrel2_host}:{recv}",
+        )
 
 
-def cookie_secret() -> str:
-    """COOKIE_SECRET, or the secret in var/cookie_secret (created on first use)."""
-    configured = _env("COOKIE_SECRET")
-    if configured:
-        return configured
-    path = DATA_DIR / "cookie_secret"
+def deployment(environ: Mapping[str, str] | None = None) -> Deployment:
+    """The deployment ``environ`` (default: this process's environment) describes."""
+    env = Environment(environ)
+    redis_port = env.number("REDIS_PORT", 6768)
+    return Deployment(
+        data_dir=Path(env.text("SUITE_DATA_DIR", str(ROOT / "var"))),
+        suite_port=env.number("SUITE_PORT", 6767),
+        redis_port=redis_port,
+        own_redis=not env.text("REDIS_URL"),
+        redis_maxmemory=env.text("REDIS_MAXMEMORY", "256mb"),
+        mongrel2_host=env.text("MONGREL2_HOST", "127.0.0.1"),
+        mongrel2_bind=env.text("MONGREL2_BIND", "127.0.0.1"),
+        mongrel2_chroot=Path(env.text("MONGREL2_CHROOT", str(ROOT))),
+        handler_port_base=env.number("HANDLER_PORT_BASE", 9900),
+        pull_addr=env.text("BRUBECK_PULL") or None,
+        pub_addr=env.text("BRUBECK_PUB") or None,
+    )
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """A site's settings from ``environ`` (default: this process's environment).
+
+    Without COOKIE_SECRET, the secret is read from (or first written to) the data folder.
+    """
+    env = Environment(environ)
+    where = deployment(environ)
+    chat = ChatSettings(
+        redis_url=env.text("REDIS_URL", f"redis://127.0.0.1:{where.redis_port}/0"),
+        poll_timeout=env.seconds("CHAT_POLL_TIMEOUT", ChatSettings.poll_timeout),
+        presence_ttl=env.seconds("CHAT_PRESENCE_TTL", ChatSettings.presence_ttl),
+        held_per_account=env.number("CHAT_HELD_PER_ACCOUNT", ChatSettings.held_per_account),
+        held_per_address=env.number("CHAT_HELD_PER_ADDRESS", ChatSettings.held_per_address),
+        new_rooms_per_hour=env.number("CHAT_NEW_ROOMS_PER_HOUR", ChatSettings.new_rooms_per_hour),
+        rooms_per_account=env.number("CHAT_ROOMS_PER_ACCOUNT", ChatSettings.rooms_per_account),
+    )
+    return Settings(
+        cookie_secret=env.text("COOKIE_SECRET") or cookie_secret(where.data_dir),
+        data_dir=where.data_dir,
+        sites={name: where.site(name) for name in SITES},
+        suite_url=f"http://localhost:{where.suite_port}/",
+        mongodb_url=env.text("MONGODB_URL") or None,
+        cookie_secure=env.flag("COOKIE_SECURE"),
+        log_level=env.text("LOG_LEVEL", "INFO").upper(),
+        mongrel2_chroot=where.mongrel2_chroot,
+        links_per_account=env.number("LINKS_PER_ACCOUNT", Settings.links_per_account),
+        accounts_per_address_per_hour=env.number(
+            "ACCOUNTS_PER_ADDRESS_PER_HOUR", Settings.accounts_per_address_per_hour
+        ),
+        chat=chat,
+    )
+
+
+def cookie_secret(data_dir: Path) -> str:
+    """The secret in ``data_dir``/cookie_secret (created on first use, by one process however many start at once)."""
+    path = data_dir / "cookie_secret"
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"cookie_secret.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from brubeck.request_handling import Brubeck
 from shared.accounts import account_routes
+from shared.settings import Settings
 from shared.store import Store
-from shared.web import make_app
+from shared.web import SiteApp, make_app
 
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
 
@@ -23,10 +22,9 @@ ROUTES = [
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
-    """Listsurf, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
+def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
+    """Listsurf on ``settings``, with ``store`` (default: the one the settings name, opened now).
 
-    ``settings`` overrides Brubeck settings (``cookie_secret``, ``site_title``...);
-    ``db`` an open store (``shared.store.open_store(...)``).  Tests: ``create_app({"cookie_secret": "x"}, db)``.
+    Tests: ``create_app(settings, store)`` with settings and a store of their own.
     """
-    return make_app("listsurf", ROUTES, TEMPLATES, settings={"site_title": "Listsurf", **(settings or {})}, db=db)
+    return make_app(settings, "listsurf", "Listsurf", ROUTES, TEMPLATES, store)

@@ -11,10 +11,12 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.api import bad_cursor, int_argument, next_url
 from shared.bookmarklet import bookmarklet
-from shared.links import ListFull, delete_link, list_links, save_link
+from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.paging import BROKEN_PAGE_LINK, BadCursor, older_url
 from shared.web import APIHandler, PageHandler
+
+from .links import delete_link, list_links, save_link
 
 PAGE_SIZE = 50
 API_DEFAULT_LIMIT = 50
@@ -29,12 +31,12 @@ class ListHandler(PageHandler):
         search = (self.get_argument("q", "") or "")[:200]
         cursor = self.get_argument("before", "") or None
         try:
-            page = list_links(self.db_conn, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
+            page = list_links(self.store, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
         except BadCursor:
             raise HTTPError(400, BROKEN_PAGE_LINK) from None
         older = older_url("/", page.next_cursor, q=search)
         return self.render_template(
-            "list.html", links=page.links, search=search, older=older, first_page=cursor is None
+            "list.html", links=page.items, search=search, older=older, first_page=cursor is None
         )
 
 
@@ -42,7 +44,7 @@ class AddItemHandler(PageHandler):
     """``/add_item``: a form (pre-filled by the bookmarklet from ``u`` and ``t``), and a POST that saves."""
 
     def _form(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
-        link = bookmarklet(self.application.settings["site_url"])
+        link = bookmarklet(self.application.site.url)
         return self.render_template(
             "add_item.html", _status_code=status, values=values, errors=errors, bookmarklet=link
         )
@@ -57,7 +59,13 @@ class AddItemHandler(PageHandler):
     def post(self) -> Response:
         values = {"url": self.get_argument("url", "") or "", "title": self.get_argument("title", "") or ""}
         try:
-            save_link(self.db_conn, self.current_user.id, values["url"], values["title"])
+            save_link(
+                self.store,
+                self.current_user.id,
+                values["url"],
+                values["title"],
+                limit=self.application.config.links_per_account,
+            )
         except ValidationError as error:
             return self._form(values, field_errors(error), status=400)
         except ListFull as full:
@@ -70,7 +78,7 @@ class DeleteItemHandler(PageHandler):
 
     @web_authenticated
     def post(self, link_id: str) -> Response:
-        if not delete_link(self.db_conn, self.current_user.id, link_id):
+        if not delete_link(self.store, self.current_user.id, link_id):
             raise HTTPError(404, "There is no such link in your list.")
         return self.redirect("/", status_code=303)
 
@@ -84,14 +92,14 @@ class ApiHandler(APIHandler):
         since = int_argument(self, "since", 0, None, None)
         cursor = self.get_argument("cursor", "") or None
         try:
-            page = list_links(self.db_conn, self.current_user.id, limit=limit, cursor=cursor, since=since)
+            page = list_links(self.store, self.current_user.id, limit=limit, cursor=cursor, since=since)
         except BadCursor:
             raise bad_cursor() from None
         later = None
         if page.next_cursor:
             query = [("limit", limit), ("cursor", page.next_cursor), *([("since", since)] if since is not None else [])]
             later = next_url(self, "/api", query)
-        self.set_body({"num_items": len(page.links), "items": [link.to_api() for link in page.links], "next": later})
+        self.set_body({"num_items": len(page.items), "items": [link.to_api() for link in page.items], "next": later})
         return self.render()
 
 

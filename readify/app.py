@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from brubeck.request_handling import Brubeck
 from shared.accounts import account_routes
+from shared.settings import Settings
 from shared.store import Store
-from shared.web import make_app
+from shared.web import SiteApp, make_app
 
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
@@ -39,9 +38,6 @@ ROUTES = [
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
-    """Readify's pages, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
-
-    Tests: ``create_app({"cookie_secret": "x"}, db)`` (see listsurf.app.create_app).
-    """
-    return make_app("readify", ROUTES, TEMPLATES, settings={"site_title": "Readify", **(settings or {})}, db=db)
+def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
+    """Readify's pages on ``settings``, with ``store`` (default: the one the settings name, opened now)."""
+    return make_app(settings, "readify", "Readify", ROUTES, TEMPLATES, store)

@@ -6,7 +6,8 @@ import re
 from xml.etree import ElementTree
 
 from brubeck.timekeeping import isoformat
-from shared.models import Profile, ReadifyLink
+
+from .models import Profile, ReadifyLink
 
 ATOM = "http://www.w3.org/2005/Atom"
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -7,8 +7,9 @@ from typing import Any
 from brubeck.exceptions import HTTPError
 from brubeck.responses import PAGE_POLICY
 from shared.paging import BROKEN_PAGE_LINK
-from shared.readify_links import filter_tags
 from shared.web import PageHandler
+
+from .links import filter_tags
 
 PAGE_SIZE = 50
 PICTURE_POLICY = PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")

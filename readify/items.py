@@ -8,12 +8,13 @@ from brubeck.auth import safe_next_url, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.bookmarklet import bookmarklet
-from shared.links import ListFull
-from shared.models import MAX_TITLE_LENGTH, ReadifyLink, field_errors
-from shared.readify_links import AlreadySaved, apply_action, edit_link, get_link, save_link
-from shared.tags import MAX_TAGS, parse_tags
+from shared.limits import ListFull
+from shared.models import MAX_TITLE_LENGTH, field_errors
 
 from .base import ReadifyPage
+from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
+from .models import ReadifyLink
+from .tags import MAX_TAGS, parse_tags
 
 NO_SUCH_LINK = "There is no such link in your Readify."
 
@@ -39,7 +40,7 @@ class LinkForm(ReadifyPage):
         }
 
     def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
-        link = bookmarklet(self.application.settings["site_url"], "url", "title")
+        link = bookmarklet(self.application.site.url, "url", "title")
         return self.render_template(
             self.template, _status_code=status, values=values, errors=errors, bookmarklet=link, **context
         )
@@ -58,7 +59,15 @@ class AddItemHandler(LinkForm):
         values = self.submitted()
         try:
             private = True if values["private"] else None  # unticked: a saved link keeps its flag (edit to change it)
-            save_link(self.db_conn, self.current_user.id, values["url"], values["title"], values["tags"], private)
+            save_link(
+                self.store,
+                self.current_user.id,
+                values["url"],
+                values["title"],
+                values["tags"],
+                private,
+                limit=self.application.config.links_per_account,
+            )
         except ValidationError as error:
             return self.form(values, saving_errors(error, values["tags"]), status=400)
         except ListFull as full:
@@ -93,7 +102,7 @@ class EditItemHandler(LinkForm):
     template = "edit_item.html"
 
     def own_link(self, link_id: str) -> ReadifyLink:
-        link = get_link(self.db_conn, self.current_user.id, link_id)
+        link = get_link(self.store, self.current_user.id, link_id)
         if link is None:
             raise HTTPError(404, NO_SUCH_LINK)
         return link
@@ -110,7 +119,7 @@ class EditItemHandler(LinkForm):
         next_url = safe_next_url(self.get_argument("next", ""))
         try:
             edited = edit_link(
-                self.db_conn,
+                self.store,
                 self.current_user.id,
                 link_id,
                 values["url"],
@@ -133,6 +142,6 @@ class ItemActionHandler(ReadifyPage):
 
     @web_authenticated
     def post(self, link_id: str, action: str) -> Response:
-        if apply_action(self.db_conn, self.current_user.id, link_id, action) is None:
+        if apply_action(self.store, self.current_user.id, link_id, action) is None:
             raise HTTPError(404, NO_SUCH_LINK)
         return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)

@@ -7,9 +7,9 @@ from typing import ClassVar
 from brubeck.auth import web_authenticated
 from brubeck.responses import Response
 from shared.paging import BadCursor, list_url, older_url
-from shared.readify_links import TRASH_DAYS, list_links, purge_trash
 
 from .base import PAGE_SIZE, ReadifyPage, bad_cursor
+from .links import TRASH_DAYS, list_links, purge_trash
 
 
 class LinkListPage(ReadifyPage):
@@ -26,10 +26,10 @@ class LinkListPage(ReadifyPage):
         search = (self.get_argument("q", "") or "")[:200]
         cursor = self.cursor()
         if self.view == "trash":  # what has been there 30 days goes for good now (no one sees it any more)
-            purge_trash(self.db_conn, self.current_user.id)
+            purge_trash(self.store, self.current_user.id)
         try:
             page = list_links(
-                self.db_conn,
+                self.store,
                 self.current_user.id,
                 limit=PAGE_SIZE,
                 view=self.view,

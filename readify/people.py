@@ -7,19 +7,19 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.models import User
 from shared.paging import BadCursor, list_url, older_url
-from shared.profiles import avatar_url, get_profile
-from shared.readify_links import public_links
 from shared.users import find_user
 
 from .atom import public_feed
 from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage, bad_cursor
+from .links import public_links
+from .profiles import avatar_url, get_profile
 
 
 class PublicPage(ReadifyPage):
     """A page about a user anyone may see."""
 
     def person(self, username: str) -> User:
-        user = find_user(self.db_conn, username)
+        user = find_user(self.store, username)
         if user is None:
             raise HTTPError(404, "There is no one here by that name.")
         return user
@@ -36,10 +36,10 @@ class ProfileHandler(PublicPage):
         tags = self.tag_filter()
         cursor = self.cursor()
         try:
-            page = public_links(self.db_conn, user.id, limit=PAGE_SIZE, cursor=cursor, tags=tags)
+            page = public_links(self.store, user.id, limit=PAGE_SIZE, cursor=cursor, tags=tags)
         except BadCursor:
             raise bad_cursor() from None
-        profile = get_profile(self.db_conn, user.id)
+        profile = get_profile(self.store, user.id)
         return self.render_template(
             "profile.html",
             person=user,
@@ -59,9 +59,9 @@ class FeedHandler(PublicPage):
 
     def get(self, username: str) -> Response:
         user = self.person(username)
-        links = public_links(self.db_conn, user.id, limit=PAGE_SIZE, tags=self.tag_filter()).items
-        profile = get_profile(self.db_conn, user.id)
-        body = public_feed(self.application.settings["site_url"], profile, links, user.created_at)
+        links = public_links(self.store, user.id, limit=PAGE_SIZE, tags=self.tag_filter()).items
+        profile = get_profile(self.store, user.id)
+        body = public_feed(self.application.site.url, profile, links, user.created_at)
         self.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
         self.set_body(body)
         return self.render()

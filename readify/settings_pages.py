@@ -14,9 +14,9 @@ from brubeck.auth import web_authenticated
 from brubeck.responses import Response
 from shared.accounts import TokenRevokeHandler, TokensHandler
 from shared.models import field_errors
-from shared.profiles import PROFILE_FIELDS, avatar_url, get_profile, save_profile
 
 from .base import PICTURE_POLICY, ReadifyPage
+from .profiles import PROFILE_FIELDS, avatar_url, get_profile, save_profile
 
 
 class SettingsPage(ReadifyPage):
@@ -29,7 +29,7 @@ class SettingsPage(ReadifyPage):
         context = super().get_template_context()
         self.headers["Cache-Control"] = "no-store"
         if self.current_user:
-            profile = get_profile(self.db_conn, self.current_user.id)
+            profile = get_profile(self.store, self.current_user.id)
             context["profile"] = profile
             context["avatar"] = avatar_url(profile)
             context["values"] = {name: getattr(profile, name) or "" for name in PROFILE_FIELDS}
@@ -45,7 +45,7 @@ class SettingsHandler(SettingsPage, TokensHandler):
         values = {name: self.get_argument(name, "") or "" for name in PROFILE_FIELDS}
         values["bio"] = (self.get_argument("bio", "", strip=False) or "").strip()
         try:
-            save_profile(self.db_conn, self.current_user.id, values)
+            save_profile(self.store, self.current_user.id, values)
         except ValidationError as error:
             return self._page(400, values=values, profile_errors=field_errors(error))
         return self.redirect("/settings?saved=1", status_code=303)

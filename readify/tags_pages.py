@@ -5,22 +5,22 @@ from __future__ import annotations
 from brubeck.auth import web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
-from shared.readify_links import remove_tag, rename_tag, tag_counts
 
 from .base import ReadifyPage, sentence
+from .links import remove_tag, rename_tag, tag_counts
 
 
 class TagsPage(ReadifyPage):
     """The tags page, and the tag a form names."""
 
     def page(self, status: int = 200, errors: dict[str, str] | None = None, typed: str = "") -> Response:
-        counts = tag_counts(self.db_conn, self.current_user.id)
+        counts = tag_counts(self.store, self.current_user.id)
         return self.render_template("tags.html", _status_code=status, counts=counts, errors=errors or {}, typed=typed)
 
     def known_tag(self) -> str:
         """The ``tag`` field: one of the user's tags, else 404."""
         tag = (self.get_argument("tag", "") or "").lower()
-        if tag not in dict(tag_counts(self.db_conn, self.current_user.id)):
+        if tag not in dict(tag_counts(self.store, self.current_user.id)):
             raise HTTPError(404, "You have no links with that tag.")
         return tag
 
@@ -41,7 +41,7 @@ class TagRenameHandler(TagsPage):
         tag = self.known_tag()
         new = self.get_argument("new", "") or ""
         try:
-            rename_tag(self.db_conn, self.current_user.id, tag, new)
+            rename_tag(self.store, self.current_user.id, tag, new)
         except ValueError as error:
             return self.page(400, {tag: sentence(error)}, typed=new)
         return self.redirect("/tags", status_code=303)
@@ -52,5 +52,5 @@ class TagRemoveHandler(TagsPage):
 
     @web_authenticated
     def post(self) -> Response:
-        remove_tag(self.db_conn, self.current_user.id, self.known_tag())
+        remove_tag(self.store, self.current_user.id, self.known_tag())
         return self.redirect("/tags", status_code=303)

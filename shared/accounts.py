@@ -50,13 +50,15 @@ class CreateAccountHandler(PageHandler):
             errors["password"] = password_problem
         if user is None or errors:
             return self.form_error(self.template, 400, errors, values=values, next=next_url)
-        refusal = sign_ups_refused(self.db_conn, self.message.remote_addr)
+        refusal = sign_ups_refused(
+            self.store, self.message.remote_addr, self.application.config.accounts_per_address_per_hour
+        )
         if refusal:
             self.headers["Retry-After"] = str(refusal)
             message = "Too many accounts were made from your address. Try again in an hour."
             return self.form_error(self.template, 429, {"form": message}, values=values, next=next_url)
         user.set_password(password)
-        if not create_user(self.db_conn, user):
+        if not create_user(self.store, user):
             return self.form_error(
                 self.template,
                 409,
@@ -83,7 +85,7 @@ class LoginHandler(PageHandler):
         username = self.get_argument("username", "") or ""
         password = self.get_argument("password", "", strip=False) or ""
         next_url = self.get_argument("next", "")
-        result = check_login(self.db_conn, username, password, self.message.remote_addr)
+        result = check_login(self.store, username, password, self.message.remote_addr)
         if result.refused:
             self.headers["Retry-After"] = str(result.retry_after_s)
             message = too_many_attempts(result.retry_after_s)
@@ -117,7 +119,7 @@ class TokensHandler(PageHandler):
         self.headers["Cache-Control"] = "no-store"  # it shows a new key once: no cache may keep it
         context.setdefault("errors", {})
         return self.render_template(
-            self.template, _status_code=status, tokens=list_tokens(self.db_conn, self.current_user.id), **context
+            self.template, _status_code=status, tokens=list_tokens(self.store, self.current_user.id), **context
         )
 
     @web_authenticated
@@ -128,7 +130,7 @@ class TokensHandler(PageHandler):
     def post(self) -> Response:
         name = self.get_argument("name", "") or ""
         try:
-            token, key = issue_token(self.db_conn, self.current_user.id, name)
+            token, key = issue_token(self.store, self.current_user.id, name)
         except ValidationError as error:
             return self._page(400, errors=field_errors(error), name=name)
         return self._page(201, new_key=key, new_token=token)
@@ -141,7 +143,7 @@ class TokenRevokeHandler(PageHandler):
 
     @web_authenticated
     def post(self, token_id: str) -> Response:
-        if not revoke_token(self.db_conn, self.current_user.id, token_id):
+        if not revoke_token(self.store, self.current_user.id, token_id):
             return self.render_error(404, "There is no such token.")
         return self.redirect(self.after_revoke)
 

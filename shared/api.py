@@ -101,7 +101,7 @@ def bad_cursor(name: str = "cursor") -> HTTPError:
 
 def next_url(handler: APIHandler, path: str, params: Sequence[tuple[str, Any]]) -> str:
     """``path?params`` on the site's configured address, never the request's Host header."""
-    return f"{handler.application.settings['site_url']}{path}?{urlencode(params)}"
+    return f"{handler.application.site.url}{path}?{urlencode(params)}"
 
 
 def field_messages(error: ValidationError) -> dict[str, str]:
@@ -147,7 +147,7 @@ class TokenAPIHandler(APIHandler):
 
     def get_current_user(self) -> User | None:
         key = self._api_key()
-        return user_for_token(self.db_conn, key, self.current_time) if key else None
+        return user_for_token(self.store, key, self.current_time) if key else None
 
     def initialize(self) -> None:
         self.headers["Cache-Control"] = "no-store"  # on every answer, the router's 404 and 405 too
@@ -194,13 +194,13 @@ class TokensAPIHandler(TokenAPIHandler):
 
     def post(self) -> Response:
         credentials = self.json_body(Credentials)
-        result = check_login(self.db_conn, credentials.username, credentials.password, self.message.remote_addr)
+        result = check_login(self.store, credentials.username, credentials.password, self.message.remote_addr)
         if result.refused:
             raise HTTPError(
                 429, too_many_attempts(result.retry_after_s), headers={"Retry-After": str(result.retry_after_s)}
             )
         if result.user is None:
             raise HTTPError(401, "Wrong username or password.", headers=WWW_AUTHENTICATE)
-        _, key = issue_token(self.db_conn, result.user.id, credentials.name)
+        _, key = issue_token(self.store, result.user.id, credentials.name)
         self.set_body(NewToken(token=key).model_dump())
         return self.render(status_code=201)

@@ -1,4 +1,4 @@
-"""The suite's data: users, profiles, API tokens and saved links.
+"""The suite's shared data: users, API tokens, what every saved link has, and the rules of URLs and text.
 
 Models validate input (pydantic v2) and convert to and from database
 documents.  ``field_errors`` turns a validation failure into one readable
@@ -14,14 +14,12 @@ import secrets
 from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import EmailStr, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from brubeck.auth import MAX_PASSWORD_BYTES
-from brubeck.models import BrubeckModel, UserProfile
+from brubeck.models import BrubeckModel
 from brubeck.models import User as BaseUser
 from brubeck.timekeeping import curtime
-
-from .tags import parse_tags
 
 MIN_PASSWORD_LENGTH = 8
 MAX_URL_LENGTH = 2048
@@ -151,44 +149,6 @@ class User(Document, BaseUser):
             self.id = self.username
 
 
-class Profile(Document, UserProfile):
-    """What a user shows about themselves; its id is the username (one per account).
-
-    ``website`` and ``avatar_url`` are empty or http(s) URLs; ``email`` is shown to no one
-    (it only picks the Gravatar when there is no ``avatar_url``).
-    """
-
-    collection: ClassVar[str] = "profiles"
-
-    location: str = Field(default="", max_length=100)
-    website: str = ""
-    email: EmailStr | None = None
-    avatar_url: str = ""
-
-    @field_validator("display_name", "bio", "location", mode="before")
-    @classmethod
-    def _strip_text(cls, value: Any) -> Any:
-        return plain_text(value)
-
-    @field_validator("email", mode="before")
-    @classmethod
-    def _empty_email(cls, value: Any) -> Any:
-        return (value.strip().lower() or None) if isinstance(value, str) else value
-
-    @field_validator("website")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        return normalize_url(value) if value.strip() else ""
-
-    @field_validator("avatar_url")
-    @classmethod
-    def _picture_address(cls, value: str) -> str:
-        url = normalize_url(value) if value.strip() else ""
-        if url.startswith("http://"):
-            raise ValueError("use an https:// address for the picture")
-        return url
-
-
 class ApiToken(Document):
     """An API key's record; only the key's SHA-256 is stored, as the id."""
 
@@ -282,72 +242,3 @@ class SavedLink(Document):
     def host(self) -> str:
         """The host name shown beside the title, in ASCII (links saved before hosts were stored so)."""
         return ascii_host(urlsplit(self.url).hostname or "")
-
-
-class Link(SavedLink):
-    """A link saved on Listsurf; one per owner and URL (saving it again updates it)."""
-
-    collection: ClassVar[str] = "links"
-
-    @staticmethod
-    def id_for(owner: str, url: str) -> str:
-        """The link's id: the same owner and URL always give the same id."""
-        return hashlib.sha256(f"{owner}\n{url}".encode()).hexdigest()[:24]
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
-
-
-class ReadifyLink(SavedLink):
-    """A link saved on Readify; one per owner and URL, its id random (the URL can be edited).
-
-    ``deleted_at`` is set while it is in the trash.  ``tags`` takes a list or a form's text
-    ("a, b c") and keeps the rules of :func:`shared.tags.parse_tags`.
-    """
-
-    collection: ClassVar[str] = "readify_links"
-
-    tags: list[str] = Field(default_factory=list)
-    liked: bool = False
-    archived: bool = False
-    private: bool = False
-    deleted_at: int | None = None
-
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _parse_tags(cls, value: Any) -> Any:
-        return parse_tags(value) if isinstance(value, str | list | tuple) else value
-
-    @staticmethod
-    def new_id() -> str:
-        """A fresh id: 24 hex digits, like every link id of the suite."""
-        return secrets.token_hex(12)
-
-    @property
-    def in_trash(self) -> bool:
-        return self.deleted_at is not None
-
-    def to_api(self) -> dict[str, Any]:
-        """What the owner's API shows of it (never the owner or the trash time)."""
-        return self.model_dump(include=READIFY_API_FIELDS)
-
-
-READIFY_API_FIELDS = {"id", "url", "title", "tags", "liked", "archived", "private", "created_at", "updated_at"}
-
-
-class Tombstone(Document):
-    """What is left of a Readify link deleted for good: its id and when, for clients that sync."""
-
-    collection: ClassVar[str] = "readify_tombstones"
-
-    owner: str
-    updated_at: int
-
-    def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "deleted": True, "updated_at": self.updated_at}

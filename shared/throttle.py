@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from brubeck import concurrency
 from brubeck.models import USERNAME_RE
 from brubeck.timekeeping import curtime
-from conf import settings
 
 from .store import Store
 
@@ -60,12 +59,12 @@ class Attempt:
 SIGN_UP_WINDOW_MS = 3600 * 1000
 
 
-def sign_ups_refused(store: Store, address: str) -> int:
+def sign_ups_refused(store: Store, address: str, per_hour: int) -> int:
     """Count an account made from ``address``: 0 to go on, or the seconds to wait when the hour's
-    limit (``ACCOUNTS_PER_ADDRESS_PER_HOUR``) is used up."""
+    limit (``per_hour`` accounts an address makes) is used up."""
     now = curtime()
     key = f"signup:{address[:MAX_ADDRESS_LENGTH]}"
-    if store.login_failures.add(key, now, SIGN_UP_WINDOW_MS) <= settings.ACCOUNTS_PER_ADDRESS_PER_HOUR:
+    if store.login_failures.add(key, now, SIGN_UP_WINDOW_MS) <= per_hour:
         return 0
     until = max((expires for _, expires in store.login_failures.live([key], now)), default=now + SIGN_UP_WINDOW_MS)
     return max(1, (until - now) // 1000)

@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from brubeck.connections import Mongrel2Connection
-from brubeck.request_handling import Brubeck, JSONMessageHandler
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
 from brubeck.responses import Response
 from brubeck.templating import Jinja2Rendering
 from brubeck.timekeeping import isoformat, prettydate
-from conf import settings as suite
 
 from .sessions import CurrentUserMixin
+from .settings import Settings, Site
 from .store import Store, open_store
 
 SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-class PageHandler(CurrentUserMixin, Jinja2Rendering):
+class SiteApp(Brubeck):
+    """A site of the suite: a Brubeck app with the services its handlers use as typed attributes.
+
+    ``config`` is the suite's settings, ``site`` where this site is, ``store`` its database, ``title`` its
+    name on every page.  ``db_conn`` (Brubeck's name) is the store too.
+    """
+
+    def __init__(self, config: Settings, site: Site, store: Store, title: str, **brubeck: Any) -> None:
+        super().__init__(db_conn=store, **brubeck)
+        self.config = config
+        self.site = site
+        self.store = store
+        self.title = title
+
+
+class SiteHandler(CurrentUserMixin, WebMessageHandler):
+    """What every handler of a site has: its application, typed (``self.store`` is its database)."""
+
+    application: SiteApp
+
+
+class PageHandler(SiteHandler, Jinja2Rendering):
     """Base for HTML pages: templates see ``current_user`` and ``prettydate``.
 
     A page rendered for a signed-in user is sent with ``Cache-Control: no-store``: it shows their data
@@ -38,8 +58,8 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
             prettydate=prettydate,
             isoformat=isoformat,
             now=self.current_time,
-            site=self.application.settings.get("site_title", ""),
-            suite_url=f"http://localhost:{suite.SUITE_PORT}/",
+            site=self.application.title,
+            suite_url=self.application.config.suite_url,
         )
         return context
 
@@ -48,7 +68,7 @@ class PageHandler(CurrentUserMixin, Jinja2Rendering):
         return self.render_template(template, _status_code=status, errors=errors, **context)
 
 
-class APIHandler(CurrentUserMixin, JSONMessageHandler):
+class APIHandler(SiteHandler, JSONMessageHandler):
     """Base for JSON API handlers: a valid ``Authorization: Token`` key signs in, and stands in for the CSRF token."""
 
     accepts_api_keys = True
@@ -69,49 +89,43 @@ def template_env(site_templates: Path) -> Environment:
     return env
 
 
-def configure_logging() -> None:
-    """One line per record, level from LOG_LEVEL (a site's ``__main__`` calls it, never the app factory)."""
-    logging.basicConfig(level=suite.LOG_LEVEL, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+def configure_logging(level: str) -> None:
+    """One line per record at ``level`` (a site's ``__main__`` calls it, never the app factory)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-def mongrel2_connection(site: str) -> Mongrel2Connection:
-    """The site's ZeroMQ pair to Mongrel2 (BRUBECK_PULL / BRUBECK_PUB override it); no socket opens before ``run()``."""
-    spec = suite.SITES[site]
-    return Mongrel2Connection(
-        os.environ.get("BRUBECK_PULL") or spec.pull_addr,
-        os.environ.get("BRUBECK_PUB") or spec.pub_addr,
-        chroot=suite.MONGREL2_CHROOT,
-    )
+def mongrel2_connection(site: Site, chroot: Path | None = None) -> Mongrel2Connection:
+    """The site's ZeroMQ pair to Mongrel2; no socket opens before ``run()``."""
+    return Mongrel2Connection(site.pull_addr, site.pub_addr, chroot=str(chroot or "."))
 
 
 def make_app(
+    settings: Settings,
     site: str,
+    title: str,
     handler_tuples: list[tuple[str, Any]],
-    template_dir: Path,
-    settings: dict[str, Any] | None = None,
-    db: Store | None = None,
-) -> Brubeck:
-    """A site's Brubeck app on the suite's configuration, ``settings`` overriding it.
+    template_dir: Path | None,
+    store: Store | None = None,
+    app_class: type[SiteApp] = SiteApp,
+    **brubeck: Any,
+) -> SiteApp:
+    """The named site's app on ``settings``: its routes, its templates (with shared/templates), ``store``
+    (default: the one ``settings`` name, opened now), and Brubeck keywords (``base_handler``...), an
+    ``app_class`` (a :class:`SiteApp` with more services) taking the keywords it adds.
 
-    ``settings`` holds Brubeck keywords (``cookie_secret``, ``cookie_secure``,
-    ``msg_conn``, ``site_title``...); ``db`` an open store (default:
-    ``open_store()``, MongoDB at ``MONGODB_URL`` or the SQLite file).  What
-    they provide is neither read from the environment nor made: no database
-    opened, no cookie secret written; Mongrel2's sockets open only in ``run()``.
+    Nothing is read from the environment and no socket opens before ``run()``.
     """
+    address = settings.site(site)
     config: dict[str, Any] = {
-        "cookie_secure": suite.COOKIE_SECURE,
+        "cookie_secret": settings.cookie_secret,
+        "cookie_secure": settings.cookie_secure,
         "login_url": "/login",
         "base_handler": PageHandler,
-        "site_url": suite.SITES[site].url.rstrip("/"),  # absolute URLs are built from this, never from Host
-        **(settings or {}),
+        "template_loader": template_env(template_dir) if template_dir else None,
+        **brubeck,
     }
     if "msg_conn" not in config:
-        config["msg_conn"] = mongrel2_connection(site)
-    if "cookie_secret" not in config:
-        config["cookie_secret"] = suite.cookie_secret()  # may create var/cookie_secret
-    if "template_loader" not in config:
-        config["template_loader"] = template_env(template_dir)
-    if db is None:
-        db = open_store()
-    return Brubeck(handler_tuples=handler_tuples, db_conn=db, **config)
+        config["msg_conn"] = mongrel2_connection(address, settings.mongrel2_chroot)
+    if store is None:
+        store = open_store(settings.mongodb_url, settings.data_dir)
+    return app_class(settings, address, store, title, handler_tuples=handler_tuples, **config)

@@ -17,9 +17,10 @@ from shared.chat.messages import Page, RateLimited
 from shared.chat.names import BadInput, parse_cursor
 from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
 from shared.chat.service import Chat
+from shared.chat.site import ChatApp
 from shared.chat.waiters import TooManyPolls
 from shared.store import UNAVAILABLE as STORE_UNAVAILABLE
-from shared.web import APIHandler
+from shared.web import APIHandler, SiteHandler
 
 from .tracks import is_track_id
 
@@ -43,17 +44,16 @@ def page_response(page: Page) -> Response:
     return json_response(page.to_json())
 
 
-class UsesChat:
+class UsesChat(SiteHandler):
     """What SpotiChat's pages and API handlers share: the app's chat, and 503 while Redis is away."""
 
-    application: Any
+    application: ChatApp
     unavailable_errors: tuple[type[BaseException], ...] = (*STORE_UNAVAILABLE, *CHAT_UNAVAILABLE)
     unavailable_message = UNAVAILABLE_MESSAGE
 
     @property
     def chat(self) -> Chat:
-        chat: Chat = self.application.settings["chat"]
-        return chat
+        return self.application.chat
 
 
 class ChatAPIHandler(UsesChat, APIHandler):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from brubeck.request_handling import Brubeck
-from conf import settings as suite
 from shared.accounts import account_routes
-from shared.chat.service import Chat, connect
+from shared.chat.service import Chat, open_chat
+from shared.chat.site import ChatApp
+from shared.settings import Settings
 from shared.store import Store
-from shared.web import make_app
+from shared.web import SiteApp, make_app
 
 from .api import JoinHandler, ListenersHandler, MessagesHandler, NotFoundHandler, RoomsHandler, page_response
 from .pages import HomeHandler, JoinRoomHandler, RoomHandler
@@ -31,24 +30,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAMESPACE = "spotichat"
 
 
-def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
-    """SpotiChat, for Mongrel2, the suite's database and Redis unless ``settings`` and ``db`` say otherwise.
-
-    ``settings`` overrides Brubeck settings; ``chat`` in it is a :class:`~shared.chat.service.Chat`
-    (default: on ``REDIS_URL``, with ``CHAT_POLL_TIMEOUT``, ``CHAT_PRESENCE_TTL`` and the ``CHAT_HELD_PER_*`` bounds).
-    """
-    config = {"site_title": "SpotiChat", **(settings or {})}
-    if "chat" not in config:
-        config["chat"] = Chat(
-            connect(suite.REDIS_URL),
-            NAMESPACE,
-            poll_timeout=suite.CHAT_POLL_TIMEOUT,
-            presence_ttl_ms=int(suite.CHAT_PRESENCE_TTL * 1000),
-            held_per_account=suite.CHAT_HELD_PER_ACCOUNT,
-            held_per_address=suite.CHAT_HELD_PER_ADDRESS,
-            rooms_per_account=suite.CHAT_ROOMS_PER_ACCOUNT,
-            new_rooms=suite.CHAT_NEW_ROOMS_PER_HOUR,
-        )
-    app = make_app("spotichat", ROUTES, TEMPLATES, settings=config, db=db)
-    config["chat"].serve(app, page_response)
+def create_app(settings: Settings, store: Store | None = None, chat: Chat | None = None) -> SiteApp:
+    """SpotiChat on ``settings``, with ``store`` and ``chat`` (defaults: the database and the Redis the
+    settings name, with their chat bounds)."""
+    chat = chat or open_chat(settings.chat, NAMESPACE)
+    app = make_app(settings, "spotichat", "SpotiChat", ROUTES, TEMPLATES, store, app_class=ChatApp, chat=chat)
+    chat.serve(app, page_response)
     return app

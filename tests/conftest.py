@@ -12,6 +12,8 @@ import os
 
 import pytest
 
+from tests.support.sites import present
+
 _PATCH_SETTING = os.environ.get("BRUBECK_MONKEY_PATCH")
 os.environ["BRUBECK_MONKEY_PATCH"] = "0"
 import brubeck.auth  # noqa: E402  (imported first here, so that it does not patch this process)
@@ -21,12 +23,15 @@ if _PATCH_SETTING is None:
 else:
     os.environ["BRUBECK_MONKEY_PATCH"] = _PATCH_SETTING
 
+SITE_FIXTURES = ["tests.listsurf.live", "tests.readify.live"]
+"""Fixture modules of the sites that other folders' tests use too (each loaded when its site is here)."""
+
 pytest_plugins = [
     "tests.support.servers",
     "tests.support.inprocess",
-    "tests.support.listsurf_live",
-    "tests.support.readify_live",
+    "tests.support.stores",
     "tests.support.chromium",
+    *[module for module in SITE_FIXTURES if present(module)],
 ]
 
 

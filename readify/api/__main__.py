@@ -1,8 +1,10 @@
-"""``python -m readify.api``: serve Readify's JSON API behind Mongrel2."""
+"""``python -m readify.api``: serve Readify's JSON API behind Mongrel2, configured by the environment."""
 
+from conf.settings import from_env
 from readify.api.app import create_app
 from shared.web import configure_logging
 
 if __name__ == "__main__":
-    configure_logging()
-    create_app().run()
+    settings = from_env()
+    configure_logging(settings.log_level)
+    create_app(settings).run()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from brubeck.request_handling import Brubeck
 from brubeck.responses import Response
 from shared.api import TokenAPIHandler
+from shared.settings import Settings
 from shared.store import Store
-from shared.web import make_app
+from shared.web import SiteApp, make_app
 
 from .handlers import (
     IndexHandler,
@@ -49,11 +46,7 @@ class NoSuchEndpoint(TokenAPIHandler):
         return super().render_error(status_code, message, fields)
 
 
-def create_app(settings: dict[str, Any] | None = None, db: Store | None = None) -> Brubeck:
-    """Readify's API, for Mongrel2 and the suite's database unless ``settings`` and ``db`` say otherwise.
-
-    Tests: ``create_app({"cookie_secret": "x"}, db)`` (see listsurf.app.create_app).
-    """
-    config = {"site_title": "Readify API", "base_handler": NoSuchEndpoint, "template_loader": None, **(settings or {})}
+def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
+    """Readify's API on ``settings``, with ``store`` (default: the one the settings name, opened now)."""
     routes = [(endpoint.route(), endpoint) for endpoint in ENDPOINTS]
-    return make_app(SITE, routes, Path(__file__).resolve().parent, settings=config, db=db)
+    return make_app(settings, SITE, "Readify API", routes, None, store, base_handler=NoSuchEndpoint)

@@ -12,11 +12,10 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from readify.base import sentence
 from shared.api import Credentials, NewToken, TokensAPIHandler, bad_cursor, invalid, next_url
-from shared.links import ListFull
-from shared.models import ReadifyLink
+from shared.limits import ListFull
 from shared.paging import BadCursor
-from shared.profiles import avatar_url, get_profile
-from shared.readify_links import (
+
+from ..links import (
     AlreadySaved,
     apply_action,
     change_link,
@@ -30,8 +29,9 @@ from shared.readify_links import (
     save_link,
     tag_counts,
 )
-from shared.tags import check_tag
-
+from ..models import ReadifyLink
+from ..profiles import avatar_url, get_profile
+from ..tags import check_tag
 from .openapi import document
 from .operations import Endpoint, Operation, Reply
 from .schema import (
@@ -71,7 +71,7 @@ class ReaderEndpoint(Endpoint):
 
     def own_link(self, link_id: str) -> ReadifyLink:
         """The reader's link out of the trash; 404 otherwise."""
-        link = get_link(self.db_conn, self.owner, link_id)
+        link = get_link(self.store, self.owner, link_id)
         if link is None or link.in_trash:
             raise HTTPError(404, NO_SUCH_LINK)
         return link
@@ -86,7 +86,7 @@ class IndexHandler(Endpoint):
     }
 
     def get(self) -> Response:
-        site = self.application.settings["site_url"]
+        site = self.application.site.url
         paths = {name: f"{site}/{name}" for name in ("links", "tags", "me", "tokens")}
         return self.reply(200, Index(name="Readify API", openapi=f"{site}/openapi.json", **paths).model_dump())
 
@@ -124,7 +124,7 @@ class LinksHandler(ReaderEndpoint):
         try:
             if query.since is None:
                 links = list_links(
-                    self.db_conn,
+                    self.store,
                     self.owner,
                     limit=query.limit,
                     cursor=query.cursor,
@@ -138,7 +138,7 @@ class LinksHandler(ReaderEndpoint):
                 message = f"since lists every change: leave out {', '.join(query.filters())}."
                 raise HTTPError(400, message, {"since": message})
             else:
-                changes = changes_since(self.db_conn, self.owner, query.since, limit=query.limit, cursor=query.cursor)
+                changes = changes_since(self.store, self.owner, query.since, limit=query.limit, cursor=query.cursor)
                 items, cursor = [item.to_api() for item in changes.items], changes.next_cursor
         except BadCursor:
             raise bad_cursor() from None
@@ -156,7 +156,15 @@ class LinksHandler(ReaderEndpoint):
         new = self.inputs(NewLink)
         try:
             private = new.private if "private" in new.model_fields_set else None  # left out: kept
-            link, created = save_link(self.db_conn, self.owner, new.url, new.title, new.tags, private)
+            link, created = save_link(
+                self.store,
+                self.owner,
+                new.url,
+                new.title,
+                new.tags,
+                private,
+                limit=self.application.config.links_per_account,
+            )
         except ValidationError as error:
             raise invalid(error, "the body") from None
         except ListFull as full:
@@ -164,7 +172,7 @@ class LinksHandler(ReaderEndpoint):
         except AlreadySaved:
             raise HTTPError(409, "That URL was being saved at the same moment. Try again.") from None
         if created:
-            self.headers["Location"] = f"{self.application.settings['site_url']}/links/{link.id}"
+            self.headers["Location"] = f"{self.application.site.url}/links/{link.id}"
         return self.reply(201 if created else 200, Link.of(link))
 
 
@@ -177,7 +185,7 @@ class LinkCheckHandler(ReaderEndpoint):
     def get(self) -> Response:
         url = self.inputs(CheckQuery).url
         try:
-            link = find_saved(self.db_conn, self.owner, url)
+            link = find_saved(self.store, self.owner, url)
         except ValueError as error:
             raise HTTPError(400, sentence(error), {"url": sentence(error)}) from None
         found = link if link is not None and not link.in_trash else None
@@ -208,7 +216,7 @@ class LinkHandler(ReaderEndpoint):
     def patch(self, link_id: str) -> Response:
         changes = self.inputs(LinkChanges).changes()
         try:
-            link = change_link(self.db_conn, self.owner, link_id, changes)
+            link = change_link(self.store, self.owner, link_id, changes)
         except ValidationError as error:
             raise invalid(error, "the body") from None
         except AlreadySaved as taken:
@@ -219,7 +227,7 @@ class LinkHandler(ReaderEndpoint):
         return self.reply(200, Link.of(link))
 
     def delete(self, link_id: str) -> Response:
-        if apply_action(self.db_conn, self.owner, link_id, "delete") is None:
+        if apply_action(self.store, self.owner, link_id, "delete") is None:
             raise HTTPError(404, NO_SUCH_LINK)
         return self.reply(204)
 
@@ -231,7 +239,7 @@ class TagsHandler(ReaderEndpoint):
     operations = {"get": Operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
 
     def get(self) -> Response:
-        counts = [TagCount(name=name, count=count) for name, count in tag_counts(self.db_conn, self.owner)]
+        counts = [TagCount(name=name, count=count) for name, count in tag_counts(self.store, self.owner)]
         return self.reply(200, TagList(items=counts).model_dump())
 
 
@@ -255,13 +263,13 @@ class TagHandler(ReaderEndpoint):
             new = check_tag(self.inputs(TagRename).name)
         except ValueError as error:
             raise HTTPError(400, sentence(error), {"name": sentence(error)}) from None
-        changed = rename_tag(self.db_conn, self.owner, name, new)
+        changed = rename_tag(self.store, self.owner, name, new)
         if not changed:
             raise HTTPError(404, NO_SUCH_TAG)
         return self.reply(200, TagChange(name=new, changed=changed).model_dump())
 
     def delete(self, name: str) -> Response:
-        if not remove_tag(self.db_conn, self.owner, name):
+        if not remove_tag(self.store, self.owner, name):
             raise HTTPError(404, NO_SUCH_TAG)
         return self.reply(204)
 
@@ -274,7 +282,7 @@ class MeHandler(ReaderEndpoint):
 
     def get(self) -> Response:
         user = self.current_user
-        profile = get_profile(self.db_conn, user.id)
+        profile = get_profile(self.store, user.id)
         me = Me(
             username=user.username,
             display_name=profile.display_name,

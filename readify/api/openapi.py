@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from brubeck.request_handling import Brubeck
+from shared.web import SiteApp
 
 from .operations import Endpoint, Operation, Reply
 from .schema import Error
@@ -36,9 +37,9 @@ def endpoints(app: Brubeck) -> tuple[type[Endpoint], ...]:
     return tuple(handler for handler in handlers if isinstance(handler, type) and issubclass(handler, Endpoint))
 
 
-def document(app: Brubeck) -> dict[str, Any]:
+def document(app: SiteApp) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``app``'s endpoints (do not change it: it is shared)."""
-    return _document(endpoints(app), app.settings["site_url"])
+    return _document(endpoints(app), app.site.url)
 
 
 def all_replies(operation: Operation) -> dict[int, Reply]:

@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.api import Digits, Flag
-from shared.models import MAX_TITLE_LENGTH, MAX_URL_LENGTH, ReadifyLink
-from shared.tags import MAX_TAG_LENGTH, MAX_TAGS
+from shared.models import MAX_TITLE_LENGTH, MAX_URL_LENGTH
+
+from ..models import ReadifyLink
+from ..tags import MAX_TAG_LENGTH, MAX_TAGS
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

@@ -13,6 +13,7 @@ from brubeck import concurrency
 from brubeck.request_handling import Brubeck
 from brubeck.responses import Response
 
+from ..settings import ChatSettings
 from .messages import MessageLog, Page, RateLimited
 from .names import Keys
 from .presence import ROOMS_PER_ACCOUNT, TTL_MS, Presence
@@ -47,6 +48,20 @@ def connect(url: str, max_connections: int = MAX_CONNECTIONS) -> redis.Redis:
         retry=Retry(NoBackoff(), 1),
     )
     return redis.Redis(connection_pool=pool)
+
+
+def open_chat(settings: ChatSettings, namespace: str) -> Chat:
+    """The chat site ``namespace`` on the Redis and with the bounds of ``settings``."""
+    return Chat(
+        connect(settings.redis_url),
+        namespace,
+        poll_timeout=settings.poll_timeout,
+        presence_ttl_ms=int(settings.presence_ttl * 1000),
+        held_per_account=settings.held_per_account,
+        held_per_address=settings.held_per_address,
+        rooms_per_account=settings.rooms_per_account,
+        new_rooms=settings.new_rooms_per_hour,
+    )
 
 
 class Chat:

@@ -1,8 +1,9 @@
-"""The suite's data layer: ``open_store()`` gives the SQLite store, or MongoDB when MONGODB_URL is set.
+"""The suite's data layer: ``open_store(url, data_dir)`` gives MongoDB at ``url``, or the SQLite file in ``data_dir``.
 
-Both keep to the interfaces of :mod:`shared.store.interfaces`.  The record
-modules (``shared.users``, ``shared.tokens``, ``shared.links``,
-``shared.throttle``, ``shared.profiles``, ``shared.readify_links``) are what handlers call.
+Both keep to the interfaces of :mod:`shared.store.interfaces`; a site's own
+records come as :class:`~shared.store.records.Records` kinds.  The record
+modules (``shared.users``, ``shared.tokens``, ``shared.throttle``, a site's
+``links``) are what handlers call.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from pathlib import Path
 import pymongo
 import pymongo.errors
 
-from brubeck import concurrency
-from conf import settings
-
-from .interfaces import LinkQuery, ReadifyQuery, Store, Unavailable, UrlTaken
-from .mongo import MongoStore, ensure_indexes
+from .interfaces import Store, Unavailable, UrlTaken
+from .mongo import MongoStore
+from .records import Records, Schema
 from .sqlite import SQLiteStore
 
-__all__ = ["UNAVAILABLE", "LinkQuery", "ReadifyQuery", "Store", "Unavailable", "UrlTaken", "open_store"]
+__all__ = ["UNAVAILABLE", "Records", "Schema", "Store", "Unavailable", "UrlTaken", "open_store"]
 
 log = logging.getLogger("shared.store")
 
@@ -31,38 +30,15 @@ SQLITE_FILE = "suite.sqlite3"
 OLD_STORE_DIR = "db"  # where montydb, the embedded store before SQLite, kept its data
 
 
-def open_store(url: str | None = None, data_dir: Path | None = None, timeout_ms: int = 3000) -> Store:
-    """The store of ``url`` (default MONGODB_URL), else the SQLite file under ``data_dir`` (default var/)."""
-    url = url if url is not None else settings.MONGODB_URL
+def open_store(url: str | None, data_dir: Path, timeout_ms: int = 3000) -> Store:
+    """MongoDB at ``url`` (a mongodb:// URL), or without one the SQLite file in ``data_dir``."""
     if url:
         client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
             url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms
         )
-        store = MongoStore(client.get_default_database(default="brubeck_suite"), client)
-        _create_indexes(store)
-        return store
-    folder = data_dir or settings.DATA_DIR
-    _warn_about_old_data(folder)
-    return SQLiteStore(folder / SQLITE_FILE)
-
-
-def _create_indexes(store: MongoStore) -> None:
-    """Create MongoDB's indexes now or, while the server is down, keep trying in the background."""
-
-    def attempt() -> bool:
-        try:
-            ensure_indexes(store.database)
-        except pymongo.errors.ConnectionFailure as error:
-            log.error("MongoDB unreachable, indexes not created yet: %s", error)
-            return False
-        return True
-
-    def retry() -> None:
-        while not attempt():
-            concurrency.sleep(5)
-
-    if not attempt():
-        concurrency.spawn(retry)
+        return MongoStore(client.get_default_database(default="brubeck_suite"), client)
+    _warn_about_old_data(data_dir)
+    return SQLiteStore(data_dir / SQLITE_FILE)
 
 
 def _warn_about_old_data(folder: Path) -> None:

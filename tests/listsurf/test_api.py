@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 
 from brubeck.timekeeping import curtime
-from tests.support.listsurf_pages import API_KEYS, ids, newest_first, store_links
+from tests.listsurf.pages import API_KEYS, ids, newest_first, store_links
 from tests.support.pages import OLDER, XSS, with_token
 
 LINKS = 120

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tests.listsurf.live import PASSWORD
 from tests.support.chromium import ARTIFACTS, PHONE, open_page
-from tests.support.listsurf_live import PASSWORD
 
 try:
     from playwright.sync_api import Page, expect

@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from brubeck.timekeeping import curtime
-from tests.support.listsurf_live import Surfer
-from tests.support.listsurf_pages import bookmarklet, bookmarklet_for, ids, listed, newest_first, store_links
-from tests.support.pages import XSS, assert_escaped
+from tests.listsurf.live import Surfer
+from tests.listsurf.pages import bookmarklet_for, ids, listed, newest_first, store_links
+from tests.support.pages import XSS, assert_escaped, bookmarklet
 from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.integration

@@ -12,12 +12,13 @@ from urllib.parse import quote
 import pytest
 
 from brubeck.timekeeping import curtime
-from tests.support.listsurf_pages import bookmarklet, bookmarklet_for, listed, store_links
+from tests.listsurf.pages import bookmarklet_for, listed, store_links
 from tests.support.pages import (
     XSS,
     XSS_ESCAPED,
     assert_escaped,
     assert_self_contained,
+    bookmarklet,
     elements,
     field_error,
     input_value,
@@ -318,3 +319,12 @@ def test_no_page_loads_anything_from_another_site(alice, browser):
 def test_every_page_says_nosniff(alice):
     for path in ("/", "/add_item", "/no-such-page", "/api"):
         assert alice.get(path).headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_the_list_shows_the_ascii_host_beside_the_title(alice):
+    assert (
+        alice.post_form("/add_item", {"url": "https://\u0435xample.com/login", "title": "Ex\u202eample"}).status == 303
+    )
+    page = alice.get("/").text
+    assert '<span class="host">xn--xample-2of.com</span>' in page
+    assert "\u202e" not in page and "\u0435xample" not in page

@@ -1,5 +1,5 @@
 """Readify's JSON API in this process: every endpoint, its credentials, paging, isolation and privacy, bad
-input; every answer is checked against /openapi.json (tests/support/readify_api.py), which is checked too.
+input; every answer is checked against /openapi.json (tests/readify/api.py), which is checked too.
 
 tests/readify/test_api_processes.py runs it as its own process behind Mongrel2, beside the pages and
 Listsurf; tests/readify/test_api_schemathesis.py lets schemathesis loose on it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
@@ -17,27 +18,28 @@ from openapi_spec_validator import validate
 
 from brubeck.request_handling import Brubeck
 from brubeck.timekeeping import curtime
-from conf import settings
-from listsurf.app import create_app as create_listsurf
+from readify import links as readify_links
+from readify import profiles
 from readify.api.app import ENDPOINTS, create_app
 from readify.api.handlers import MeHandler
 from readify.app import create_app as create_readify
-from shared import profiles, readify_links
-from shared.models import ReadifyLink, User
+from readify.models import ReadifyLink
+from readify.store import readify_links as stored_links
+from shared.models import User
+from shared.settings import Settings
 from shared.store import Store, Unavailable
 from shared.throttle import REFUSE_AFTER, LoginThrottle
 from shared.users import create_user
-from tests.support.inprocess import COOKIE_SECRET
+from tests.readify.api import SITE, ApiClient, description
+from tests.readify.pages import Reader
 from tests.support.pages import PASSWORD, with_token
-from tests.support.readify_api import SITE, ApiClient, description
-from tests.support.readify_pages import Reader
 
 LINKS = 120
 
 
 @pytest.fixture
-def app(store: Store) -> Brubeck:
-    return create_app(settings={"cookie_secret": COOKIE_SECRET}, db=store)
+def app(settings: Settings, store: Store) -> Brubeck:
+    return create_app(settings, store)
 
 
 @pytest.fixture
@@ -139,10 +141,12 @@ def test_openapi_json_is_valid_openapi_3_1_and_describes_every_route_and_method(
     }
 
 
-def test_the_description_follows_the_configured_site_not_the_host_header(anyone, store):
+def test_the_description_follows_the_configured_site_not_the_host_header(anyone, settings, store):
     response = anyone.get("/openapi.json", headers={"Host": "evil.example"})
     assert response.json()["servers"] == [{"url": SITE}]
-    elsewhere = create_app(settings={"cookie_secret": COOKIE_SECRET, "site_url": "https://api.example"}, db=store)
+    api = settings.site("readify-api")
+    moved = replace(settings, sites={**settings.sites, "readify-api": replace(api, url="https://api.example")})
+    elsewhere = create_app(moved, store)
     assert ApiClient(elsewhere).get("/openapi.json").json()["servers"] == [{"url": "https://api.example"}]
 
 
@@ -182,8 +186,8 @@ def test_every_endpoint_but_the_open_ones_needs_a_valid_key_and_says_so_in_json(
     assert stored(store) == before
 
 
-def test_a_session_cookie_signs_no_one_in(alice, app, store):
-    web = Reader(create_readify(settings={"cookie_secret": COOKIE_SECRET}, db=store))
+def test_a_session_cookie_signs_no_one_in(alice, app, settings, store):
+    web = Reader(create_readify(settings, store))
     web.log_in("alice")
     assert web.cookies  # signed in on the pages...
     with_cookies = ApiClient(app)
@@ -192,7 +196,7 @@ def test_a_session_cookie_signs_no_one_in(alice, app, store):
     error_of(with_cookies.post("/links", json={"url": "https://example.com/"}), 401)
 
 
-def test_post_tokens_gives_a_key_that_works_here_and_on_listsurfs_api(alice, anyone, store):
+def test_post_tokens_gives_a_key_that_works_here_and_on_listsurfs_api(alice, anyone, settings, store):
     made = anyone.post("/tokens", json={"username": " Alice ", "password": PASSWORD, "name": "my script"})
     assert made.status == 201 and made.headers["Cache-Control"] == "no-store"
     key = made.json()["token"]
@@ -200,7 +204,8 @@ def test_post_tokens_gives_a_key_that_works_here_and_on_listsurfs_api(alice, any
     assert ApiClient(anyone.app, key).get("/me").json()["username"] == "alice"
 
     save(ApiClient(anyone.app, key), "https://example.com/readify")
-    listsurf = ApiClient(create_listsurf(settings={"cookie_secret": COOKIE_SECRET}, db=store))
+    create_listsurf = pytest.importorskip("listsurf.app").create_app  # the other site that shares the accounts
+    listsurf = ApiClient(create_listsurf(settings, store))
     on_listsurf = listsurf.get("/api", headers=with_token(key))
     assert on_listsurf.status == 200 and on_listsurf.json()["items"] == []  # Listsurf's own links: none yet
 
@@ -345,7 +350,7 @@ def test_pages_cover_every_link_once_newest_first_and_next_keeps_the_filters(ali
                 "updated_at": base + i // 4,
             }
         )
-        assert store.readify_links.add(link)
+        assert stored_links(store).add(link)
     newest_first = readify_links.list_links(store, "alice", limit=500).items
     everything = [link.id for link in newest_first]
     assert len(everything) == LINKS
@@ -574,9 +579,9 @@ def test_unknown_paths_and_methods_answer_json(alice, anyone):
     assert alice.get("/links/" + "0" * 24).status == 404
 
 
-def test_a_full_list_is_a_403_and_saves_nothing(alice, store, monkeypatch):
+def test_a_full_list_is_a_403_and_saves_nothing(alice, app, store, monkeypatch):
     save(alice, "https://example.com/a")
-    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+    monkeypatch.setattr(app, "config", replace(app.config, links_per_account=1))
     error = error_of(alice.post("/links", json={"url": "https://example.com/b"}), 403)
     assert "at most 1 links" in error["message"]
     assert [link.url for link in stored(store)] == ["https://example.com/a"]
@@ -595,7 +600,7 @@ def test_while_the_database_is_away_the_api_answers_a_json_503(alice, store, mon
     def away(*args: Any, **kwargs: Any) -> Any:
         raise Unavailable("the database is away")
 
-    monkeypatch.setattr(store.readify_links, "page", away)
+    monkeypatch.setattr(stored_links(store), "page", away)
     response = alice.get("/links")
     error_of(response, 503)
     assert response.headers["Retry-After"] == "30"

@@ -19,8 +19,9 @@ import pytest
 import requests
 
 from conf import bringup
+from conf.settings import deployment
+from tests.readify.live import ReaderClient
 from tests.support.pages import NEW_KEY, PASSWORD, with_token
-from tests.support.readify_live import ReaderClient
 from tests.support.running_suite import RunningSuite, running_suite
 
 pytestmark = pytest.mark.integration
@@ -150,10 +151,11 @@ def test_either_api_process_serves_and_the_pages_keep_answering_while_both_are_d
 def test_the_api_is_a_program_of_the_suite_that_runs_several_processes(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("SUITE_PROCESSES", "readify-api=2")
     config = configparser.RawConfigParser()
-    config.read_string(bringup.supervisor_config())
+    where = deployment()
+    config.read_string(bringup.supervisor_config(where))
     program = config["program:readify-api"]
     assert program["numprocs"] == "2" and program["command"].endswith("-m readify.api")
-    site = bringup.settings.SITES["readify-api"]
-    rendered = bringup.mongrel2_config()
-    assert f"tcp://{bringup.settings.MONGREL2_BIND}:{site.send_port}" in rendered
+    send, _ = where.ports("readify-api")
+    rendered = bringup.mongrel2_config(where)
+    assert f"tcp://{where.mongrel2_bind}:{send}" in rendered
     assert "matching=\"$api.readify.localhost\", routes={'/': readify_api}" in rendered

@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
 from shared.models import User
 from shared.store import open_store
 from shared.users import create_user
+from tests.readify.api import description
 from tests.support.pages import PASSWORD
-from tests.support.readify_api import description
 from tests.support.running_suite import RunningSuite, running_suite
 
 pytestmark = pytest.mark.integration
@@ -61,7 +61,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with running_suite(tmp_path_factory.mktemp("schemathesis"), ["readify.api"]) as suite:
-        store = open_store(url="", data_dir=suite.data_dir)
+        store = open_store(None, suite.data_dir)
         try:
             user = User(username="fuzz")
             user.set_password(PASSWORD)

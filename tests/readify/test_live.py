@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.readify.live import ReaderClient, signed_up
+from tests.readify.pages import buttons, feed_entries, tag_hrefs, titles
 from tests.support.pages import NEW_KEY, XSS, assert_escaped, input_value
-from tests.support.readify_live import ReaderClient, signed_up
-from tests.support.readify_pages import buttons, feed_entries, tag_hrefs, titles
 from tests.support.servers import ROOT, Endpoint
 
 pytestmark = pytest.mark.integration

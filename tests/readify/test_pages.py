@@ -7,46 +7,34 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
 
-from brubeck.request_handling import Brubeck
 from brubeck.timekeeping import curtime
-from conf import settings
-from listsurf.app import create_app as create_listsurf
-from readify.app import create_app
+from readify import links as readify_links
 from readify.base import PAGE_SIZE
-from shared import readify_links, tokens
-from shared.models import ReadifyLink
+from readify.models import ReadifyLink
+from readify.store import profiles as stored_profiles
+from readify.store import readify_links as stored_links
+from shared import tokens
 from shared.store import Store
-from tests.support.inprocess import COOKIE_SECRET
-from tests.support.listsurf_pages import bookmarklet
+from tests.readify.pages import Reader, buttons, feed_entries, tag_hrefs, titles
 from tests.support.pages import (
     NEW_KEY,
     PASSWORD,
     XSS,
     assert_escaped,
     assert_self_contained,
+    bookmarklet,
     elements,
     field_error,
     input_value,
 )
-from tests.support.readify_pages import Reader, buttons, feed_entries, tag_hrefs, titles
 
 SITE = "http://readify.localhost:6767"
 ACTIONS = ["like", "unlike", "archive", "unarchive", "delete", "undelete"]
-
-
-@pytest.fixture
-def app(store: Store) -> Brubeck:
-    """Readify on ``store`` (the fixtures of tests/support/inprocess.py build on it)."""
-    return create_app(settings={"cookie_secret": COOKIE_SECRET}, db=store)
-
-
-@pytest.fixture
-def client_class() -> type[Reader]:
-    return Reader
 
 
 def saved(store: Store, owner: str = "alice") -> list[ReadifyLink]:
@@ -197,10 +185,10 @@ def test_like_archive_delete_and_restore_move_the_link_between_the_lists(alice):
 
 def test_an_action_updates_the_link_time(alice, store):
     link_id = add(alice, "https://example.com/a", "A")
-    before = store.readify_links.get("alice", link_id)
+    before = stored_links(store).get("alice", link_id)
     time.sleep(0.002)
     alice.act(link_id, "like")
-    after = store.readify_links.get("alice", link_id)
+    after = stored_links(store).get("alice", link_id)
     assert after.liked and after.updated_at > before.updated_at and after.created_at == before.created_at
 
 
@@ -231,7 +219,7 @@ def test_buttons_are_posts_with_a_csrf_token(alice, store):
 
 def test_another_users_link_is_not_found_and_stays_as_it_was(alice, signed_up, store):
     link_id = add(alice, "https://example.com/mine", "Mine", "secret", private=True)
-    before = store.readify_links.get("alice", link_id)
+    before = stored_links(store).get("alice", link_id)
     bob = signed_up("bob")
     for action in ACTIONS:
         refused = bob.act(link_id, action)
@@ -241,7 +229,7 @@ def test_another_users_link_is_not_found_and_stays_as_it_was(alice, signed_up, s
         f"/edit_item/{link_id}", {"url": "https://bob.example/", "title": "Bob's"}, form_url="/add_item"
     )
     assert edit.status == 404 and "Mine" not in edit.text
-    assert store.readify_links.get("alice", link_id) == before
+    assert stored_links(store).get("alice", link_id) == before
     assert bob.ids_on("/") == [] and bob.get("/?tag=secret").status == 200 and bob.ids_on("/?tag=secret") == []
     assert bob.ids_on("/trash") == [] and "Mine" not in bob.get("/?q=mine").text
 
@@ -276,7 +264,7 @@ def trashed_long_ago(store: Store, url: str, days: float) -> ReadifyLink:
         created_at=now - 40 * 86_400_000,
         deleted_at=now - int(days * 86_400_000),
     )
-    assert store.readify_links.add(link)
+    assert stored_links(store).add(link)
     return link
 
 
@@ -284,9 +272,9 @@ def test_the_trash_deletes_for_good_what_has_been_there_30_days(alice, store):
     expired = trashed_long_ago(store, "https://example.com/expired", 30.01)
     recent = trashed_long_ago(store, "https://example.com/recent", 29.9)
     assert alice.ids_on("/trash") == [recent.id]
-    assert store.readify_links.get("alice", expired.id) is None  # gone for good, a tombstone left for sync
-    assert [t.id for t in store.readify_links.tombstones("alice", 0, 10, None)] == [expired.id]
-    assert store.readify_links.get("alice", recent.id) == recent
+    assert stored_links(store).get("alice", expired.id) is None  # gone for good, a tombstone left for sync
+    assert [t.id for t in stored_links(store).tombstones("alice", 0, 10, None)] == [expired.id]
+    assert stored_links(store).get("alice", recent.id) == recent
 
 
 def test_a_link_30_days_in_the_trash_is_gone_before_anyone_opens_the_trash(alice, store):
@@ -297,7 +285,7 @@ def test_a_link_30_days_in_the_trash_is_gone_before_anyone_opens_the_trash(alice
     edit = alice.post_form(f"/edit_item/{expired.id}", {"url": "https://example.com/x"}, form_url="/")
     assert edit.status == 404
     again = add(alice, "https://example.com/expired", "New", "new")
-    assert again != expired.id and store.readify_links.get("alice", expired.id) is None
+    assert again != expired.id and stored_links(store).get("alice", expired.id) is None
     [link] = saved(store)
     assert (link.title, link.tags, link.in_trash) == ("New", ["new"], False)  # a new link, not the old restored
 
@@ -320,7 +308,7 @@ def test_lists_come_a_page_at_a_time_with_an_older_link(alice, store):
             tags=["t"],
             created_at=base + n,
         )
-        store.readify_links.add(link)
+        stored_links(store).add(link)
     pages = alice.pages("/?tag=t")
     assert [len(page) for page in pages] == [PAGE_SIZE, 3]
     assert len({i for page in pages for i in page}) == PAGE_SIZE + 3
@@ -348,21 +336,21 @@ def test_the_edit_form_shows_the_link_and_saves_it(alice, store):
         {"url": "example.org/b", "title": "New", "tags": "three", "private": "1", "next": "/liked"},
     )
     assert (done.status, done.location) == (303, "/liked")
-    link = store.readify_links.get("alice", link_id)
+    link = stored_links(store).get("alice", link_id)
     assert (link.url, link.title, link.tags, link.private) == ("https://example.org/b", "New", ["three"], True)
 
 
 def test_editing_onto_a_saved_url_or_with_bad_tags_is_refused_and_changes_nothing(alice, store):
     add(alice, "https://example.com/a", "A")
     second = add(alice, "https://example.com/b", "B")
-    before = store.readify_links.get("alice", second)
+    before = stored_links(store).get("alice", second)
     taken = alice.post_form(f"/edit_item/{second}", {"url": "https://example.com/a", "title": "B"})
     assert taken.status == 409
     assert field_error(taken.text, "url") == "You have saved this URL already (“A”). Edit that link instead."
     bad = alice.post_form(f"/edit_item/{second}", {"url": "https://example.com/b", "tags": "ok, not/ok"})
     assert bad.status == 400 and field_error(bad.text, "tags").startswith("The tag “not/ok”")
     assert input_value(bad.text, "tags") == "ok, not/ok"
-    assert store.readify_links.get("alice", second) == before
+    assert stored_links(store).get("alice", second) == before
 
 
 # -- tags ------------------------------------------------------------------------------------------------
@@ -454,13 +442,13 @@ def test_bad_profile_fields_are_refused_beside_the_field(alice, store, field, va
     )
     assert refused.status == 400
     assert field_error(refused.text, field) == message
-    assert store.profiles.get("alice").display_name == "Kept"
+    assert stored_profiles(store).get("alice").display_name == "Kept"
 
 
 def test_a_long_bio_is_refused_beside_its_box(alice, store):
     refused = alice.post_form("/settings", {"bio": "x" * 1001})
     assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1000 characters.</p>' in refused.text
-    assert store.profiles.get("alice") is None
+    assert stored_profiles(store).get("alice") is None
 
 
 def test_api_tokens_are_made_with_a_label_shown_once_and_revoked(alice, store):
@@ -546,7 +534,7 @@ def test_saving_anothers_public_link_keeps_ones_own_copy_private(alice, signed_u
 def test_the_profile_pages_its_links(alice, visitor, store):
     base = curtime() - 3_600_000
     for n in range(PAGE_SIZE + 2):
-        store.readify_links.add(
+        stored_links(store).add(
             ReadifyLink(
                 id=ReadifyLink.new_id(), owner="alice", url=f"https://e.com/{n}", title=f"n{n}", created_at=base + n
             )
@@ -590,7 +578,7 @@ def test_control_characters_are_dropped_from_titles_and_the_profile(alice, store
     add(alice, "https://example.com/ctl", "a\x00b\x07c\td")
     assert [link.title for link in saved(store)] == ["abc d"]
     alice.post_form("/settings", {"display_name": "Al\x01ice", "bio": "one\r\ntwo\x1b", "location": "\x0bLisbon"})
-    profile = store.profiles.get("alice")
+    profile = stored_profiles(store).get("alice")
     assert (profile.display_name, profile.bio, profile.location) == ("Alice", "one\ntwo", "Lisbon")
 
 
@@ -606,8 +594,9 @@ def test_what_was_typed_is_escaped_on_every_page(alice, signed_up, visitor):
     assert_escaped(signed_up("bob").get("/alice").text)
 
 
-def test_the_account_is_the_suites_one_listsurf_made_it(alice, store):
-    listsurf = Reader(create_listsurf(settings={"cookie_secret": COOKIE_SECRET}, db=store))
+def test_the_account_is_the_suites_one_listsurf_made_it(alice, settings, store):
+    create_listsurf = pytest.importorskip("listsurf.app").create_app  # the other site that shares the accounts
+    listsurf = Reader(create_listsurf(settings, store))
     listsurf.sign_up("carol")
     reader = Reader(alice.app)
     assert reader.log_in("carol", PASSWORD).location == "/"
@@ -623,8 +612,8 @@ def test_names_of_readify_pages_cannot_be_registered(visitor, store, username):
     assert store.users.count() == 0
 
 
-def test_a_full_readify_says_so_and_saves_nothing_more(alice, store, monkeypatch):
-    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+def test_a_full_readify_says_so_and_saves_nothing_more(alice, app, store, monkeypatch):
+    monkeypatch.setattr(app, "config", replace(app.config, links_per_account=1))
     add(alice, "https://example.com/a", "A")
     refused = alice.add("https://example.com/b", "B")
     assert refused.status == 403
@@ -635,8 +624,8 @@ def test_a_full_readify_says_so_and_saves_nothing_more(alice, store, monkeypatch
     assert [link.title for link in saved(store)] == ["A again"]
 
 
-def test_links_30_days_in_the_trash_take_no_room_in_a_full_readify(alice, store, monkeypatch):
-    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 1)
+def test_links_30_days_in_the_trash_take_no_room_in_a_full_readify(alice, app, store, monkeypatch):
+    monkeypatch.setattr(app, "config", replace(app.config, links_per_account=1))
     trashed_long_ago(store, "https://example.com/old", 31)
     assert alice.add("https://example.com/new", "New").status == 303
     assert [link.title for link in saved(store)] == ["New"]

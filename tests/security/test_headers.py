@@ -10,6 +10,7 @@ from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHand
 from brubeck.responses import API_POLICY, PAGE_POLICY, Response
 from brubeck.testing import TestClient
 from conf import landing
+from conf.settings import deployment
 
 
 class Page(WebMessageHandler):
@@ -116,7 +117,7 @@ def test_the_mongrel2_connections_own_answers_carry_the_security_headers(answer:
 def test_the_landing_page_is_a_handlers_page_with_every_header(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRUBECK_PULL", "tcp://127.0.0.1:1")
     monkeypatch.setenv("BRUBECK_PUB", "tcp://127.0.0.1:2")
-    page = TestClient(landing.create_app()).get("/")
+    page = TestClient(landing.create_app(deployment({}))).get("/")
     assert page.status == 200 and "<h1>The Brubeck suite</h1>" in page.text
     assert page.headers["Content-Security-Policy"] == PAGE_POLICY
     assert page.headers["X-Frame-Options"] == "DENY"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from shared.store import Store
 from shared.throttle import ADDRESS_LIMIT
-from tests.support.listsurf_pages import Browser
+from tests.support.inprocess import AccountBrowser
 
 HUGE = 1024 * 1024
 
@@ -18,7 +18,7 @@ def failure_rows(store: Store) -> list[tuple[str, int]]:
         return [(key, count) for key, count in connection.execute("SELECT key, count FROM login_failures")]
 
 
-def test_a_huge_username_is_not_stored(visitor: Browser, store: Store) -> None:
+def test_a_huge_username_is_not_stored(visitor: AccountBrowser, store: Store) -> None:
     for n in range(10):
         response = visitor.log_in(f"{n}" + "x" * HUGE, "whatever-password")
         assert response.status in (401, 429)
@@ -27,7 +27,9 @@ def test_a_huge_username_is_not_stored(visitor: Browser, store: Store) -> None:
     assert sum(len(key) for key, _ in rows) < 1000
 
 
-def test_once_an_address_is_refused_new_names_store_nothing(browser: Callable[..., Browser], store: Store) -> None:
+def test_once_an_address_is_refused_new_names_store_nothing(
+    browser: Callable[..., AccountBrowser], store: Store
+) -> None:
     guesser = browser(remote_addr="203.0.113.9")
     for n in range(ADDRESS_LIMIT):
         assert guesser.log_in(f"name{n}", "whatever-password").status == 401

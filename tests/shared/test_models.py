@@ -12,8 +12,7 @@ from pydantic import ValidationError
 from shared.models import (
     MAX_URL_LENGTH,
     ApiToken,
-    Link,
-    Profile,
+    SavedLink,
     User,
     check_new_password,
     field_errors,
@@ -94,26 +93,16 @@ def test_document_round_trip() -> None:
     assert User.from_document(user.to_document()) == user
 
 
-def test_profile_validation_and_views() -> None:
-    profile = Profile(id="alice", owner="alice", display_name="Alice A.", bio="Hi")
-    assert profile.to_owner_json()["display_name"] == "Alice A."
-    assert profile.to_document()["_id"] == "alice"
-    assert errors_of(Profile, id="alice", owner="alice", display_name="x" * 81) == {
-        "display_name": "Use at most 80 characters."
-    }
-    assert errors_of(Profile, id="alice", owner="alice", bio="x" * 1001) == {"bio": "Use at most 1000 characters."}
-
-
 # -- field_errors on other models -------------------------------------------------------------------
 
 
-def test_field_errors_for_a_link() -> None:
-    assert errors_of(Link, id="x", owner="alice") == {"url": "This is required."}
-    assert errors_of(Link, id="x", owner="alice", url="javascript:alert(1)", title="t" * 501) == {
+def test_field_errors_for_a_saved_link() -> None:
+    assert errors_of(SavedLink, id="x", owner="alice") == {"url": "This is required."}
+    assert errors_of(SavedLink, id="x", owner="alice", url="javascript:alert(1)", title="t" * 501) == {
         "url": "Only http:// and https:// links can be saved.",
         "title": "Use at most 500 characters.",
     }
-    assert errors_of(Link, id="x", owner="alice", url="https://user:pw@example.com/") == {
+    assert errors_of(SavedLink, id="x", owner="alice", url="https://user:pw@example.com/") == {
         "url": "Links with a user name or password in them cannot be saved."
     }
 
@@ -124,7 +113,7 @@ def test_field_errors_for_a_token_name() -> None:
 
 
 def test_link_title_whitespace_is_collapsed() -> None:
-    link = Link(id="x", owner="alice", url="example.com", title="  A \n  title\t here ")
+    link = SavedLink(id="x", owner="alice", url="example.com", title="  A \n  title\t here ")
     assert link.title == "A title here"
     assert link.url == "https://example.com/"
 
@@ -216,26 +205,3 @@ def test_api_token_keys_differ_and_a_blank_name_gets_a_default() -> None:
     second, second_key = ApiToken.issue("alice", "")
     assert first_key != second_key and first.id != second.id
     assert first.name == "API token"
-
-
-# -- links ------------------------------------------------------------------------------------------
-
-
-def test_link_id_is_stable_per_owner_and_url() -> None:
-    link_id = Link.id_for("alice", "https://example.com/")
-    assert link_id == Link.id_for("alice", "https://example.com/")
-    assert len(link_id) == 24 and all(c in "0123456789abcdef" for c in link_id)
-    assert link_id != Link.id_for("bob", "https://example.com/")
-    assert link_id != Link.id_for("alice", "https://example.com/other")
-
-
-def test_link_api_view() -> None:
-    link = Link(id="abc", owner="alice", url="Example.com/x", title="T", created_at=1, updated_at=2)
-    assert link.to_api() == {
-        "id": "abc",
-        "url": "https://example.com/x",
-        "title": "T",
-        "created_at": 1,
-        "updated_at": 2,
-    }
-    assert link.host == "example.com"

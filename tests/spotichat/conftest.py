@@ -11,10 +11,10 @@ import pytest
 from brubeck.request_handling import Brubeck
 from brubeck.testing import TestClient
 from shared.chat.service import Chat, connect
+from shared.settings import Settings
 from shared.store import Store
 from spotichat.app import create_app
-from tests.support.inprocess import COOKIE_SECRET
-from tests.support.spotichat_pages import ListenerActions
+from tests.spotichat.pages import ListenerActions
 
 
 class Listener(ListenerActions, TestClient):
@@ -29,8 +29,8 @@ def chat(redis_url: str) -> Iterator[Chat]:
 
 
 @pytest.fixture
-def app(store: Store, chat: Chat) -> Brubeck:
-    return create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": chat}, db=store)
+def app(settings: Settings, store: Store, chat: Chat) -> Brubeck:
+    return create_app(settings, store, chat)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
+from tests.spotichat.live import SpotiChat, random_track
 from tests.support.chromium import ARTIFACTS, PHONE, open_page
 from tests.support.pages import PASSWORD, XSS
-from tests.support.spotichat_live import SpotiChat, random_track
 
 try:
     from playwright.sync_api import Page, expect

@@ -9,7 +9,7 @@ import pytest
 
 from shared.chat.service import Chat
 from tests.spotichat.conftest import Listener
-from tests.support.spotichat_pages import TRACK
+from tests.spotichat.pages import TRACK
 
 ROOM = f"/rooms/{TRACK}"
 API = f"/api/rooms/{TRACK}"

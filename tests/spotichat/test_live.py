@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pytest
 from redis import Redis
 
+from tests.spotichat.live import Chatter, SpotiChat, json_of, open_poll, random_track, signed_up
 from tests.support.pages import XSS, XSS_ESCAPED
 from tests.support.raw_http import read_response
 from tests.support.servers import Endpoint, both_libraries
-from tests.support.spotichat_live import Chatter, SpotiChat, json_of, open_poll, random_track, signed_up
 from tests.support.zmq_tap import Reply, Tap
 
 pytestmark = pytest.mark.integration

@@ -12,9 +12,8 @@ from brubeck.testing import free_port
 from shared.chat.service import Chat, connect
 from spotichat.app import create_app
 from tests.spotichat.conftest import Listener
-from tests.support.inprocess import COOKIE_SECRET
+from tests.spotichat.pages import OTHER_TRACK, TRACK, listed_on
 from tests.support.pages import XSS, XSS_ESCAPED, elements, fetched_resources, field_error, with_token
-from tests.support.spotichat_pages import OTHER_TRACK, TRACK, listed_on
 
 ROOM = f"/rooms/{TRACK}"
 API = f"/api/rooms/{TRACK}"
@@ -195,9 +194,9 @@ def test_unknown_api_paths_are_json_404s(alice):
     error_of(alice.get(f"{API}/nothing"), 404)
 
 
-def test_while_redis_is_away_the_api_and_pages_answer_503(store, signed_up):
+def test_while_redis_is_away_the_api_and_pages_answer_503(settings, store, signed_up):
     down = connect(f"redis://127.0.0.1:{free_port()}/0")
-    app = create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": Chat(down, "spotichat")}, db=store)
+    app = create_app(settings, store, Chat(down, "spotichat"))
     client = Listener(app)
     client.sign_up("dora")
     for response in (client.poll(), client.get(f"{API}/listeners"), client.get("/api/rooms")):

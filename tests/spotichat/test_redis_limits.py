@@ -10,15 +10,16 @@ import pytest
 import redis
 
 from brubeck.request_handling import Brubeck
-from conf import bringup, settings
+from conf import bringup
+from conf.settings import deployment
 from shared.chat.messages import RateLimited
 from shared.chat.service import Chat, connect
+from shared.settings import Settings
 from shared.store import Store
 from spotichat.app import create_app
 from tests.spotichat.conftest import Listener
-from tests.support.inprocess import COOKIE_SECRET
+from tests.spotichat.pages import OTHER_TRACK, TRACK
 from tests.support.servers import RedisServer
-from tests.support.spotichat_pages import OTHER_TRACK, TRACK
 
 ROOMS = ["A" * 22, "B" * 22, "C" * 22, "D" * 22]
 
@@ -44,8 +45,8 @@ def test_one_account_makes_a_bounded_number_of_rooms(small_chat: Chat) -> None:
     assert small_chat.presence.listeners(ROOMS[3]) == ["ann", "mallory"]
 
 
-def test_the_api_and_the_page_say_so_with_429(store: Store, small_chat: Chat) -> None:
-    app = create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": small_chat}, db=store)
+def test_the_api_and_the_page_say_so_with_429(settings: Settings, store: Store, small_chat: Chat) -> None:
+    app = create_app(settings, store, small_chat)
     mallory = Listener(app)
     mallory.sign_up("mallory")
     for room in ROOMS[:3]:
@@ -57,13 +58,13 @@ def test_the_api_and_the_page_say_so_with_429(store: Store, small_chat: Chat) ->
     assert page.status == 429 and "too many new rooms" in page.text
 
 
-def test_a_full_redis_refuses_writes_and_the_chat_answers_503(store: Store, tmp_path) -> None:
+def test_a_full_redis_refuses_writes_and_the_chat_answers_503(settings: Settings, store: Store, tmp_path) -> None:
     server = RedisServer(tmp_path, "--maxmemory-policy", "noeviction")
     server.start()
     try:
         client = connect(server.url)
         chat = Chat(client, "spotichat")
-        app: Brubeck = create_app(settings={"cookie_secret": COOKIE_SECRET, "chat": chat}, db=store)
+        app: Brubeck = create_app(settings, store, chat)
         ann = Listener(app)
         ann.sign_up("ann")
         assert ann.join().status == 200
@@ -80,7 +81,6 @@ def test_a_full_redis_refuses_writes_and_the_chat_answers_503(store: Store, tmp_
         server.stop()
 
 
-def test_the_suites_redis_is_bounded_and_evicts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(settings, "REDIS_MAXMEMORY", "64mb")
-    command = bringup.procfile()["redis"]
+def test_the_suites_redis_is_bounded_and_evicts_nothing() -> None:
+    command = bringup.procfile(deployment({"REDIS_MAXMEMORY": "64mb"}))["redis"]
     assert "--maxmemory 64mb --maxmemory-policy noeviction" in command

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from tests.spotichat.live import SpotiChat, json_of, open_poll, random_track, signed_up
 from tests.support.raw_http import read_response
-from tests.support.spotichat_live import SpotiChat, json_of, open_poll, random_track, signed_up
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,9 @@ import requests
 
 from brubeck.responses import PAGE_POLICY
 from brubeck.testing import free_port
-from conf import bringup, settings
+from conf import bringup
+from conf.settings import deployment
+from conf.sites import SITES
 from tests.support.clients import SiteClient
 from tests.support.servers import ROOT, require_binary
 
@@ -39,7 +41,8 @@ RESTART_TIMEOUT_S = 15  # supervisord starts a dead process again after 1 s; Lis
 GIVE_UP_TIMEOUT_S = 90  # a process that keeps dying at once is retried 5 times, 1 + 2 + ... + 5 s apart
 READY = "The Brubeck suite is ready:"
 HANDLER_PORTS = 10  # HANDLER_PORT_BASE .. +9: room for every site's pair
-SITE_NAMES = ("Listsurf", "Readify", "SpotiChat", "no.js")
+SITE_NAMES = [SITES[name].title for name in bringup.running_sites(deployment()) if SITES[name].title]
+"""What the landing page lists: every site conf/Procfile runs."""
 PASSWORD = "correct horse"
 
 
@@ -379,7 +382,7 @@ def test_a_site_that_cannot_start_stops_the_bringup(suite: Suite) -> None:
 def rendered_config(monkeypatch: pytest.MonkeyPatch, processes: str = "") -> configparser.RawConfigParser:
     monkeypatch.setenv("SUITE_PROCESSES", processes)
     config = configparser.RawConfigParser()
-    config.read_string(bringup.supervisor_config())
+    config.read_string(bringup.supervisor_config(deployment()))
     return config
 
 
@@ -411,7 +414,7 @@ def test_supervisord_runs_a_program_per_procfile_line_that_is_started_again(monk
 
 
 def test_no_redis_is_started_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(settings, "OWN_REDIS", False)
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere:6379/0")
     assert "program:redis" not in rendered_config(monkeypatch).sections()
 
 
@@ -432,9 +435,9 @@ def test_the_control_socket_moves_to_tmp_when_its_path_is_too_long(
 
 
 def test_nothing_answers_when_nothing_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(settings, "SUITE_PORT", free_port())
+    where = deployment({"SUITE_PORT": str(free_port())})
     monkeypatch.setattr(bringup, "SUPERVISOR_CONFIG", tmp_path / "supervisord.conf")
-    assert not bringup.answers(bringup.landing_url())
+    assert not bringup.answers(bringup.landing_url(where), where)
     assert bringup.process_states() == []  # no config
     bringup.SUPERVISOR_CONFIG.write_text(f"[supervisorctl]\nserverurl = unix://{tmp_path / 'none.sock'}\n")
     assert bringup.process_states() == []  # nothing listening

@@ -1,13 +1,16 @@
-"""Fixtures for the sites' page tests, run in this process: ``create_app(settings=..., db=...)`` on a
-store in the test's own folder, driven by ``brubeck.testing.TestClient``.
+"""Fixtures for the sites' page tests, run in this process: ``create_app(settings, store)`` with settings
+and a store in the test's own folder, driven by ``brubeck.testing.TestClient``.
 
-``store`` is the site's database, ``browser()`` a new browser (no cookies), ``visitor`` one,
-``alice`` one signed up as "alice".
+``settings`` are the suite's defaults with the test's data folder, ``store`` the site's database,
+``browser()`` a new browser (no cookies), ``visitor`` one, ``alice`` one signed up as "alice".  Each
+site's tests give their ``app`` (and browser class, ``client_class``) in tests/<site>/conftest.py; elsewhere the
+``app`` is the shared accounts on their own (tests/support/apps/accounts_app.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +18,50 @@ import pytest
 
 from brubeck.request_handling import Brubeck
 from brubeck.testing import TestClient
-from listsurf.app import create_app
+from conf.settings import from_env
+from shared.settings import Settings
 from shared.store import Store, open_store
-from tests.support.listsurf_pages import Browser
+from tests.support.apps import accounts_app
+from tests.support.pages import AccountActions
 
 COOKIE_SECRET = "in-process-test-secret"
 
 
+def settings_for(data_dir: Path, environ: dict[str, str] | None = None, **changes: Any) -> Settings:
+    """The suite's settings as ``environ`` (nothing but what it says) makes them, with a known cookie secret
+    and data in ``data_dir``, then ``changes`` to fields."""
+    given = {"COOKIE_SECRET": COOKIE_SECRET, "SUITE_DATA_DIR": str(data_dir), **(environ or {})}
+    return replace(from_env(given), **changes)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def settings(tmp_path: Path) -> Settings:
+    """The suite's defaults, with the test's folder for data."""
+    return settings_for(tmp_path)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
     """The site's database: the embedded store in the test's folder."""
-    opened = open_store(url="", data_dir=tmp_path)
+    opened = open_store(None, settings.data_dir)
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def app(store: Store) -> Brubeck:
-    """Listsurf on ``store``."""
-    return create_app(settings={"cookie_secret": COOKIE_SECRET}, db=store)
+def app(settings: Settings, store: Store) -> Brubeck:
+    """The shared accounts on their own, on ``store``."""
+    return accounts_app.create_app(settings, store)
+
+
+class AccountBrowser(AccountActions, TestClient):
+    """A browser that knows the account pages, in this process."""
 
 
 @pytest.fixture
 def client_class() -> type[TestClient]:
-    """The browser class of the site's tests (a site's test module overrides it with ``app``)."""
-    return Browser
+    """The browser class of the site's tests (a site's fixtures override it with ``app``)."""
+    return AccountBrowser
 
 
 @pytest.fixture
@@ -53,16 +75,16 @@ def browser(app: Brubeck, client_class: type[TestClient]) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def visitor(browser: Callable[..., Browser]) -> Browser:
+def visitor(browser: Callable[..., Any]) -> Any:
     """A browser that is not signed in."""
     return browser()
 
 
 @pytest.fixture
-def signed_up(browser: Callable[..., Browser]) -> Callable[[str], Browser]:
+def signed_up(browser: Callable[..., Any]) -> Callable[[str], Any]:
     """Factory: ``signed_up("bob")`` is a new browser with a new account, signed in."""
 
-    def sign_up(username: str) -> Browser:
+    def sign_up(username: str) -> Any:
         client = browser()
         assert client.sign_up(username).headers["Location"] == "/"
         return client
@@ -71,6 +93,6 @@ def signed_up(browser: Callable[..., Browser]) -> Callable[[str], Browser]:
 
 
 @pytest.fixture
-def alice(signed_up: Callable[[str], Browser]) -> Browser:
+def alice(signed_up: Callable[[str], Any]) -> Any:
     """A browser signed up as "alice"."""
     return signed_up("alice")

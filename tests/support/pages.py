@@ -180,3 +180,9 @@ def assert_escaped(page: str) -> None:
     assert XSS not in page
     assert "<script" not in page.lower()
     assert XSS_ESCAPED in page
+
+
+def bookmarklet(page: str) -> str:
+    """The href of the page's bookmarklet (Listsurf's and Readify's)."""
+    [anchor] = [a for a in elements(page, "a") if a.get("class") == "bookmarklet"]
+    return anchor["href"]

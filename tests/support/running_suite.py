@@ -95,7 +95,12 @@ def running_suite(folder: Path, modules: Sequence[str]) -> Iterator[RunningSuite
     port, workdir, data_dir = free_port(), folder / "mongrel2", folder / "data"
     env = _environment(port, data_dir, workdir)
     rendered = subprocess.run(
-        [sys.executable, "-c", "from conf.bringup import mongrel2_config; print(mongrel2_config())"],
+        [
+            sys.executable,
+            "-c",
+            "from conf.bringup import mongrel2_config; from conf.settings import deployment;"
+            " print(mongrel2_config(deployment()))",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

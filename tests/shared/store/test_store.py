@@ -1,4 +1,5 @@
-"""The data layer's contract, run against both stores: SQLite (the default) and MongoDB (on mongomock).
+"""The data layer's contract for the accounts' records, run against both stores: SQLite (the default) and
+MongoDB (on mongomock); and the machinery each site's records use (schemas versioned on their own).
 
 The ``store`` fixture (tests/shared/store/conftest.py) runs each test on both.
 """
@@ -9,20 +10,45 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import mongomock
 import pytest
 
 from brubeck.timekeeping import curtime
-from shared import links, throttle, tokens, users
-from shared.models import ApiToken, Link, User
-from shared.store import LinkQuery, Store, Unavailable, open_store
-from shared.store.mongo import INDEXES, ensure_indexes
-from shared.store.sqlite import MIGRATIONS, SQLiteStore
+from shared import throttle, tokens, users
+from shared.models import ApiToken, User
+from shared.store import Records, Schema, Store, Unavailable, open_store
+from shared.store.sqlite import SQLiteStore
+from shared.store.sqlite.database import SQLiteDatabase
+from shared.store.sqlite.schema import ACCOUNTS
+from tests.support.stores import assert_mongo_indexes
+
+NOTES = Schema(
+    "notes",
+    [
+        "CREATE TABLE notes (id TEXT PRIMARY KEY, text TEXT NOT NULL);",
+        "ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;",
+    ],
+    legacy=[3, 5],
+)
+"""A part's schema of two versions, as a site would bring it (its first version was the suite's 3rd)."""
 
 
-def link(owner: str, url: str, title: str = "", at: int = 1_000) -> Link:
-    draft = Link(id="x", owner=owner, url=url, title=title, created_at=at, updated_at=at)
-    return draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
+class Notes:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self.db = db
+
+    def add(self, note_id: str, text: str) -> None:
+        self.db.change("INSERT INTO notes (id, text) VALUES (?, ?)", (note_id, text))
+
+    def texts(self) -> list[str]:
+        return [row[0] for row in self.db.rows("SELECT text FROM notes ORDER BY id")]
+
+
+NOTE_RECORDS: Records[Notes] = Records("notes", NOTES, Notes, lambda database: None)
+
+
+def versions(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as connection:
+        return dict(connection.execute("SELECT name, version FROM schema_versions"))
 
 
 # -- users -----------------------------------------------------------------------------------------------
@@ -93,79 +119,6 @@ def test_a_token_use_is_noted_at_most_hourly(store: Store) -> None:
     ) is not None and stored.last_used_at == 2_000 + tokens.TOUCH_INTERVAL_MS
 
 
-# -- links -----------------------------------------------------------------------------------------------
-
-
-def test_saving_a_url_again_updates_it(store: Store) -> None:
-    saved, created = store.links.upsert(link("alice", "https://example.com/", "First", at=1_000))
-    assert created and saved.title == "First"
-    again, created = store.links.upsert(link("alice", "https://example.com/", "", at=2_000))
-    assert not created
-    assert (again.title, again.created_at, again.updated_at) == ("First", 1_000, 2_000)  # an empty title keeps it
-    renamed, _ = store.links.upsert(link("alice", "https://example.com/", "Second", at=3_000))
-    assert (renamed.title, renamed.updated_at) == ("Second", 3_000)
-    assert store.links.count("alice") == 1
-
-
-def test_pages_are_newest_first_without_gaps_or_repeats(store: Store) -> None:
-    for n in range(25):
-        store.links.upsert(link("alice", f"https://example.com/{n}", f"Link {n}", at=1_000 + n // 2))  # ties
-    store.links.upsert(link("bob", "https://example.com/bob", "Bob's", at=5_000))
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = links.list_links(store, "alice", limit=7, cursor=cursor)
-        seen += [item.id for item in page.links]
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
-    everything = store.links.page(LinkQuery("alice", 100))
-    assert seen == [item.id for item in everything]
-    assert len(seen) == len(set(seen)) == 25
-    assert [(item.updated_at, item.id) for item in everything] == sorted(
-        ((item.updated_at, item.id) for item in everything), reverse=True
-    )
-
-
-def test_since_keeps_links_updated_after_it(store: Store) -> None:
-    for n in range(5):
-        store.links.upsert(link("alice", f"https://example.com/{n}", at=1_000 * (n + 1)))
-    assert [item.updated_at for item in store.links.page(LinkQuery("alice", 10, since=3_000))] == [5_000, 4_000]
-
-
-@pytest.mark.parametrize(
-    ("words", "expected"),
-    [
-        (("python",), ["Python tips", "Learning python"]),
-        (("PYTH",), ["Python tips", "Learning python"]),  # the start of a word, any case
-        (("python", "tips"), ["Python tips"]),  # every word must match
-        (("example",), ["Python tips", "Learning python", "Gardening"]),  # the URL counts
-        (("garden",), ["Gardening"]),
-        (("ython",), []),  # not the middle of a word
-        (('"',), []),  # quotes cannot break the query
-        (("secret",), []),  # another user's link
-    ],
-)
-def test_search_matches_word_starts_in_titles_and_urls(
-    store: Store, words: tuple[str, ...], expected: list[str]
-) -> None:
-    store.links.upsert(link("alice", "https://example.com/gardening", "Gardening", at=1_000))
-    store.links.upsert(link("alice", "https://example.com/learn", "Learning python", at=2_000))
-    store.links.upsert(link("alice", "https://example.com/tips", "Python tips", at=3_000))
-    store.links.upsert(link("bob", "https://bob.example/secret", "Secret python", at=4_000))
-    assert [item.title for item in store.links.page(LinkQuery("alice", 10, words=words))] == expected
-
-
-def test_search_follows_edits_and_deletes(store: Store) -> None:
-    first, _ = store.links.upsert(link("alice", "https://example.com/a", "Old name", at=1_000))
-    store.links.upsert(link("alice", "https://example.com/a", "New name", at=2_000))
-    assert store.links.page(LinkQuery("alice", 10, words=("old",))) == []
-    assert [item.id for item in store.links.page(LinkQuery("alice", 10, words=("new",)))] == [first.id]
-    assert not store.links.delete("bob", first.id)
-    assert store.links.delete("alice", first.id)
-    assert store.links.page(LinkQuery("alice", 10, words=("new",))) == []
-
-
 # -- failed logins ---------------------------------------------------------------------------------------
 
 
@@ -193,34 +146,51 @@ def test_the_throttle_refuses_past_the_limit_on_either_store(store: Store) -> No
 # -- each store on its own -------------------------------------------------------------------------------
 
 
-def test_the_sqlite_schema_is_versioned_and_opening_again_migrates_nothing(tmp_path: Path) -> None:
+def test_each_schema_is_versioned_on_its_own_and_made_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
     SQLiteStore(path).close()
-    SQLiteStore(path).close()
+    assert versions(path) == {"accounts": len(ACCOUNTS.migrations)}
+    store = SQLiteStore(path)
+    store.records(NOTE_RECORDS).add("1", "first")
+    store.close()
+    assert versions(path) == {"accounts": 1, "notes": 2}
+    again = SQLiteStore(path)  # opening again migrates nothing, and keeps the data
+    assert again.records(NOTE_RECORDS).texts() == ["first"]
+    again.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_file_from_before_versions_per_schema_starts_each_schema_where_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "suite.sqlite3"
+    with sqlite3.connect(path) as connection:  # the suite's one schema at version 4: notes' first script done
+        connection.executescript(ACCOUNTS.migrations[0] + NOTES.migrations[0] + "PRAGMA user_version = 4;")
+        connection.execute("INSERT INTO notes (id, text) VALUES ('1', 'kept')")
+    store = SQLiteStore(path)
+    assert store.records(NOTE_RECORDS).texts() == ["kept"]  # its second script ran, its first did not again
+    store.close()
+    assert versions(path) == {"accounts": 1, "notes": 2}
 
 
 def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
+    SQLiteStore(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="schema version"):
+        connection.execute("UPDATE schema_versions SET version = 9 WHERE name = 'accounts'")
+    with pytest.raises(RuntimeError, match="version 9 of the accounts schema"):
         SQLiteStore(path)
 
 
 @pytest.mark.parametrize(
     ("query", "index"),
     [
-        ("SELECT id FROM links WHERE owner = 'a' ORDER BY updated_at DESC, id DESC LIMIT 51", "links_newest_first"),
         ("SELECT id FROM tokens WHERE owner = 'a' ORDER BY created_at DESC", "tokens_by_owner"),
         ("SELECT count FROM login_failures WHERE key IN ('a', 'b')", "sqlite_autoindex_login_failures_1"),
     ],
 )
-def test_sqlite_queries_are_bounded_by_an_index(query_plan: Callable[[str], str], query: str, index: str) -> None:
+def test_sqlite_queries_are_bounded_by_an_index(query_plan: Callable[..., str], query: str, index: str) -> None:
     plan = query_plan(query)
-    assert index in plan and "SCAN" not in plan.replace("SCAN links_search", ""), plan
+    assert index in plan and "SCAN" not in plan, plan
 
 
 def test_a_locked_database_is_unavailable_not_a_crash(tmp_path: Path) -> None:
@@ -239,17 +209,12 @@ def test_a_locked_database_is_unavailable_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_mongo_gets_the_indexes_its_queries_need() -> None:
-    database = mongomock.MongoClient().suite
-    ensure_indexes(database)
-    for collection, indexes in INDEXES.items():
-        keys = [list(info["key"]) for info in database[collection].index_information().values()]
-        for wanted, _ in indexes:
-            assert [name for name, _ in wanted] in [[name for name, _ in key] for key in keys]
+    assert_mongo_indexes()
 
 
 def test_an_old_montydb_folder_is_named_with_what_to_do(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "db").mkdir()
     (tmp_path / "db" / "monty.storage.cfg").write_text("")
-    open_store(url="", data_dir=tmp_path).close()
+    open_store(None, tmp_path).close()
     assert "old embedded store (montydb)" in caplog.text
     assert f"mv {tmp_path / 'db'} {tmp_path / 'db'}.montydb-old" in caplog.text

@@ -6,6 +6,7 @@ holds an answer of either client (TestClient's or requests') to the document.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,6 +16,7 @@ from brubeck.testing import TestClient, TestResponse
 from readify.api.app import create_app
 from readify.api.openapi import document
 from readify.api.operations import Endpoint
+from tests.support.inprocess import settings_for
 
 HOST = "api.readify.localhost:6767"
 SITE = f"http://{HOST}"
@@ -22,7 +24,7 @@ SITE = f"http://{HOST}"
 
 def description() -> dict[str, Any]:
     """/openapi.json as an app on the default settings serves it (made without a database)."""
-    return document(create_app(settings={"cookie_secret": "x"}, db=object()))  # type: ignore[arg-type]
+    return document(create_app(settings_for(Path("unused")), object()))  # type: ignore[arg-type]
 
 
 def token(key: str) -> dict[str, str]:

@@ -6,9 +6,10 @@ import hashlib
 from urllib.parse import urlencode
 
 from brubeck.timekeeping import curtime
+from shared.store import Store
 
 from .models import Profile
-from .store import Store
+from .store import profiles
 
 PROFILE_FIELDS = ("display_name", "bio", "location", "website", "email", "avatar_url")
 GRAVATAR = "https://www.gravatar.com/avatar/"
@@ -16,7 +17,7 @@ GRAVATAR = "https://www.gravatar.com/avatar/"
 
 def get_profile(store: Store, owner: str) -> Profile:
     """The account's profile; an empty one if it never saved one."""
-    return store.profiles.get(owner) or Profile(id=owner, owner=owner)
+    return profiles(store).get(owner) or Profile(id=owner, owner=owner)
 
 
 def save_profile(store: Store, owner: str, fields: dict[str, str]) -> Profile:
@@ -25,10 +26,10 @@ def save_profile(store: Store, owner: str, fields: dict[str, str]) -> Profile:
     Raises pydantic's ``ValidationError`` (one message per field through ``field_errors``), saving nothing.
     """
     now = curtime()
-    before = store.profiles.get(owner)
+    before = profiles(store).get(owner)
     values = {name: fields.get(name, "") for name in PROFILE_FIELDS}
     profile = Profile(id=owner, owner=owner, created_at=before.created_at if before else now, updated_at=now, **values)
-    store.profiles.put(profile)
+    profiles(store).put(profile)
     return profile
 
 

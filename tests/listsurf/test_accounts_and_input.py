@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import gevent
 import pytest
 
-from conf import settings
+from listsurf.store import links as listsurf_links
 from shared.store import Store
 from shared.throttle import PAIR_LIMIT
-from tests.support.listsurf_live import Surfer
-from tests.support.listsurf_pages import Browser
+from shared.web import SiteApp
+from tests.listsurf.live import Surfer
+from tests.listsurf.pages import Browser
 from tests.support.pages import PASSWORD, field_error, set_cookies
 from tests.support.servers import Endpoint
 
@@ -127,7 +129,7 @@ def test_a_url_whose_host_is_not_a_host_name_is_refused(alice: Browser, store: S
     response = alice.add(url, "x")
     assert response.status == 400
     assert field_error(response.text, "url")
-    assert store.links.count("alice") == 0
+    assert listsurf_links(store).count("alice") == 0
 
 
 @pytest.mark.parametrize(
@@ -135,26 +137,26 @@ def test_a_url_whose_host_is_not_a_host_name_is_refused(alice: Browser, store: S
 )
 def test_ip_literals_and_international_names_are_hosts(alice: Browser, store: Store, url: str) -> None:
     assert alice.add(url, "ok").status == 303
-    assert store.links.count("alice") == 1
+    assert listsurf_links(store).count("alice") == 1
 
 
 def test_an_account_keeps_at_most_its_limit_of_links(
-    alice: Browser, store: Store, monkeypatch: pytest.MonkeyPatch
+    alice: Browser, app: SiteApp, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "LINKS_PER_ACCOUNT", 3)
+    monkeypatch.setattr(app, "config", replace(app.config, links_per_account=3))
     for n in range(3):
         assert alice.add(f"https://example.com/{n}").status == 303
     refused = alice.add("https://example.com/one-too-many")
     assert refused.status == 403
     assert "Your list is full: an account keeps at most 3 links." in field_error(refused.text, "url")
     assert alice.add("https://example.com/0", "saved again").status == 303  # an update is not a new link
-    assert store.links.count("alice") == 3
+    assert listsurf_links(store).count("alice") == 3
 
 
 def test_one_address_makes_a_limited_number_of_accounts_an_hour(
-    browser: Callable[..., Browser], store: Store, monkeypatch: pytest.MonkeyPatch
+    browser: Callable[..., Browser], app: SiteApp, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "ACCOUNTS_PER_ADDRESS_PER_HOUR", 2)
+    monkeypatch.setattr(app, "config", replace(app.config, accounts_per_address_per_hour=2))
     for name in ("ann", "bea"):
         assert browser(remote_addr="203.0.113.9").sign_up(name).status == 302
     refused = browser(remote_addr="203.0.113.9").post_form("/create", {"username": "cat", "password": PASSWORD})

@@ -1,25 +1,19 @@
-"""The SQLite store shared by processes: nothing lost when they write at once, nothing half-saved when one dies;
-and MongoDB out of reach is a clear error."""
+"""The SQLite store shared by processes, with Listsurf's links (and their full-text index): nothing lost when
+they write at once, nothing half-saved when one dies."""
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pymongo.errors
-import pytest
-
-from brubeck.testing import free_port
-from shared.links import save_link
-from shared.models import Link
-from shared.store import UNAVAILABLE, open_store
+from listsurf.links import save_link
+from listsurf.models import Link
+from listsurf.store import links as listsurf_links
 from shared.store.sqlite import SQLiteStore
 from tests.support.servers import ROOT
 
@@ -54,7 +48,9 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
             if process.is_alive():
                 process.kill()
     store = SQLiteStore(path)
-    assert [store.links.count(f"writer{worker}") for worker in range(WORKERS)] == [WRITES_PER_WORKER] * WORKERS
+    assert [listsurf_links(store).count(f"writer{worker}") for worker in range(WORKERS)] == [
+        WRITES_PER_WORKER
+    ] * WORKERS
     assert store.login_failures.live(["addr:shared"], 2_000) == [(WORKERS * WRITES_PER_WORKER, 1_000 + 10**12)]
 
 
@@ -78,7 +74,7 @@ with store.database.transaction(connection):  # one transaction of many rows, ki
 def test_a_process_killed_in_the_middle_of_a_write_leaves_nothing_half_saved(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
     store = SQLiteStore(path)
-    store.links.upsert(_kept_link())
+    listsurf_links(store).upsert(_kept_link())
     writer = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(path)],
         cwd=ROOT,
@@ -90,8 +86,8 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_nothing_half_saved(tmp
     writer.wait(10)
     store.database.close()
     again = SQLiteStore(path)
-    assert again.links.count("dead") == 0
-    assert again.links.count("kept") == 1
+    assert listsurf_links(again).count("dead") == 0
+    assert listsurf_links(again).count("kept") == 1
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         searchable = connection.execute("SELECT count(*) FROM links_search").fetchone()[0]
@@ -101,17 +97,3 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_nothing_half_saved(tmp
 def _kept_link() -> Link:
     draft = Link(id="x", owner="kept", url="https://example.com/kept", title="Kept", created_at=1, updated_at=1)
     return draft.model_copy(update={"id": Link.id_for("kept", draft.url)})
-
-
-def test_unreachable_mongodb_logs_one_line_and_answers_unavailable(caplog: pytest.LogCaptureFixture) -> None:
-    started = time.monotonic()
-    with caplog.at_level(logging.ERROR, logger="shared.store"):
-        store = open_store(f"mongodb://127.0.0.1:{free_port()}/suite_test", timeout_ms=200)
-    errors = [r for r in caplog.records if r.name == "shared.store" and r.levelno == logging.ERROR]
-    assert len(errors) == 1 and "MongoDB unreachable" in errors[0].getMessage()
-    assert errors[0].exc_info is None  # one clear line, no traceback
-    with pytest.raises(UNAVAILABLE) as raised:
-        store.users.get("alice")
-    assert isinstance(raised.value, pymongo.errors.ConnectionFailure)
-    assert time.monotonic() - started < 5
-    store.close()

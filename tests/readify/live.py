@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.readify.pages import ReadifyActions
 from tests.support.clients import SiteClient
 from tests.support.pages import PASSWORD
-from tests.support.readify_pages import ReadifyActions
 from tests.support.servers import Endpoint
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.spotichat.pages import ListenerActions
 from tests.support.clients import SiteClient
 from tests.support.pages import PASSWORD
 from tests.support.servers import ROOT, Endpoint
-from tests.support.spotichat_pages import ListenerActions
 from tests.support.zmq_tap import Tap
 
 STATIC = str(ROOT / "spotichat" / "static")

@@ -2,7 +2,7 @@
 
 ``listsurf`` runs the site behind a fresh Mongrel2 with its embedded database in ``data_dir``;
 ``live_store`` opens that database for the test; ``live_alice`` is a browser signed up to it as "alice".
-Reading pages is tests/support/pages.py and tests/support/listsurf_pages.py.
+Reading pages is tests/support/pages.py and tests/listsurf/pages.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from shared.store import Store, open_store
+from tests.listsurf.pages import ListsurfActions
 from tests.support.clients import SiteClient
-from tests.support.listsurf_pages import ListsurfActions
 from tests.support.pages import PASSWORD
 from tests.support.servers import Endpoint
 

@@ -17,7 +17,7 @@ from brubeck.testing import free_port
 from brubeck.timekeeping import curtime
 from shared.models import ApiToken
 from shared.throttle import REFUSE_AFTER, WINDOW_MS, LoginThrottle
-from tests.support.listsurf_live import PASSWORD, Surfer
+from tests.listsurf.live import PASSWORD, Surfer
 from tests.support.pages import set_cookies
 from tests.support.servers import Endpoint
 

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from brubeck.timekeeping import curtime
-from conf import settings
+from shared.limits import LINKS_PER_ACCOUNT, MAX_SEARCH_WORDS, ListFull
+from shared.models import normalize_url
+from shared.paging import Paged, decode_cursor, paged
+from shared.store import Store, UrlTaken
 
-from .links import MAX_SEARCH_WORDS, ListFull
-from .models import ReadifyLink, Tombstone, normalize_url
-from .paging import Paged, decode_cursor, paged
-from .store import ReadifyQuery, Store, UrlTaken
+from .models import ReadifyLink, Tombstone
+from .store import ReadifyQuery, readify_links
 from .tags import check_tag, parse_tags
 
 TRASH_DAYS = 30
@@ -65,19 +66,21 @@ def save_link(
     title: str = "",
     tags: str | Iterable[str] = "",
     private: bool | None = False,
+    *,
+    limit: int = LINKS_PER_ACCOUNT,
 ) -> tuple[ReadifyLink, bool]:
     """Save a link; ``(link, created)``.
 
     A URL the owner saved already updates that link instead: its title (when one is given), its tags
     (the new ones added), its private flag (unless ``private`` is None), and it comes back out of the
     archive and the trash.  A new link with ``private`` None is not private.
-    Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` at ``LINKS_PER_ACCOUNT``.
+    Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` when the owner has ``limit`` links.
     """
     now = curtime()
     fields = {"url": url, "title": title, "tags": tags, "private": bool(private), "created_at": now, "updated_at": now}
     draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
     for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again
-        existing = store.readify_links.find_url(owner, draft.url)
+        existing = readify_links(store).find_url(owner, draft.url)
         if existing is not None and _expired(existing, now):  # deleted for good by now: saved anew
             purge_trash(store, owner)
             continue
@@ -85,26 +88,26 @@ def save_link(
             merged = ReadifyLink(**{**existing.model_dump(), "tags": [*existing.tags, *draft.tags]})  # checks ≤ 20
             kept = existing.private if private is None else private
             changes = {"tags": merged.tags, "private": kept, "archived": False, "deleted_at": None}
-            updated = store.readify_links.update(owner, existing.id, {**changes, "updated_at": now})
+            updated = readify_links(store).update(owner, existing.id, {**changes, "updated_at": now})
             if updated is not None:
                 return (_retitle(store, updated, draft.title, now) if draft.title else updated), False
         else:
-            if store.readify_links.count(owner) >= settings.LINKS_PER_ACCOUNT:
+            if readify_links(store).count(owner) >= limit:
                 purge_trash(store, owner)  # links 30 days in the trash are gone: they take no room
-                if store.readify_links.count(owner) >= settings.LINKS_PER_ACCOUNT:
-                    raise ListFull(settings.LINKS_PER_ACCOUNT)
-            if store.readify_links.add(draft):
+                if readify_links(store).count(owner) >= limit:
+                    raise ListFull(limit)
+            if readify_links(store).add(draft):
                 return draft, True
-    raise AlreadySaved(store.readify_links.find_url(owner, draft.url))
+    raise AlreadySaved(readify_links(store).find_url(owner, draft.url))
 
 
 def _retitle(store: Store, link: ReadifyLink, title: str, now: int) -> ReadifyLink:
-    return store.readify_links.update(link.owner, link.id, {"title": title, "updated_at": now}) or link
+    return readify_links(store).update(link.owner, link.id, {"title": title, "updated_at": now}) or link
 
 
 def get_link(store: Store, owner: str, link_id: str) -> ReadifyLink | None:
     """The owner's link (in the trash or not), or None (also for one 30 days in the trash)."""
-    link = store.readify_links.get(owner, link_id)
+    link = readify_links(store).get(owner, link_id)
     return None if link is None or _expired(link, curtime()) else link
 
 
@@ -138,9 +141,9 @@ def change_link(
     edited = ReadifyLink(**{**current.model_dump(), **changes})
     values = {name: getattr(edited, name) for name in changes}
     try:
-        return store.readify_links.update(owner, link_id, {**values, "updated_at": curtime()})
+        return readify_links(store).update(owner, link_id, {**values, "updated_at": curtime()})
     except UrlTaken:
-        raise AlreadySaved(store.readify_links.find_url(owner, edited.url)) from None
+        raise AlreadySaved(readify_links(store).find_url(owner, edited.url)) from None
 
 
 def apply_action(store: Store, owner: str, link_id: str, action: str) -> ReadifyLink | None:
@@ -151,31 +154,31 @@ def apply_action(store: Store, owner: str, link_id: str, action: str) -> Readify
     ValueError for another action.
     """
     now = curtime()
-    link = store.readify_links.get(owner, link_id)
+    link = readify_links(store).get(owner, link_id)
     if action not in ALL_ACTIONS:
         raise ValueError(f"no such action: {action}")
     if link is None or (link.in_trash and action != "undelete"):
         return None
     if action == "delete":
         purge_trash(store, owner)
-        return store.readify_links.update(owner, link_id, {"deleted_at": now, "updated_at": now})
+        return readify_links(store).update(owner, link_id, {"deleted_at": now, "updated_at": now})
     if action == "undelete":
         if link.deleted_at is None or link.deleted_at <= now - TRASH_MS:
             return None
-        return store.readify_links.update(owner, link_id, {"deleted_at": None, "updated_at": now})
+        return readify_links(store).update(owner, link_id, {"deleted_at": None, "updated_at": now})
     field, value = ACTIONS[action]
-    return store.readify_links.update(owner, link_id, {field: value, "updated_at": now})
+    return readify_links(store).update(owner, link_id, {field: value, "updated_at": now})
 
 
 def delete_for_good(store: Store, owner: str, link_id: str) -> bool:
     """Delete the owner's link at once, leaving a tombstone for sync; False if there is none."""
-    return store.readify_links.remove(owner, link_id, curtime())
+    return readify_links(store).remove(owner, link_id, curtime())
 
 
 def purge_trash(store: Store, owner: str) -> int:
     """Delete for good the owner's links that have been in the trash more than 30 days; how many."""
     now = curtime()
-    return store.readify_links.purge(owner, now - TRASH_MS + 1, now)  # what _expired calls gone
+    return readify_links(store).purge(owner, now - TRASH_MS + 1, now)  # what _expired calls gone
 
 
 def filter_tags(values: Iterable[str]) -> tuple[str, ...]:
@@ -213,7 +216,7 @@ def list_links(
         words=tuple(search.split()[:MAX_SEARCH_WORDS]),
         **conditions,
     )
-    return paged(store.readify_links.page(query), limit, _position)
+    return paged(readify_links(store).page(query), limit, _position)
 
 
 def public_links(
@@ -222,7 +225,7 @@ def public_links(
     """A page of what the owner's profile shows to anyone: links neither private nor in the trash."""
     before = decode_cursor(cursor) if cursor else None
     query = ReadifyQuery(owner, limit + 1, before=before, private=False, tags=tuple(tags))
-    return paged(store.readify_links.page(query), limit, _position)
+    return paged(readify_links(store).page(query), limit, _position)
 
 
 def changes_since(
@@ -231,8 +234,8 @@ def changes_since(
     """What changed after ``since`` (ms), last change first: links, and a :class:`Tombstone` for each
     link deleted (in the trash or for good), so that a client can keep a copy in sync."""
     before = decode_cursor(cursor) if cursor else None
-    links = store.readify_links.changes(owner, since, limit + 1, before)
-    gone = store.readify_links.tombstones(owner, since, limit + 1, before)
+    links = readify_links(store).changes(owner, since, limit + 1, before)
+    gone = readify_links(store).tombstones(owner, since, limit + 1, before)
     items: list[ReadifyLink | Tombstone] = [
         Tombstone(id=link.id, owner=owner, updated_at=link.updated_at) if link.in_trash else link for link in links
     ]
@@ -242,21 +245,21 @@ def changes_since(
 
 def find_saved(store: Store, owner: str, url: str) -> ReadifyLink | None:
     """The owner's link to ``url`` (normalised first), in the trash or not, or None; ValueError for a bad URL."""
-    link = store.readify_links.find_url(owner, normalize_url(url))
+    link = readify_links(store).find_url(owner, normalize_url(url))
     return None if link is None or _expired(link, curtime()) else link
 
 
 def tag_counts(store: Store, owner: str) -> list[tuple[str, int]]:
     """The owner's tags (of links out of the trash) with how many links carry each, by name."""
-    return store.readify_links.tag_counts(owner)
+    return readify_links(store).tag_counts(owner)
 
 
 def rename_tag(store: Store, owner: str, old: str, new: str) -> int:
     """Rename tag ``old`` to ``new`` on every link of the owner; onto a tag in use, the two merge.
     How many links changed; ValueError saying what is wrong with ``new``."""
-    return store.readify_links.retag(owner, old.strip().lower(), check_tag(new), curtime())
+    return readify_links(store).retag(owner, old.strip().lower(), check_tag(new), curtime())
 
 
 def remove_tag(store: Store, owner: str, tag: str) -> int:
     """Take the tag off every link of the owner; how many links changed."""
-    return store.readify_links.retag(owner, tag.strip().lower(), None, curtime())
+    return readify_links(store).retag(owner, tag.strip().lower(), None, curtime())

@@ -1,7 +1,7 @@
 """Readify's data layer on both stores (SQLite, and MongoDB on mongomock): profiles, links, views, tags,
 search, paging, the trash and its tombstones, sync; and the rules of tags.
 
-``store`` (tests/shared/store/conftest.py) runs each test on both.
+``store`` runs each test on both.
 """
 
 from __future__ import annotations
@@ -16,13 +16,29 @@ import pytest
 from pydantic import ValidationError
 
 from brubeck.timekeeping import curtime
-from shared import profiles, readify_links
-from shared.models import ReadifyLink, Tombstone, field_errors
+from readify import links as readify_links
+from readify import profiles
+from readify.links import TRASH_MS, AlreadySaved
+from readify.models import ReadifyLink, Tombstone
+from readify.store import LINKS, PROFILES
+from readify.store import readify_links as stored_links
+from readify.store.schema import SCHEMA
+from readify.tags import parse_tags, replace_tag
+from shared.models import field_errors
 from shared.paging import BadCursor
-from shared.readify_links import TRASH_MS, AlreadySaved
 from shared.store import Store
-from shared.store.sqlite import MIGRATIONS, SQLiteStore
-from shared.tags import parse_tags, replace_tag
+from shared.store.sqlite import SQLiteStore
+from shared.store.sqlite.schema import ACCOUNTS
+from tests.support.stores import assert_mongo_indexes
+
+LEGACY = [ACCOUNTS.migrations[0], *SCHEMA.migrations]
+"""The suite's one schema before each part versioned its own, as far as Readify goes: its versions 1 to 4."""
+
+
+@pytest.fixture
+def store(either_store: Store) -> Store:
+    """Each test runs on both engines."""
+    return either_store
 
 
 def save(store: Store, url: str, title: str = "", tags: str = "", owner: str = "alice", **kwargs: bool) -> ReadifyLink:
@@ -37,7 +53,7 @@ def put(store: Store, url: str, at: int, owner: str = "alice", **fields: object)
     link = ReadifyLink.model_validate(
         {"id": ReadifyLink.new_id(), "owner": owner, "url": url, "created_at": at, "updated_at": at, **fields}
     )
-    assert store.readify_links.add(link)
+    assert stored_links(store).add(link)
     return link
 
 
@@ -109,8 +125,7 @@ def test_a_link_is_saved_with_its_fields_and_found_by_url(store: Store) -> None:
     assert readify_links.find_saved(store, "alice", "https://example.com/other") is None
     with pytest.raises(ValueError, match="only http"):
         readify_links.find_saved(store, "alice", "ftp://example.com/")
-    assert store.readify_links.count("alice") == 1
-    assert store.links.count("alice") == 0  # Listsurf's links are another collection
+    assert stored_links(store).count("alice") == 1
 
 
 def test_saving_a_saved_url_again_updates_that_link(store: Store) -> None:
@@ -128,7 +143,7 @@ def test_saving_a_saved_url_again_updates_that_link(store: Store) -> None:
     )
     renamed, _ = readify_links.save_link(store, "alice", "example.com/a", "Second")
     assert renamed.title == "Second" and renamed.updated_at >= again.updated_at
-    assert store.readify_links.count("alice") == 1
+    assert stored_links(store).count("alice") == 1
 
 
 def test_saving_again_refuses_more_than_twenty_tags_in_all(store: Store) -> None:
@@ -143,7 +158,7 @@ def test_bad_fields_save_nothing(store: Store) -> None:
     for url, title, tags in [("javascript:alert(1)", "", ""), ("https://e.com/", "x" * 501, ""), ("e.com", "", "a/b")]:
         with pytest.raises(ValidationError):
             readify_links.save_link(store, "alice", url, title, tags)
-    assert store.readify_links.count("alice") == 0
+    assert stored_links(store).count("alice") == 0
 
 
 def test_edit_changes_the_fields_and_only_the_owners_link(store: Store) -> None:
@@ -261,7 +276,7 @@ def test_changes_since_page_through_links_and_deletions_in_order(store: Store) -
         put(store, f"https://example.com/{n}", 1_000 + n, title=f"l{n}", deleted_at=(1_000 + n) if n % 3 == 0 else None)
     for n in range(12, 16):
         link = put(store, f"https://example.com/{n}", 1_000 + n)
-        store.readify_links.remove("alice", link.id, 1_000 + n)
+        stored_links(store).remove("alice", link.id, 1_000 + n)
     put(store, "https://bob.example/", 1_005, owner="bob")
     seen: list[tuple[int, str, bool]] = []
     cursor = None
@@ -470,7 +485,7 @@ def test_the_picture_is_the_avatar_url_else_the_gravatar_of_the_email() -> None:
 def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
     with sqlite3.connect(path) as connection:
-        connection.executescript(MIGRATIONS[0])
+        connection.executescript(LEGACY[0])
         connection.execute("INSERT INTO tokens VALUES ('t', 'alice', 'laptop', 'abc', 1, NULL)")
         connection.execute("PRAGMA user_version = 1")
     store = SQLiteStore(path)
@@ -480,13 +495,15 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None
     finally:
         store.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert dict(connection.execute("SELECT name, version FROM schema_versions"))["readify"] == len(
+            SCHEMA.migrations
+        )
 
 
 def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
     with sqlite3.connect(path) as connection:
-        for script in MIGRATIONS[:2]:
+        for script in LEGACY[:2]:
             connection.executescript(script)
         connection.execute(
             "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\", \"b\"]',"
@@ -509,7 +526,7 @@ def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
 def test_tag_counts_are_kept_up_to_date_and_a_version_3_file_gets_them(tmp_path: Path) -> None:
     path = tmp_path / "suite.sqlite3"
     with sqlite3.connect(path) as connection:
-        for script in MIGRATIONS[:3]:
+        for script in LEGACY[:3]:
             connection.executescript(script)
         connection.execute(
             "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\", \"b\"]',"
@@ -578,6 +595,10 @@ NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
         ("SELECT id FROM readify_links WHERE owner = 'a' AND url = 'u'", "sqlite_autoindex_readify_links_2"),
     ],
 )
-def test_readify_queries_are_bounded_by_an_index(query_plan: Callable[[str], str], query: str, index: str) -> None:
-    plan = query_plan(query)
+def test_readify_queries_are_bounded_by_an_index(query_plan: Callable[..., str], query: str, index: str) -> None:
+    plan = query_plan(query, LINKS, PROFILES)
     assert index in plan and "SCAN" not in plan and "TEMP B-TREE" not in plan, plan  # in the order of an index
+
+
+def test_mongo_gets_the_indexes_readifys_queries_need() -> None:
+    assert_mongo_indexes(LINKS)

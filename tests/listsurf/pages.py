@@ -1,7 +1,7 @@
 """Listsurf for the tests: what a user does there, reading its list page, links put straight into its store.
 
 :class:`ListsurfActions` is mixed into the in-process client, :class:`Browser`, and the
-end-to-end one (tests/support/listsurf_live.py).
+end-to-end one (tests/listsurf/live.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from brubeck.testing import TestClient, TestResponse
-from shared.models import Link
+from listsurf.models import Link
+from listsurf.store import links as listsurf_links
 from shared.store import Store
-from tests.support.pages import MAX_PAGES, AccountActions, elements, follow_older, status_of, with_query
+from tests.support.pages import MAX_PAGES, AccountActions, follow_older, status_of, with_query
 
 LINK_ID = re.compile(r'action="/delete_item/([0-9a-f]{24})"')
 API_KEYS = {"id", "url", "title", "created_at", "updated_at"}
@@ -94,12 +95,6 @@ def listed(page: str) -> list[dict[str, str]]:
     ]
 
 
-def bookmarklet(page: str) -> str:
-    """The href of the page's "Surf later" bookmarklet."""
-    [anchor] = [a for a in elements(page, "a") if a.get("class") == "bookmarklet"]
-    return anchor["href"]
-
-
 def bookmarklet_for(origin: str) -> str:
     """The bookmarklet that opens the add-a-link form on ``origin``."""
     return (
@@ -114,7 +109,7 @@ def store_links(store: Store, owner: str, rows: Iterable[tuple[str, str, int]]) 
     for url, title, updated_at in rows:
         draft = Link(id="pending", owner=owner, url=url, title=title, created_at=updated_at, updated_at=updated_at)
         link = draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
-        store.links.upsert(link)
+        listsurf_links(store).upsert(link)
         links.append(link)
     return links
 

@@ -1,0 +1,47 @@
+"""Listsurf's links: save (or update), list newest first with a cursor, search, delete.
+
+Every function takes the store and the owner's id; another owner's link id behaves as no link at all.
+"""
+
+from __future__ import annotations
+
+from brubeck.timekeeping import curtime
+from shared.limits import LINKS_PER_ACCOUNT, MAX_SEARCH_WORDS, ListFull
+from shared.paging import Paged, decode_cursor, paged
+from shared.store import Store
+
+from .models import Link
+from .store import LinkQuery, links
+
+
+def save_link(store: Store, owner: str, url: str, title: str, *, limit: int = LINKS_PER_ACCOUNT) -> tuple[Link, bool]:
+    """Save a link, or update the owner's link to the same URL (its time, and its title if one is given);
+    ``(link, created)``.  ``limit`` is the most links the owner may keep (then :class:`ListFull`).
+
+    Raises pydantic's ``ValidationError`` for a bad URL or title.
+    """
+    now = curtime()
+    draft = Link(id="pending", owner=owner, url=url, title=title, created_at=now, updated_at=now)
+    link = draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
+    saved = links(store)
+    if saved.count(owner) >= limit and saved.get(owner, link.id) is None:
+        raise ListFull(limit)
+    return saved.upsert(link)
+
+
+def list_links(
+    store: Store, owner: str, *, limit: int, cursor: str | None = None, search: str = "", since: int | None = None
+) -> Paged[Link]:
+    """The owner's links, newest first, ``limit`` a page (BadCursor on a bad cursor).
+
+    ``search`` keeps the links whose title or URL has a word starting with each of its words.
+    """
+    before = decode_cursor(cursor) if cursor else None
+    words = tuple(search.split()[:MAX_SEARCH_WORDS])
+    found = links(store).page(LinkQuery(owner, limit + 1, before, words, since))
+    return paged(found, limit, lambda link: (link.updated_at, link.id))
+
+
+def delete_link(store: Store, owner: str, link_id: str) -> bool:
+    """Delete the owner's link; False if there is none with that id."""
+    return links(store).delete(owner, link_id)

@@ -1,0 +1,37 @@
+"""What Listsurf asks of its links' repository, on either engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..models import Link
+
+
+@dataclass(frozen=True)
+class LinkQuery:
+    """Which of an owner's links to list: newest first, after a position, matching words."""
+
+    owner: str
+    limit: int
+    before: tuple[int, str] | None = None  # (updated_at, id) of the last link of the page before
+    words: tuple[str, ...] = ()  # every word must appear in the title or the URL
+    since: int | None = None  # only links updated after this time (ms)
+
+
+class Links(Protocol):
+    def upsert(self, link: Link) -> tuple[Link, bool]:
+        """Save a new link, or update the stored one with its id: ``updated_at``, and ``title`` when
+        not empty; ``(the stored link, created)``."""
+
+    def get(self, owner: str, link_id: str) -> Link | None:
+        """The owner's link with this id, or None."""
+
+    def page(self, query: LinkQuery) -> list[Link]:
+        """Up to ``query.limit`` links, newest first (by ``updated_at``, then id)."""
+
+    def delete(self, owner: str, link_id: str) -> bool:
+        """Delete the owner's link; False if the owner has none with that id."""
+
+    def count(self, owner: str) -> int:
+        """How many links the owner has."""

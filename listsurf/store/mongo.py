@@ -1,0 +1,54 @@
+"""Listsurf's links on MongoDB: their indexes and repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from shared.store.mongo import NEWEST_FIRST, after, word_start
+from shared.store.records import Index
+
+from ..models import Link
+from .interfaces import LinkQuery
+
+INDEXES: dict[str, list[Index]] = {
+    "links": [([("owner", 1), ("updated_at", -1), ("_id", -1)], {}), ([("owner", 1), ("url", 1)], {"unique": True})],
+}
+
+
+class MongoLinks:
+    def __init__(self, database: Any) -> None:
+        self.collection = database.links
+
+    def upsert(self, link: Link) -> tuple[Link, bool]:
+        changes: dict[str, Any] = {"updated_at": link.updated_at}
+        if link.title:
+            changes["title"] = link.title
+        creation = {k: v for k, v in link.to_document().items() if k not in changes}
+        before = self.collection.find_one_and_update(
+            {"_id": link.id},
+            {"$set": changes, "$setOnInsert": creation},
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+        )
+        stored = self.collection.find_one({"_id": link.id})
+        return Link.from_document(stored), before is None
+
+    def get(self, owner: str, link_id: str) -> Link | None:
+        document = self.collection.find_one({"_id": link_id, "owner": owner})
+        return Link.from_document(document) if document else None
+
+    def page(self, query: LinkQuery) -> list[Link]:
+        conditions: list[dict[str, Any]] = [{"owner": query.owner}, *map(word_start, query.words)]
+        if query.since is not None:
+            conditions.append({"updated_at": {"$gt": query.since}})
+        conditions += after("updated_at", query.before)
+        documents = self.collection.find({"$and": conditions}).sort(NEWEST_FIRST).limit(query.limit)
+        return [Link.from_document(document) for document in documents]
+
+    def delete(self, owner: str, link_id: str) -> bool:
+        return bool(self.collection.delete_one({"_id": link_id, "owner": owner}).deleted_count == 1)
+
+    def count(self, owner: str) -> int:
+        return int(self.collection.count_documents({"owner": owner}))

@@ -1,0 +1,33 @@
+"""Readify's profiles in the embedded store (one per account)."""
+
+from __future__ import annotations
+
+from shared.store.sqlite.database import SQLiteDatabase, insert_sql, row_of
+
+from ..models import Profile
+
+COLUMNS = (
+    "id",
+    "owner",
+    "display_name",
+    "bio",
+    "location",
+    "website",
+    "email",
+    "avatar_url",
+    "created_at",
+    "updated_at",
+)
+
+
+class SQLiteProfiles:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self.db = db
+
+    def get(self, owner: str) -> Profile | None:
+        row = self.db.one(f"SELECT {', '.join(COLUMNS)} FROM profiles WHERE id = ?", (owner,))
+        return Profile.model_construct(**dict(zip(COLUMNS, row, strict=True))) if row else None
+
+    def put(self, profile: Profile) -> None:
+        sql = insert_sql("profiles", COLUMNS).replace("INSERT", "INSERT OR REPLACE", 1)
+        self.db.change(sql, row_of(profile.model_dump(), COLUMNS))
