@@ -24,10 +24,11 @@ from typing import Annotated, Any, ClassVar, NoReturn
 from pydantic import TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from .application import Brubeck
 from .exceptions import HTTPError
+from .handlers import JSONMessageHandler
 from .models import BrubeckModel
 from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
-from .request_handling import Brubeck, JSONMessageHandler
 from .responses import Response
 
 __all__ = ["AutoAPIBase", "OpenAPIHandler", "openapi_document", "MULTIPLE_ITEM_SEP"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from .datastructures import Headers, check_header_text
 
@@ -98,3 +99,15 @@ def http_response(
     checked.setdefault("Content-Type", "text/html; charset=utf-8")
     checked.setdefault("X-Content-Type-Options", "nosniff")
     return Response(body, code, status, checked)
+
+
+def render(
+    body: bytes | str, status_code: int = 200, status_msg: str | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Build a response from a body, as Brubeck's documented ``render`` did."""
+    return http_response(body, status_code, status_msg, headers)
+
+
+def to_bytes(value: Any, encoding: str = "utf-8") -> bytes:
+    """``value`` as bytes: bytes as they are, anything else as its text in ``encoding``."""
+    return value if isinstance(value, bytes) else str(value).encode(encoding)
