@@ -89,10 +89,10 @@ class AutoAPIBase(JSONMessageHandler):
         if prefix in app.apis:
             raise ValueError(f"an API is already registered at {prefix}")
         if not app.apis:
-            app.add_route_rule(r"/openapi\.json", OpenAPIHandler)
+            app.add_route_rule(r"/openapi\.json$", OpenAPIHandler)
         app.apis[prefix] = cls
-        app.add_route_rule(re.escape(prefix) + "/?", cls)
-        app.add_route_rule(re.escape(prefix) + "/(?P<ids>[^/]+)/?", cls)
+        app.add_route_rule(re.escape(prefix) + "/?$", cls)
+        app.add_route_rule(re.escape(prefix) + "/(?P<ids>[^/]+)/?$", cls)
 
     # -- HTTP methods ----------------------------------------------------------------------------
     def get(self, ids: str | None = None) -> Response:

@@ -26,7 +26,7 @@ class LandingHandler(WebMessageHandler):
 def create_app() -> Brubeck:
     """The landing page's app, for Mongrel2 (its sockets open in ``run()``)."""
     LandingHandler.page = landing_page()
-    return Brubeck(msg_conn=mongrel2_connection("landing"), handler_tuples=[(r"/", LandingHandler)])
+    return Brubeck(msg_conn=mongrel2_connection("landing"), handler_tuples=[(r"/$", LandingHandler)])
 
 
 if __name__ == "__main__":
