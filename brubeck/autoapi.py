@@ -172,9 +172,7 @@ class AutoAPIBase(JSONMessageHandler):
 
     def _items_from_body(self, url_ids: list[Any] | None) -> tuple[list[BrubeckModel], bool]:
         """The validated items of the body, and whether it was a list; 400 (nothing saved) if any is invalid."""
-        if self.message.content_type != "application/json":
-            raise HTTPError(415, "Send the body as JSON, with Content-Type: application/json.")
-        body = self.message.json
+        body = self.read_json()
         batch = isinstance(body, list)
         objects = body if batch else [body]
         if not isinstance(body, (dict, list)) or not 1 <= len(objects) <= MAX_LIMIT:

@@ -8,7 +8,6 @@ The application (:mod:`brubeck.application`) routes each request to one.
 
 from __future__ import annotations
 
-import json
 import logging
 from html import escape
 from typing import Any, overload
@@ -19,7 +18,17 @@ from .csrf import CSRFProtection
 from .datastructures import Headers
 from .exceptions import HTTPError
 from .request import Request
-from .responses import API_POLICY, PAGE_POLICY, Response, default_headers, plain_text, reason_phrase, to_bytes
+from .responses import (
+    API_POLICY,
+    JSON,
+    PAGE_POLICY,
+    Response,
+    default_headers,
+    json_bytes,
+    plain_text,
+    reason_phrase,
+    to_bytes,
+)
 from .routing import HTTP_METHODS
 from .template_engines import TemplateEngine, engine_for
 from .timekeeping import curtime
@@ -28,6 +37,8 @@ from .types import HandlerApplication
 __all__ = ["MessageHandler", "WebHandling", "WebMessageHandler", "JSONMessageHandler"]
 
 log = logging.getLogger("brubeck")
+NOT_JSON_MESSAGE = "Send the body as JSON, with Content-Type: application/json."
+"""What a JSON handler answers (415) to a body sent as anything else."""
 
 
 class MessageHandler:
@@ -392,16 +403,27 @@ class WebMessageHandler(WebHandling):
 
 
 class JSONMessageHandler(WebMessageHandler):
-    """A handler for JSON APIs: the body (or the payload) is sent as JSON."""
+    """A handler for JSON APIs: reads a JSON body (:meth:`read_json`); the body (or the payload) is sent as JSON."""
 
-    default_content_type = "application/json"
+    default_content_type = JSON
     content_security_policy = API_POLICY
+
+    def read_json(self) -> Any:
+        """The request's JSON body, parsed (objects, lists, strings, numbers, booleans or ``None``).
+
+        Raises :class:`~brubeck.exceptions.HTTPError`: 415 unless the body is sent as
+        ``application/json``; 400 when it is empty, not valid JSON in UTF-8, or nests deeper than
+        :data:`~brubeck.request.MAX_JSON_DEPTH`; 413 when it is over :data:`~brubeck.request.MAX_JSON_BYTES`.
+        """
+        if self.message.content_type != JSON:
+            raise HTTPError(415, NOT_JSON_MESSAGE)
+        if not self.message.body:
+            raise HTTPError(400, "The request body is empty: send JSON.")
+        return self.message.json
 
     def encode_body(self) -> bytes:
         body = self._payload if self.body in ("", None) else self.body
-        if isinstance(body, (bytes, str)):
-            return body.encode("utf-8") if isinstance(body, str) else body
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return to_bytes(body) if isinstance(body, (bytes, str)) else json_bytes(body)
 
     def render_error(
         self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None

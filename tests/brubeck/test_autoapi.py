@@ -211,12 +211,15 @@ def test_a_batch_with_an_invalid_item_saves_nothing(app, api):
 
 @pytest.mark.parametrize("data", [[], [{"text": "x"}] * 101, 5, "text", None])
 def test_a_body_must_be_an_object_or_a_list_of_1_to_100(app, api, data):
-    request = (
-        json_req("/todo/", data) if data is not None else req("POST", "/todo/", {"content-type": "application/json"})
-    )
-    response = app.handle(request)
+    response = app.handle(json_req("/todo/", data))
     assert response.status == 400
     assert json_body(response) == error(400, "Send a JSON object, or a list of 1 to 100 of them.")
+    assert stored(api) == []
+
+
+def test_an_empty_body_is_a_400(app, api):
+    response = app.handle(req("POST", "/todo/", {"content-type": "application/json"}))
+    assert (response.status, json_body(response)) == (400, error(400, "The request body is empty: send JSON."))
     assert stored(api) == []
 
 
