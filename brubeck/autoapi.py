@@ -29,6 +29,7 @@ from .exceptions import HTTPError
 from .handlers import JSONMessageHandler
 from .models import BrubeckModel
 from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
+from .request import parse_json
 from .responses import Response
 
 __all__ = ["AutoAPIBase", "OpenAPIHandler", "openapi_document", "MULTIPLE_ITEM_SEP"]
@@ -38,6 +39,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 """The most items in a page, in a batch, or named in one URL."""
 COLLECTION_METHODS = "GET, HEAD, POST, OPTIONS"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+FORM_FIELD = "data"
+"""The form field whose value is the JSON body, in a form post."""
 _CODES = {
     AbstractQueryset.MSG_OK: 200,
     AbstractQueryset.MSG_UPDATED: 200,
@@ -68,10 +72,13 @@ def _id_adapter(model: type[BrubeckModel], api_id: str) -> TypeAdapter[Any]:
 class AutoAPIBase(JSONMessageHandler):
     """List, read, create, update and delete ``model`` items kept by ``queries``, over JSON.
 
-    Bodies must be ``application/json`` (anything else gets 415): an HTML
-    form cannot send that across sites, so the API needs no CSRF token and
-    ``csrf_protect`` is off.  Items are sent through the model's owner view
-    (``to_owner_json()``): private fields never leave the server.
+    Bodies are ``application/json``, or, as the original AutoAPI's demo page
+    sent them, a form post (urlencoded or multipart) with the JSON in its
+    ``data`` field; anything else gets 415.  An HTML form on another site
+    cannot send JSON, so a JSON body needs no CSRF token (``csrf_protect`` is
+    off), but a form post needs it, as every form does.  Items are sent
+    through the model's owner view (``to_owner_json()``): private fields never
+    leave the server.
     """
 
     model: ClassVar[type[BrubeckModel]]
@@ -128,6 +135,24 @@ class AutoAPIBase(JSONMessageHandler):
         return self._many(self.queries.destroy_many(keys), keys)
 
     # -- requests --------------------------------------------------------------------------------
+    def before_method(self) -> None:
+        """A form post needs the CSRF token (unless the app turned the protection off); a JSON body needs none."""
+        if self.message.content_type in FORM_TYPES and self.application.csrf_protection:
+            self.check_csrf()
+        else:
+            super().before_method()
+
+    def read_json(self) -> Any:
+        """The JSON body, or the JSON in the ``data`` field of a form post (400 without one)."""
+        if self.message.content_type not in FORM_TYPES:
+            return super().read_json()
+        data = self.get_argument(FORM_FIELD, strip=False)
+        if not data:
+            raise HTTPError(
+                400, f"Send the JSON in a form field named {FORM_FIELD}.", fields={FORM_FIELD: "Put the JSON here."}
+            )
+        return parse_json(data.encode("utf-8"))
+
     @property
     def _name(self) -> str:
         return self.model.__name__.lower()

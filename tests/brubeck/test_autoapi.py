@@ -12,7 +12,8 @@ from brubeck import queryset as queryset_module
 from brubeck.autoapi import AutoAPIBase
 from brubeck.models import BrubeckModel
 from brubeck.queryset import DictQueryset
-from brubeck.request_handling import Brubeck
+from brubeck.request_handling import Brubeck, WebMessageHandler
+from brubeck.testing import TestClient
 from tests.support.brubeck_requests import json_body, json_req, req
 
 A = "111b4bb7-55f5-441b-ba25-c7a4fd99442c"
@@ -300,11 +301,8 @@ def test_at_most_100_ids_in_one_url(app):
 # -- bodies ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "content_type",
-    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"],
-)
-def test_only_json_bodies_are_accepted(app, api, content_type):
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/jsonp", "application/vnd.api+json"])
+def test_only_json_bodies_and_forms_are_accepted(app, api, content_type):
     headers = {"content-type": content_type} if content_type else {}
     for method, path in [("POST", "/todo/"), ("PUT", f"/todo/{A}/")]:
         response = app.handle(req(method, path, headers, json.dumps(todo(A))))
@@ -324,6 +322,67 @@ def test_invalid_json_is_a_400(app):
     response = app.handle(req("POST", "/todo/", {"content-type": "application/json"}, b'{"text": '))
     assert response.status == 400
     assert json_body(response) == error(400, "The request body is not valid JSON.")
+
+
+# -- form posts, as the original demo page sent them ------------------------------------------------------
+
+
+class FormPage(WebMessageHandler):
+    def get(self):
+        self.set_body(f"<form>{self.csrf_field()}</form>")
+
+
+@pytest.fixture
+def browser(api):
+    """A browser on an app serving the API beside a page with a form (CSRF protection on)."""
+    app = Brubeck(cookie_secret="s3cret", handler_tuples=[(r"^/form$", FormPage)])
+    app.register_api(api)
+    return TestClient(app)
+
+
+def test_a_form_post_with_the_json_in_its_data_field_creates(browser, api):
+    created = browser.post_form("/todo/", {"data": json.dumps(todo(A, "from a form"))}, form_url="/form")
+    assert (created.status, created.json()) == (201, {"data": todo(A, "from a form")})
+    batch = browser.post_form("/todo/", {"data": json.dumps([todo(B), todo(C)])}, form_url="/form")
+    assert batch.status == 201
+    assert stored(api) == sorted([A, B, C])
+
+
+def test_a_multipart_form_post_is_read_too(browser, api):
+    token = browser.csrf_token("/form")
+    response = browser.put(f"/todo/{A}/", data={"data": json.dumps({"text": "multipart"}), "_csrf": token}, files={})
+    assert (response.status, response.json()) == (201, {"data": todo(A, "multipart")})
+
+
+def test_a_form_post_needs_the_csrf_token_as_every_form_does(browser, api):
+    refused = browser.post("/todo/", data={"data": json.dumps(todo(A))})
+    assert refused.status == 403
+    assert refused.json()["error"]["message"].startswith("This request has no CSRF token")
+    assert stored(api) == []
+
+
+def test_a_form_post_needs_no_token_when_the_app_turns_the_protection_off(api):
+    app = Brubeck(csrf_protection=False)
+    app.register_api(api)
+    response = TestClient(app).post("/todo/", data={"data": json.dumps(todo(A))})
+    assert (response.status, response.json()) == (201, {"data": todo(A)})
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({}, 400, "Send the JSON in a form field named data."),
+        ({"data": ""}, 400, "Send the JSON in a form field named data."),
+        ({"data": '{"text": '}, 400, "The request body is not valid JSON."),
+        ({"data": "[" * 40 + "]" * 40}, 400, "The JSON body nests deeper than 32 levels."),
+        ({"data": json.dumps({"text": "x" * (1024 * 1024)})}, 413, "The JSON body is over 1 MB."),
+        ({"data": json.dumps({"text": ""})}, 400, "The todo is not valid."),
+    ],
+)
+def test_a_form_post_without_valid_json_in_data_is_refused(browser, api, fields, status, message):
+    response = browser.post_form("/todo/", fields, form_url="/form")
+    assert (response.status, response.json()["error"]["message"]) == (status, message)
+    assert stored(api) == []
 
 
 def test_the_render_override_runs_for_answers_and_errors(app):
