@@ -1,7 +1,7 @@
 """AutoAPI: a JSON API for a model and a queryset, with paging and an OpenAPI description.
 
     class TodosAPI(AutoAPIBase):
-        model = Todo            # a BrubeckModel with an ``id`` field
+        model = Todo            # a pydantic model with an ``id`` field
         queries = DictQueryset()
 
     app.register_api(TodosAPI)  # /todo/ and /todo/<ids>/, plus /openapi.json
@@ -21,7 +21,7 @@ import functools
 import re
 from typing import Annotated, Any, ClassVar, NoReturn
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from .application import Brubeck
@@ -64,7 +64,7 @@ def _field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
 
 
 @functools.cache
-def _id_adapter(model: type[BrubeckModel], api_id: str) -> TypeAdapter[Any]:
+def _id_adapter(model: type[BaseModel], api_id: str) -> TypeAdapter[Any]:
     field = model.model_fields[api_id]
     return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]  # a type built at run time
 
@@ -77,22 +77,26 @@ class AutoAPIBase(JSONMessageHandler):
     ``data`` field; anything else gets 415.  An HTML form on another site
     cannot send JSON, so a JSON body needs no CSRF token (``csrf_protect`` is
     off), but a form post needs it, as every form does.  Items are sent
-    through the model's owner view (``to_owner_json()``): private fields never
-    leave the server.
+    through the model's JSON dump (``model_dump(mode="json")``), or, for a
+    :class:`~brubeck.models.BrubeckModel`, its owner view (``to_owner_json()``):
+    private fields never leave the server.
     """
 
-    model: ClassVar[type[BrubeckModel]]
+    model: ClassVar[type[BaseModel]]
     queries: ClassVar[AbstractQueryset]
     csrf_protect = False
 
     @classmethod
     def register(cls, app: Brubeck, prefix: str | None = None) -> None:
-        """Route ``{prefix}/`` and ``{prefix}/{ids}/`` to this API (``/<model name>`` by default)."""
+        """Route ``{prefix}/`` and ``{prefix}/{ids}/`` to this API (``/<model name>`` by default).
+
+        TypeError when the API cannot serve: ``model`` is not a pydantic model, ``queries`` not a
+        queryset, or the model lacks the id field the queryset names (``api_id``).
+        """
+        cls._check_parts()
         prefix = (prefix or "/" + cls.model.__name__.lower()).rstrip("/")
         if not prefix.startswith("/"):
             raise ValueError(f"an API prefix is a path below /: {prefix!r}")
-        if cls.queries.api_id not in cls.model.model_fields:
-            raise TypeError(f"{cls.model.__name__} has no {cls.queries.api_id!r} field")
         if prefix in app.apis:
             raise ValueError(f"an API is already registered at {prefix}")
         if not app.apis:
@@ -100,6 +104,20 @@ class AutoAPIBase(JSONMessageHandler):
         app.apis[prefix] = cls
         app.add_route_rule(re.escape(prefix) + "/?$", cls)
         app.add_route_rule(re.escape(prefix) + "/(?P<ids>[^/]+)/?$", cls)
+
+    @classmethod
+    def _check_parts(cls) -> None:
+        """TypeError, saying what to fix, unless ``model`` and ``queries`` can serve together."""
+        model, queries = getattr(cls, "model", None), getattr(cls, "queries", None)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"{cls.__name__}.model must be a pydantic model (a BaseModel subclass), not {model!r}")
+        if not isinstance(queries, AbstractQueryset):
+            raise TypeError(f"{cls.__name__}.queries must be a queryset (DictQueryset(), ...), not {queries!r}")
+        if queries.api_id not in model.model_fields:
+            raise TypeError(
+                f"{cls.__name__}.model {model.__name__} has no {queries.api_id!r} field, which "
+                f"{cls.__name__}.queries names as the id of items (its api_id)"
+            )
 
     # -- HTTP methods ----------------------------------------------------------------------------
     def get(self, ids: str | None = None) -> Response:
@@ -195,7 +213,7 @@ class AutoAPIBase(JSONMessageHandler):
             raise HTTPError(400, message, fields={name: message})
         return int(raw)
 
-    def _items_from_body(self, url_ids: list[Any] | None) -> tuple[list[BrubeckModel], bool]:
+    def _items_from_body(self, url_ids: list[Any] | None) -> tuple[list[BaseModel], bool]:
         """The validated items of the body, and whether it was a list; 400 (nothing saved) if any is invalid."""
         body = self.read_json()
         batch = isinstance(body, list)
@@ -240,7 +258,9 @@ class AutoAPIBase(JSONMessageHandler):
 
     # -- responses -------------------------------------------------------------------------------
     def _view(self, datum: dict[str, Any]) -> dict[str, Any]:
-        return self.model.model_validate(datum).to_owner_json()
+        """What clients see of an item: a BrubeckModel's owner view, any other model's JSON dump."""
+        item = self.model.model_validate(datum)
+        return item.to_owner_json() if isinstance(item, BrubeckModel) else item.model_dump(mode="json")
 
     def _reply(self, status_code: int, body: dict[str, Any]) -> Response:
         self.set_body(body)

@@ -1,12 +1,13 @@
 """AutoAPI in-process: every route, status code and error, paging, and the OpenAPI document."""
 
+import datetime
 import json
 import uuid
 from typing import ClassVar
 
 import openapi_spec_validator
 import pytest
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from brubeck import queryset as queryset_module
 from brubeck.autoapi import AutoAPIBase
@@ -154,18 +155,27 @@ def test_an_invalid_item_is_refused_with_its_fields(app, api, data, fields):
     assert stored(api) == []
 
 
-def test_private_fields_never_leave_the_server():
-    class AccountsAPI(AutoAPIBase):
-        model = Account
-        queries = DictQueryset()
-
+def serving(model, queries=None):
+    """An app serving an API of ``model`` (at ``/<model name>/``)."""
     app = Brubeck()
-    app.register_api(AccountsAPI)
+    app.register_api(
+        type(
+            f"{model.__name__}API",
+            (AutoAPIBase,),
+            {"model": model, "queries": DictQueryset() if queries is None else queries},
+        )
+    )
+    return app
+
+
+def test_private_fields_never_leave_the_server():
+    queries = DictQueryset()
+    app = serving(Account, queries)
     assert call(app, "POST", "/account/", {"id": 1, "name": "mingus", "secret": "hush"}) == (
         201,
         {"data": {"id": 1, "name": "mingus"}},
     )
-    assert AccountsAPI.queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
+    assert queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
     assert call(app, "GET", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
     assert call(app, "GET", "/account/") == (200, {"data": [{"id": 1, "name": "mingus"}], "next": None})
     assert call(app, "GET", "/account/1,2/") == (
@@ -488,8 +498,91 @@ def test_registration_refuses_a_second_api_at_one_prefix_and_models_without_ids(
         model = NoId
         queries = DictQueryset()
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="NoIdAPI.model NoId has no 'id' field"):
         app.register_api(NoIdAPI)
+
+
+# -- a plain pydantic model ----------------------------------------------------------------------------
+
+
+class Note(BaseModel):
+    """Not a BrubeckModel: no owner view, its JSON dump is what clients see."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    text: str = Field(min_length=1)
+    due: datetime.date | None = None
+
+
+@pytest.fixture
+def notes():
+    return serving(Note)
+
+
+def test_a_plain_pydantic_model_is_created_read_listed_and_deleted(notes):
+    status, body = call(notes, "POST", "/note/", {"text": "practise scales", "due": "2026-12-24"})
+    created = body["data"]
+    assert (status, created) == (201, {"id": created["id"], "text": "practise scales", "due": "2026-12-24"})
+    assert call(notes, "GET", f"/note/{created['id']}/") == (200, {"data": created})
+    assert call(notes, "PUT", f"/note/{A}/", {"text": "tune the piano"}) == (
+        201,
+        {"data": {"id": A, "text": "tune the piano", "due": None}},
+    )
+    assert call(notes, "GET", "/note/") == (
+        200,
+        {"data": [created, {"id": A, "text": "tune the piano", "due": None}], "next": None},
+    )
+    both = f"{created['id']},{A}"
+    assert call(notes, "GET", f"/note/{both}/")[0] == 200
+    assert call(notes, "DELETE", f"/note/{created['id']}/") == (200, {"data": created})
+    assert call(notes, "GET", f"/note/{created['id']}/")[0] == 404
+    assert [item["id"] for item in call(notes, "GET", "/note/")[1]["data"]] == [A]
+
+
+def test_a_plain_pydantic_model_is_validated_as_a_brubeck_model_is(notes):
+    assert call(notes, "POST", "/note/", {"text": "", "due": "someday"}) == (
+        400,
+        error(
+            400,
+            "The note is not valid.",
+            {
+                "text": "String should have at least 1 character",
+                "due": "Input should be a valid date or datetime, input is too short",
+            },
+        ),
+    )
+
+
+def test_a_plain_model_keyed_by_another_field_than_id():
+    class Track(BaseModel):
+        slug: str = Field(pattern="^[a-z-]+$")
+        title: str
+
+    app = serving(Track, DictQueryset(api_id="slug"))
+    take_five = {"slug": "take-five", "title": "Take Five"}
+    assert call(app, "POST", "/track/", take_five) == (201, {"data": take_five})
+    assert call(app, "GET", "/track/take-five/") == (200, {"data": take_five})
+
+
+class NotAModel:
+    id: int
+
+
+@pytest.mark.parametrize(
+    ("model", "queries", "message"),
+    [
+        (NotAModel, DictQueryset(), r"BadAPI\.model must be a pydantic model \(a BaseModel subclass\), not <class"),
+        ({"id": int}, DictQueryset(), r"BadAPI\.model must be a pydantic model"),
+        (None, DictQueryset(), r"BadAPI\.model must be a pydantic model \(a BaseModel subclass\), not None"),
+        (Note, {}, r"BadAPI\.queries must be a queryset"),
+        (Note, DictQueryset(api_id="slug"), r"BadAPI\.model Note has no 'slug' field, which BadAPI\.queries names"),
+    ],
+)
+def test_an_api_that_cannot_serve_is_refused_when_registered(model, queries, message):
+    BadAPI = type("BadAPI", (AutoAPIBase,), {"queries": queries} | ({"model": model} if model else {}))
+    app = Brubeck()
+    with pytest.raises(TypeError, match=message):
+        app.register_api(BadAPI)
+    assert app.apis == {} and app.router.routes == []
 
 
 # -- the OpenAPI document --------------------------------------------------------------------------
