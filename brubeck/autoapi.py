@@ -1,7 +1,7 @@
 """AutoAPI: a JSON API for a model and a queryset, with paging and an OpenAPI description.
 
     class TodosAPI(AutoAPIBase):
-        model = Todo            # a BrubeckModel with an ``id`` field
+        model = Todo            # a pydantic model with an ``id`` field
         queries = DictQueryset()
 
     app.register_api(TodosAPI)  # /todo/ and /todo/<ids>/, plus /openapi.json
@@ -21,13 +21,15 @@ import functools
 import re
 from typing import Annotated, Any, ClassVar, NoReturn
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from .application import Brubeck
 from .exceptions import HTTPError
+from .handlers import JSONMessageHandler
 from .models import BrubeckModel
 from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
-from .request_handling import Brubeck, JSONMessageHandler
+from .request import parse_json
 from .responses import Response
 
 __all__ = ["AutoAPIBase", "OpenAPIHandler", "openapi_document", "MULTIPLE_ITEM_SEP"]
@@ -37,6 +39,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 """The most items in a page, in a batch, or named in one URL."""
 COLLECTION_METHODS = "GET, HEAD, POST, OPTIONS"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+FORM_FIELD = "data"
+"""The form field whose value is the JSON body, in a form post."""
 _CODES = {
     AbstractQueryset.MSG_OK: 200,
     AbstractQueryset.MSG_UPDATED: 200,
@@ -59,7 +64,7 @@ def _field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
 
 
 @functools.cache
-def _id_adapter(model: type[BrubeckModel], api_id: str) -> TypeAdapter[Any]:
+def _id_adapter(model: type[BaseModel], api_id: str) -> TypeAdapter[Any]:
     field = model.model_fields[api_id]
     return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]  # a type built at run time
 
@@ -67,31 +72,52 @@ def _id_adapter(model: type[BrubeckModel], api_id: str) -> TypeAdapter[Any]:
 class AutoAPIBase(JSONMessageHandler):
     """List, read, create, update and delete ``model`` items kept by ``queries``, over JSON.
 
-    Bodies must be ``application/json`` (anything else gets 415): an HTML
-    form cannot send that across sites, so the API needs no CSRF token and
-    ``csrf_protect`` is off.  Items are sent through the model's owner view
-    (``to_owner_json()``): private fields never leave the server.
+    Bodies are ``application/json``, or, as the original AutoAPI's demo page
+    sent them, a form post (urlencoded or multipart) with the JSON in its
+    ``data`` field; anything else gets 415.  An HTML form on another site
+    cannot send JSON, so a JSON body needs no CSRF token (``csrf_protect`` is
+    off), but a form post needs it, as every form does.  Items are sent
+    through the model's JSON dump (``model_dump(mode="json")``), or, for a
+    :class:`~brubeck.models.BrubeckModel`, its owner view (``to_owner_json()``):
+    private fields never leave the server.
     """
 
-    model: ClassVar[type[BrubeckModel]]
+    model: ClassVar[type[BaseModel]]
     queries: ClassVar[AbstractQueryset]
     csrf_protect = False
 
     @classmethod
     def register(cls, app: Brubeck, prefix: str | None = None) -> None:
-        """Route ``{prefix}/`` and ``{prefix}/{ids}/`` to this API (``/<model name>`` by default)."""
+        """Route ``{prefix}/`` and ``{prefix}/{ids}/`` to this API (``/<model name>`` by default).
+
+        TypeError when the API cannot serve: ``model`` is not a pydantic model, ``queries`` not a
+        queryset, or the model lacks the id field the queryset names (``api_id``).
+        """
+        cls._check_parts()
         prefix = (prefix or "/" + cls.model.__name__.lower()).rstrip("/")
         if not prefix.startswith("/"):
             raise ValueError(f"an API prefix is a path below /: {prefix!r}")
-        if cls.queries.api_id not in cls.model.model_fields:
-            raise TypeError(f"{cls.model.__name__} has no {cls.queries.api_id!r} field")
         if prefix in app.apis:
             raise ValueError(f"an API is already registered at {prefix}")
         if not app.apis:
-            app.add_route_rule(r"/openapi\.json", OpenAPIHandler)
+            app.add_route_rule(r"/openapi\.json$", OpenAPIHandler)
         app.apis[prefix] = cls
-        app.add_route_rule(re.escape(prefix) + "/?", cls)
-        app.add_route_rule(re.escape(prefix) + "/(?P<ids>[^/]+)/?", cls)
+        app.add_route_rule(re.escape(prefix) + "/?$", cls)
+        app.add_route_rule(re.escape(prefix) + "/(?P<ids>[^/]+)/?$", cls)
+
+    @classmethod
+    def _check_parts(cls) -> None:
+        """TypeError, saying what to fix, unless ``model`` and ``queries`` can serve together."""
+        model, queries = getattr(cls, "model", None), getattr(cls, "queries", None)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"{cls.__name__}.model must be a pydantic model (a BaseModel subclass), not {model!r}")
+        if not isinstance(queries, AbstractQueryset):
+            raise TypeError(f"{cls.__name__}.queries must be a queryset (DictQueryset(), ...), not {queries!r}")
+        if queries.api_id not in model.model_fields:
+            raise TypeError(
+                f"{cls.__name__}.model {model.__name__} has no {queries.api_id!r} field, which "
+                f"{cls.__name__}.queries names as the id of items (its api_id)"
+            )
 
     # -- HTTP methods ----------------------------------------------------------------------------
     def get(self, ids: str | None = None) -> Response:
@@ -127,6 +153,24 @@ class AutoAPIBase(JSONMessageHandler):
         return self._many(self.queries.destroy_many(keys), keys)
 
     # -- requests --------------------------------------------------------------------------------
+    def before_method(self) -> None:
+        """A form post needs the CSRF token (unless the app turned the protection off); a JSON body needs none."""
+        if self.message.content_type in FORM_TYPES and self.application.csrf_protection:
+            self.check_csrf()
+        else:
+            super().before_method()
+
+    def read_json(self) -> Any:
+        """The JSON body, or the JSON in the ``data`` field of a form post (400 without one)."""
+        if self.message.content_type not in FORM_TYPES:
+            return super().read_json()
+        data = self.get_argument(FORM_FIELD, strip=False)
+        if not data:
+            raise HTTPError(
+                400, f"Send the JSON in a form field named {FORM_FIELD}.", fields={FORM_FIELD: "Put the JSON here."}
+            )
+        return parse_json(data.encode("utf-8"))
+
     @property
     def _name(self) -> str:
         return self.model.__name__.lower()
@@ -169,11 +213,9 @@ class AutoAPIBase(JSONMessageHandler):
             raise HTTPError(400, message, fields={name: message})
         return int(raw)
 
-    def _items_from_body(self, url_ids: list[Any] | None) -> tuple[list[BrubeckModel], bool]:
+    def _items_from_body(self, url_ids: list[Any] | None) -> tuple[list[BaseModel], bool]:
         """The validated items of the body, and whether it was a list; 400 (nothing saved) if any is invalid."""
-        if self.message.content_type != "application/json":
-            raise HTTPError(415, "Send the body as JSON, with Content-Type: application/json.")
-        body = self.message.json
+        body = self.read_json()
         batch = isinstance(body, list)
         objects = body if batch else [body]
         if not isinstance(body, (dict, list)) or not 1 <= len(objects) <= MAX_LIMIT:
@@ -216,7 +258,9 @@ class AutoAPIBase(JSONMessageHandler):
 
     # -- responses -------------------------------------------------------------------------------
     def _view(self, datum: dict[str, Any]) -> dict[str, Any]:
-        return self.model.model_validate(datum).to_owner_json()
+        """What clients see of an item: a BrubeckModel's owner view, any other model's JSON dump."""
+        item = self.model.model_validate(datum)
+        return item.to_owner_json() if isinstance(item, BrubeckModel) else item.model_dump(mode="json")
 
     def _reply(self, status_code: int, body: dict[str, Any]) -> Response:
         self.set_body(body)

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .exceptions import HTTPError
 from .request import Request
+from .types import HandlerApplication
 
 CSRF_COOKIE = "_csrf"
 CSRF_FIELD = "_csrf"
@@ -39,7 +40,7 @@ class CSRFProtection:
     """Handler mixin: ``csrf_token``, ``csrf_field()`` and ``check_csrf()``."""
 
     # What it uses of the web handler it is mixed into:
-    application: Any  # the Brubeck app (brubeck.request_handling imports this module)
+    application: HandlerApplication
     message: Request
     get_cookie: Callable[..., Any]
     set_cookie: Callable[..., None]

@@ -205,18 +205,25 @@ class Request:
         if not self.content_type.endswith("json") or not self.body:
             return None
         try:
-            if len(self.body) > MAX_JSON_BYTES:
-                raise HTTPError(413, f"The JSON body is over {MAX_JSON_BYTES // 1024 // 1024} MB.")
-            try:
-                value = orjson.loads(self.body)
-            except orjson.JSONDecodeError:
-                raise HTTPError(400, "The request body is not valid JSON.") from None
-            if _nests_deeper(value, MAX_JSON_DEPTH):
-                raise HTTPError(400, f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
-            return value
+            return parse_json(self.body)
         except HTTPError:
             self._unreadable("json", None)
             raise
+
+
+def parse_json(data: bytes) -> Any:
+    """``data`` parsed as JSON, read as strictly as a JSON body (:attr:`Request.json`): 400 when it is
+    not JSON in UTF-8, holds a lone surrogate or nests deeper than :data:`MAX_JSON_DEPTH`; 413 when it
+    is over :data:`MAX_JSON_BYTES`."""
+    if len(data) > MAX_JSON_BYTES:
+        raise HTTPError(413, f"The JSON body is over {MAX_JSON_BYTES // 1024 // 1024} MB.")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise HTTPError(400, "The request body is not valid JSON.") from None
+    if _nests_deeper(value, MAX_JSON_DEPTH):
+        raise HTTPError(400, f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    return value
 
 
 def _nests_deeper(value: Any, limit: int) -> bool:

@@ -4,8 +4,10 @@ answer carries unless its handler says otherwise."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from .datastructures import Headers, check_header_text
 
@@ -21,6 +23,7 @@ PAGE_POLICY = (
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """The Content-Security-Policy of JSON and plain-text answers: they load nothing."""
 PLAIN_TEXT = "text/plain; charset=utf-8"
+JSON = "application/json"
 
 
 @functools.lru_cache(maxsize=64)
@@ -40,10 +43,26 @@ def default_headers(content_type: str, policy: str | None) -> tuple[tuple[str, s
 def plain_text(status: int, text: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
     """A plain-text answer (the standard phrase without ``text``) with every security header: what the
     framework sends when there is no handler to render one, or its error page failed."""
-    all_headers = Headers.checked(list(default_headers(PLAIN_TEXT, API_POLICY)))
+    return _secured(text or reason_phrase(status), status, PLAIN_TEXT, headers)
+
+
+def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """``payload`` as a JSON answer with every security header, built without a handler: an answer the
+    same for every client (no cookie), such as one released to many held requests."""
+    return _secured(json_bytes(payload), status, JSON, headers)
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as compact JSON in UTF-8, as JSON answers carry it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _secured(body: bytes | str, status: int, content_type: str, headers: Mapping[str, str] | None) -> Response:
+    """An answer with the default headers of ``content_type`` under :data:`API_POLICY`, then ``headers``."""
+    all_headers = Headers.checked(list(default_headers(content_type, API_POLICY)))
     for name, value in (headers or {}).items():
         all_headers[name] = value
-    return Response(text or reason_phrase(status), status, headers=all_headers)
+    return Response(body, status, headers=all_headers)
 
 
 def reason_phrase(status: int) -> str:
@@ -98,3 +117,15 @@ def http_response(
     checked.setdefault("Content-Type", "text/html; charset=utf-8")
     checked.setdefault("X-Content-Type-Options", "nosniff")
     return Response(body, code, status, checked)
+
+
+def render(
+    body: bytes | str, status_code: int = 200, status_msg: str | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Build a response from a body, as Brubeck's documented ``render`` did."""
+    return http_response(body, status_code, status_msg, headers)
+
+
+def to_bytes(value: Any, encoding: str = "utf-8") -> bytes:
+    """``value`` as bytes: bytes as they are, anything else as its text in ``encoding``."""
+    return value if isinstance(value, bytes) else str(value).encode(encoding)

@@ -1,9 +1,9 @@
-"""URL routing: first matching pattern wins, and it must match the whole path.
+"""URL routing, as Brubeck did it: the first route in order whose pattern matches at the start of the path.
 
-A pattern is a regular expression; ``^`` and ``$`` are optional because the
-match is always made against the whole path (``^/login`` does not match
-``/loginx``).  Named groups become keyword arguments, unnamed ones
-positional arguments.
+A pattern is a regular expression matched with ``re.match``: it is anchored at the start of the path
+(``^`` is optional) but not at its end, so ``^/brubeck`` also answers ``/brubeck/more`` and ``^/``
+answers every path.  End a pattern with ``$`` to match the whole path (``^/login$`` does not answer
+``/loginx``).  Named groups become keyword arguments, unnamed ones positional arguments.
 """
 
 from __future__ import annotations
@@ -77,9 +77,9 @@ class Router:
             route.functions[method.upper()] = function
 
     def match(self, path: str) -> Match | None:
-        """The first route whose pattern matches all of ``path``."""
+        """The first route whose pattern matches at the start of ``path``."""
         for route in self.routes:
-            found = route.pattern.fullmatch(path)
+            found = route.pattern.match(path)
             if found:
                 if route.whole_match is not None:  # the common case: nothing to take from the path
                     return route.whole_match

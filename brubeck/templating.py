@@ -28,7 +28,7 @@ try:  # Tornado's templates are optional: pip install tornado
 except ImportError:  # pragma: no cover
     Loader = None  # type: ignore[assignment,misc]
 
-from .request_handling import WebHandling
+from .handlers import WebHandling
 from .template_engines import JINJA2, MAKO, MUSTACHE, TORNADO, MustacheTemplates
 
 __all__ = [

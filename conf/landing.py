@@ -29,7 +29,7 @@ class LandingHandler(WebMessageHandler):
 def create_app(where: Deployment) -> Brubeck:
     """The landing page's app for the deployment ``where``, for Mongrel2 (its sockets open in ``run()``)."""
     LandingHandler.page = landing_page(where)
-    return Brubeck(msg_conn=mongrel2_connection(where.site("landing")), handler_tuples=[(r"/", LandingHandler)])
+    return Brubeck(msg_conn=mongrel2_connection(where.site("landing")), handler_tuples=[(r"/$", LandingHandler)])
 
 
 if __name__ == "__main__":

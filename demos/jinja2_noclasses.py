@@ -31,7 +31,7 @@ app = Brubeck(
 )
 
 
-@app.add_route("^/", method=["GET", "POST"])
+@app.add_route("^/$", method=["GET", "POST"])
 def index(application, message):
     name = message.get_argument("name", "dude")
     body = application.render_template("success.html", name=name)

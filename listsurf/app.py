@@ -12,10 +12,10 @@ from shared.web import SiteApp, make_app
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
 
 ROUTES = [
-    (r"/", ListHandler),
-    (r"/add_item", AddItemHandler),
-    (r"/delete_item/(?P<link_id>[^/]+)", DeleteItemHandler),
-    (r"/api", ApiHandler),
+    (r"/$", ListHandler),
+    (r"/add_item$", AddItemHandler),
+    (r"/delete_item/(?P<link_id>[^/]+)$", DeleteItemHandler),
+    (r"/api$", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),
     *account_routes(),
 ]

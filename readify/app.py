@@ -18,22 +18,22 @@ from .tags_pages import TagRemoveHandler, TagRenameHandler, TagsHandler
 LINK_ID = r"(?P<link_id>[0-9a-f]{24})"
 USERNAME = r"(?P<username>[A-Za-z0-9._-]{2,30})"
 ROUTES = [
-    (r"/", DashboardHandler),
-    (r"/liked", LikedHandler),
-    (r"/archived", ArchivedHandler),
-    (r"/trash", TrashHandler),
-    (r"/add_item", AddItemHandler),
-    (rf"/edit_item/{LINK_ID}", EditItemHandler),
-    (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)", ItemActionHandler),
-    (r"/tags", TagsHandler),
-    (r"/tags/rename", TagRenameHandler),
-    (r"/tags/remove", TagRemoveHandler),
-    (r"/settings", SettingsHandler),
-    (r"/settings/tokens", SettingsTokensHandler),
-    (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke", SettingsTokenRevokeHandler),
+    (r"/$", DashboardHandler),
+    (r"/liked$", LikedHandler),
+    (r"/archived$", ArchivedHandler),
+    (r"/trash$", TrashHandler),
+    (r"/add_item$", AddItemHandler),
+    (rf"/edit_item/{LINK_ID}$", EditItemHandler),
+    (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
+    (r"/tags$", TagsHandler),
+    (r"/tags/rename$", TagRenameHandler),
+    (r"/tags/remove$", TagRemoveHandler),
+    (r"/settings$", SettingsHandler),
+    (r"/settings/tokens$", SettingsTokensHandler),
+    (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", SettingsTokenRevokeHandler),
     *account_routes(),
-    (rf"/{USERNAME}", ProfileHandler),  # last: every page above takes its name first (shared.users reserves them)
-    (rf"/{USERNAME}/feed", FeedHandler),
+    (rf"/{USERNAME}$", ProfileHandler),  # last: every page above takes its name first (shared.users reserves them)
+    (rf"/{USERNAME}/feed$", FeedHandler),
 ]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

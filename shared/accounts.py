@@ -151,9 +151,9 @@ class TokenRevokeHandler(PageHandler):
 def account_routes() -> list[tuple[str, type]]:
     """The account routes, for a site's ``handler_tuples``."""
     return [
-        (r"/create", CreateAccountHandler),
-        (r"/login", LoginHandler),
-        (r"/logout", LogoutHandler),
-        (r"/tokens", TokensHandler),
-        (r"/tokens/(?P<token_id>[0-9a-f]{64})/revoke", TokenRevokeHandler),
+        (r"/create$", CreateAccountHandler),
+        (r"/login$", LoginHandler),
+        (r"/logout$", LogoutHandler),
+        (r"/tokens$", TokensHandler),
+        (r"/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", TokenRevokeHandler),
     ]

@@ -160,9 +160,7 @@ class TokenAPIHandler(APIHandler):
 
     def json_body(self, model: type[M]) -> M:
         """The body, a JSON object checked by ``model``; 415 unless it is ``application/json``, 400 otherwise."""
-        if self.message.content_type != "application/json":
-            raise HTTPError(415, "Send the body as JSON, with Content-Type: application/json.")
-        body = self.message.json
+        body = self.read_json()
         if not isinstance(body, dict):
             raise HTTPError(400, "Send a JSON object.")
         try:

@@ -8,8 +8,9 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
+from brubeck.application import Brubeck
 from brubeck.connections import Mongrel2Connection
-from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
+from brubeck.handlers import JSONMessageHandler, WebMessageHandler
 from brubeck.responses import Response
 from brubeck.templating import Jinja2Rendering
 from brubeck.timekeeping import isoformat, prettydate

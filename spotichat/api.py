@@ -7,12 +7,12 @@ Errors are ``{"error": {"code", "message", "fields"}}``; 503 while Redis is away
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from brubeck import responses
 from brubeck.auth import authenticated
 from brubeck.exceptions import HTTPError
-from brubeck.responses import API_POLICY, Response, default_headers
+from brubeck.responses import Response
 from shared.chat.messages import Page, RateLimited
 from shared.chat.names import BadInput, parse_cursor
 from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
@@ -24,14 +24,13 @@ from shared.web import APIHandler, SiteHandler
 
 from .tracks import is_track_id
 
-HEADERS = {**dict(default_headers("application/json", API_POLICY)), "Cache-Control": "no-store"}
+NO_STORE = {"Cache-Control": "no-store"}
 UNAVAILABLE_MESSAGE = "The chat is unavailable for a moment (its database cannot be reached). Try again shortly."
 
 
 def json_response(payload: Any, status: int = 200) -> Response:
-    """A JSON answer with the API's headers (the same for every client: no cookie)."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status, headers=HEADERS)
+    """A JSON answer with the framework's headers, never cached (the same for every client: no cookie)."""
+    return responses.json_response(payload, status, NO_STORE)
 
 
 def too_many(limited: RateLimited) -> HTTPError:
@@ -105,9 +104,7 @@ class MessagesHandler(ChatAPIHandler):
         return json_response({"message": message.to_json()}, 201)
 
     def _text(self) -> str:
-        if self.message.content_type != "application/json":
-            raise HTTPError(415, 'Send the message as JSON, {"text": "..."}, with Content-Type: application/json.')
-        body = self.message.json  # 400 when it is not JSON
+        body = self.read_json()
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             raise HTTPError(400, 'The body must be {"text": "..."}.', {"text": "Give the message as text."})
         text: str = body["text"]

@@ -16,13 +16,13 @@ from .pages import HomeHandler, JoinRoomHandler, RoomHandler
 
 TRACK = r"(?P<track>[^/]+)"
 ROUTES = [
-    (r"/", HomeHandler),
-    (rf"/rooms/{TRACK}", RoomHandler),
-    (rf"/rooms/{TRACK}/join", JoinRoomHandler),
-    (r"/api/rooms", RoomsHandler),
-    (rf"/api/rooms/{TRACK}/messages", MessagesHandler),
-    (rf"/api/rooms/{TRACK}/listeners", ListenersHandler),
-    (rf"/api/rooms/{TRACK}/join", JoinHandler),
+    (r"/$", HomeHandler),
+    (rf"/rooms/{TRACK}$", RoomHandler),
+    (rf"/rooms/{TRACK}/join$", JoinRoomHandler),
+    (r"/api/rooms$", RoomsHandler),
+    (rf"/api/rooms/{TRACK}/messages$", MessagesHandler),
+    (rf"/api/rooms/{TRACK}/listeners$", ListenersHandler),
+    (rf"/api/rooms/{TRACK}/join$", JoinHandler),
     (r"/api/.*", NotFoundHandler),
     *account_routes(),
 ]

@@ -60,10 +60,11 @@ class Endpoint(TokenAPIHandler):
     def route(cls) -> str:
         """The path as the router's pattern (its text matched as it is)."""
         parts = _PARAMETER.split(cls.path)  # text, name, text, name... text
-        return "".join(
+        pattern = "".join(
             f"(?P<{part}>{cls.path_patterns[part]})" if index % 2 else re.escape(part)
             for index, part in enumerate(parts)
         )
+        return pattern + "$"
 
     def prepare(self) -> Response | None:
         method = "get" if self.message.method == "HEAD" else self.message.method.lower()

@@ -1,18 +1,20 @@
 """AutoAPI in-process: every route, status code and error, paging, and the OpenAPI document."""
 
+import datetime
 import json
 import uuid
 from typing import ClassVar
 
 import openapi_spec_validator
 import pytest
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from brubeck import queryset as queryset_module
 from brubeck.autoapi import AutoAPIBase
 from brubeck.models import BrubeckModel
 from brubeck.queryset import DictQueryset
-from brubeck.request_handling import Brubeck
+from brubeck.request_handling import Brubeck, WebMessageHandler
+from brubeck.testing import TestClient
 from tests.support.brubeck_requests import json_body, json_req, req
 
 A = "111b4bb7-55f5-441b-ba25-c7a4fd99442c"
@@ -153,18 +155,27 @@ def test_an_invalid_item_is_refused_with_its_fields(app, api, data, fields):
     assert stored(api) == []
 
 
-def test_private_fields_never_leave_the_server():
-    class AccountsAPI(AutoAPIBase):
-        model = Account
-        queries = DictQueryset()
-
+def serving(model, queries=None):
+    """An app serving an API of ``model`` (at ``/<model name>/``)."""
     app = Brubeck()
-    app.register_api(AccountsAPI)
+    app.register_api(
+        type(
+            f"{model.__name__}API",
+            (AutoAPIBase,),
+            {"model": model, "queries": DictQueryset() if queries is None else queries},
+        )
+    )
+    return app
+
+
+def test_private_fields_never_leave_the_server():
+    queries = DictQueryset()
+    app = serving(Account, queries)
     assert call(app, "POST", "/account/", {"id": 1, "name": "mingus", "secret": "hush"}) == (
         201,
         {"data": {"id": 1, "name": "mingus"}},
     )
-    assert AccountsAPI.queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
+    assert queries.read_one(1)[1]["secret"] == "hush"  # kept, not shown
     assert call(app, "GET", "/account/1/") == (200, {"data": {"id": 1, "name": "mingus"}})
     assert call(app, "GET", "/account/") == (200, {"data": [{"id": 1, "name": "mingus"}], "next": None})
     assert call(app, "GET", "/account/1,2/") == (
@@ -211,12 +222,15 @@ def test_a_batch_with_an_invalid_item_saves_nothing(app, api):
 
 @pytest.mark.parametrize("data", [[], [{"text": "x"}] * 101, 5, "text", None])
 def test_a_body_must_be_an_object_or_a_list_of_1_to_100(app, api, data):
-    request = (
-        json_req("/todo/", data) if data is not None else req("POST", "/todo/", {"content-type": "application/json"})
-    )
-    response = app.handle(request)
+    response = app.handle(json_req("/todo/", data))
     assert response.status == 400
     assert json_body(response) == error(400, "Send a JSON object, or a list of 1 to 100 of them.")
+    assert stored(api) == []
+
+
+def test_an_empty_body_is_a_400(app, api):
+    response = app.handle(req("POST", "/todo/", {"content-type": "application/json"}))
+    assert (response.status, json_body(response)) == (400, error(400, "The request body is empty: send JSON."))
     assert stored(api) == []
 
 
@@ -297,11 +311,8 @@ def test_at_most_100_ids_in_one_url(app):
 # -- bodies ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "content_type",
-    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"],
-)
-def test_only_json_bodies_are_accepted(app, api, content_type):
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/jsonp", "application/vnd.api+json"])
+def test_only_json_bodies_and_forms_are_accepted(app, api, content_type):
     headers = {"content-type": content_type} if content_type else {}
     for method, path in [("POST", "/todo/"), ("PUT", f"/todo/{A}/")]:
         response = app.handle(req(method, path, headers, json.dumps(todo(A))))
@@ -321,6 +332,67 @@ def test_invalid_json_is_a_400(app):
     response = app.handle(req("POST", "/todo/", {"content-type": "application/json"}, b'{"text": '))
     assert response.status == 400
     assert json_body(response) == error(400, "The request body is not valid JSON.")
+
+
+# -- form posts, as the original demo page sent them ------------------------------------------------------
+
+
+class FormPage(WebMessageHandler):
+    def get(self):
+        self.set_body(f"<form>{self.csrf_field()}</form>")
+
+
+@pytest.fixture
+def browser(api):
+    """A browser on an app serving the API beside a page with a form (CSRF protection on)."""
+    app = Brubeck(cookie_secret="s3cret", handler_tuples=[(r"^/form$", FormPage)])
+    app.register_api(api)
+    return TestClient(app)
+
+
+def test_a_form_post_with_the_json_in_its_data_field_creates(browser, api):
+    created = browser.post_form("/todo/", {"data": json.dumps(todo(A, "from a form"))}, form_url="/form")
+    assert (created.status, created.json()) == (201, {"data": todo(A, "from a form")})
+    batch = browser.post_form("/todo/", {"data": json.dumps([todo(B), todo(C)])}, form_url="/form")
+    assert batch.status == 201
+    assert stored(api) == sorted([A, B, C])
+
+
+def test_a_multipart_form_post_is_read_too(browser, api):
+    token = browser.csrf_token("/form")
+    response = browser.put(f"/todo/{A}/", data={"data": json.dumps({"text": "multipart"}), "_csrf": token}, files={})
+    assert (response.status, response.json()) == (201, {"data": todo(A, "multipart")})
+
+
+def test_a_form_post_needs_the_csrf_token_as_every_form_does(browser, api):
+    refused = browser.post("/todo/", data={"data": json.dumps(todo(A))})
+    assert refused.status == 403
+    assert refused.json()["error"]["message"].startswith("This request has no CSRF token")
+    assert stored(api) == []
+
+
+def test_a_form_post_needs_no_token_when_the_app_turns_the_protection_off(api):
+    app = Brubeck(csrf_protection=False)
+    app.register_api(api)
+    response = TestClient(app).post("/todo/", data={"data": json.dumps(todo(A))})
+    assert (response.status, response.json()) == (201, {"data": todo(A)})
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({}, 400, "Send the JSON in a form field named data."),
+        ({"data": ""}, 400, "Send the JSON in a form field named data."),
+        ({"data": '{"text": '}, 400, "The request body is not valid JSON."),
+        ({"data": "[" * 40 + "]" * 40}, 400, "The JSON body nests deeper than 32 levels."),
+        ({"data": json.dumps({"text": "x" * (1024 * 1024)})}, 413, "The JSON body is over 1 MB."),
+        ({"data": json.dumps({"text": ""})}, 400, "The todo is not valid."),
+    ],
+)
+def test_a_form_post_without_valid_json_in_data_is_refused(browser, api, fields, status, message):
+    response = browser.post_form("/todo/", fields, form_url="/form")
+    assert (response.status, response.json()["error"]["message"]) == (status, message)
+    assert stored(api) == []
 
 
 def test_the_render_override_runs_for_answers_and_errors(app):
@@ -426,8 +498,91 @@ def test_registration_refuses_a_second_api_at_one_prefix_and_models_without_ids(
         model = NoId
         queries = DictQueryset()
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="NoIdAPI.model NoId has no 'id' field"):
         app.register_api(NoIdAPI)
+
+
+# -- a plain pydantic model ----------------------------------------------------------------------------
+
+
+class Note(BaseModel):
+    """Not a BrubeckModel: no owner view, its JSON dump is what clients see."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    text: str = Field(min_length=1)
+    due: datetime.date | None = None
+
+
+@pytest.fixture
+def notes():
+    return serving(Note)
+
+
+def test_a_plain_pydantic_model_is_created_read_listed_and_deleted(notes):
+    status, body = call(notes, "POST", "/note/", {"text": "practise scales", "due": "2026-12-24"})
+    created = body["data"]
+    assert (status, created) == (201, {"id": created["id"], "text": "practise scales", "due": "2026-12-24"})
+    assert call(notes, "GET", f"/note/{created['id']}/") == (200, {"data": created})
+    assert call(notes, "PUT", f"/note/{A}/", {"text": "tune the piano"}) == (
+        201,
+        {"data": {"id": A, "text": "tune the piano", "due": None}},
+    )
+    assert call(notes, "GET", "/note/") == (
+        200,
+        {"data": [created, {"id": A, "text": "tune the piano", "due": None}], "next": None},
+    )
+    both = f"{created['id']},{A}"
+    assert call(notes, "GET", f"/note/{both}/")[0] == 200
+    assert call(notes, "DELETE", f"/note/{created['id']}/") == (200, {"data": created})
+    assert call(notes, "GET", f"/note/{created['id']}/")[0] == 404
+    assert [item["id"] for item in call(notes, "GET", "/note/")[1]["data"]] == [A]
+
+
+def test_a_plain_pydantic_model_is_validated_as_a_brubeck_model_is(notes):
+    assert call(notes, "POST", "/note/", {"text": "", "due": "someday"}) == (
+        400,
+        error(
+            400,
+            "The note is not valid.",
+            {
+                "text": "String should have at least 1 character",
+                "due": "Input should be a valid date or datetime, input is too short",
+            },
+        ),
+    )
+
+
+def test_a_plain_model_keyed_by_another_field_than_id():
+    class Track(BaseModel):
+        slug: str = Field(pattern="^[a-z-]+$")
+        title: str
+
+    app = serving(Track, DictQueryset(api_id="slug"))
+    take_five = {"slug": "take-five", "title": "Take Five"}
+    assert call(app, "POST", "/track/", take_five) == (201, {"data": take_five})
+    assert call(app, "GET", "/track/take-five/") == (200, {"data": take_five})
+
+
+class NotAModel:
+    id: int
+
+
+@pytest.mark.parametrize(
+    ("model", "queries", "message"),
+    [
+        (NotAModel, DictQueryset(), r"BadAPI\.model must be a pydantic model \(a BaseModel subclass\), not <class"),
+        ({"id": int}, DictQueryset(), r"BadAPI\.model must be a pydantic model"),
+        (None, DictQueryset(), r"BadAPI\.model must be a pydantic model \(a BaseModel subclass\), not None"),
+        (Note, {}, r"BadAPI\.queries must be a queryset"),
+        (Note, DictQueryset(api_id="slug"), r"BadAPI\.model Note has no 'slug' field, which BadAPI\.queries names"),
+    ],
+)
+def test_an_api_that_cannot_serve_is_refused_when_registered(model, queries, message):
+    BadAPI = type("BadAPI", (AutoAPIBase,), {"queries": queries} | ({"model": model} if model else {}))
+    app = Brubeck()
+    with pytest.raises(TypeError, match=message):
+        app.register_api(BadAPI)
+    assert app.apis == {} and app.router.routes == []
 
 
 # -- the OpenAPI document --------------------------------------------------------------------------

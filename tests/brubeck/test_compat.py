@@ -7,9 +7,21 @@ import sys
 
 import pytest
 
+from brubeck import concurrency
 from brubeck.auth import UserHandlingMixin, authenticated
 from brubeck.models import User
-from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler, http_response
+from brubeck.request_handling import (
+    CORO_LIBRARY,
+    Brubeck,
+    JSONMessageHandler,
+    WebMessageHandler,
+    coro_sleep,
+    coro_spawn,
+    http_response,
+    render,
+    to_bytes,
+    to_unicode,
+)
 from tests.support.brubeck_requests import cookies_from, json_body, req
 from tests.support.servers import ROOT
 
@@ -159,6 +171,22 @@ def test_http_response_without_a_content_type_is_html_and_not_sniffed():
     assert http_response("{}", 200, "OK", {"content-type": "application/json"}).headers.get_all("Content-Type") == [
         "application/json"
     ]
+
+
+def test_render_and_the_text_helpers_of_0_4():
+    response = render("Take five!", 201, "Created", {"X-Kind": "jazz"})
+    assert (response.status_line, response.body, response.headers["X-Kind"]) == ("201 Created", b"Take five!", "jazz")
+    assert to_bytes("caf\u00e9") == "caf\u00e9".encode() and to_bytes(b"raw") == b"raw" and to_bytes(5) == b"5"
+    assert to_unicode("caf\u00e9".encode()) == "caf\u00e9" and to_unicode("text") == "text" and to_unicode(5) == "5"
+
+
+def test_the_coroutine_helpers_of_0_4_run_on_brubecks_library():
+    assert CORO_LIBRARY == concurrency.NAME
+    seen = []
+    app = Brubeck()
+    greenlet = coro_spawn(lambda application, message, extra: seen.append((application, message, extra)), app, "m", 1)
+    coro_sleep(0.01)
+    assert greenlet is not None and seen == [(app, "m", 1)]
 
 
 # -- the request's own get_argument ------------------------------------------------------------------

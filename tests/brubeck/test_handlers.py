@@ -7,7 +7,7 @@ import pytest
 
 from brubeck.datastructures import Headers
 from brubeck.request_handling import Brubeck, JSONMessageHandler, MessageHandler, WebMessageHandler
-from brubeck.responses import Response
+from brubeck.responses import Response, json_response
 from tests.support.brubeck_requests import form_req, json_body, req
 
 
@@ -185,3 +185,48 @@ def test_response_refuses_line_break_in_reason():
 def test_response_to_http():
     raw = Response("héllo", 200, headers={"X-A": "1"}).to_http()
     assert raw == b"HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 6\r\n\r\nh\xc3\xa9llo"
+
+
+# -- reading a JSON body --------------------------------------------------------------------------------
+
+
+class ReadsJSON(JSONMessageHandler):
+    csrf_protect = False
+
+    def post(self):
+        self.add_to_payload("got", self.read_json())
+
+
+NOT_JSON = "Send the body as JSON, with Content-Type: application/json."
+JSON_TYPE = {"content-type": "application/json; charset=utf-8"}
+
+
+@pytest.mark.parametrize("body", [{"a": [1, "é"]}, [1, 2], "text", 5, None])
+def test_read_json_gives_the_parsed_body(body):
+    response = Brubeck(handler_tuples=[(r"/", ReadsJSON)]).handle(req("POST", "/", JSON_TYPE, json.dumps(body)))
+    assert (response.status, json_body(response)) == (200, {"got": body})
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "message"),
+    [
+        ({}, b"{}", 415, NOT_JSON),
+        ({"content-type": "text/plain"}, b"{}", 415, NOT_JSON),
+        ({"content-type": "application/x-www-form-urlencoded"}, b"a=1", 415, NOT_JSON),
+        ({"content-type": "application/problem+json"}, b"{}", 415, NOT_JSON),
+        (JSON_TYPE, b"", 400, "The request body is empty: send JSON."),
+        (JSON_TYPE, b'{"a": ', 400, "The request body is not valid JSON."),
+        (JSON_TYPE, b"[" * 33 + b"]" * 33, 400, "The JSON body nests deeper than 32 levels."),
+        (JSON_TYPE, b'"' + b"x" * (1024 * 1024) + b'"', 413, "The JSON body is over 1 MB."),
+    ],
+)
+def test_read_json_refuses_with_the_frameworks_errors(headers, body, status, message):
+    response = Brubeck(handler_tuples=[(r"/", ReadsJSON)]).handle(req("POST", "/", headers, body))
+    assert (response.status, json_body(response)) == (status, {"error": {"code": status, "message": message}})
+
+
+def test_json_response_carries_the_security_headers_of_every_json_answer():
+    own = Brubeck(handler_tuples=[(r"/", Payload)]).handle(req("GET", "/"))
+    built = json_response({"name": "é"}, 201, {"Cache-Control": "no-store"})
+    assert (built.status, built.body) == (201, '{"name":"é"}'.encode())
+    assert dict(built.headers.items()) == {**dict(own.headers.items()), "Cache-Control": "no-store"}

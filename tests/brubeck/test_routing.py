@@ -1,4 +1,4 @@
-"""Routing: order, whole-path matches, arguments, function routes, methods."""
+"""Routing: patterns matched at the start of the path (as Brubeck did), order, arguments, function routes, methods."""
 
 import json
 
@@ -39,10 +39,56 @@ def test_earlier_general_route_shadows_later_one():
     assert json_body(app.handle(req("GET", "/items/new")))["handler"] == "Named"
 
 
-@pytest.mark.parametrize("path, status", [("/login", 200), ("/loginx", 404), ("/x/login", 404), ("/login/", 404)])
-def test_pattern_must_match_whole_path(path, status):
-    app = Brubeck(handler_tuples=[(r"^/login", Named)])
+@pytest.mark.parametrize(
+    "path, status", [("/brubeck", 200), ("/brubeck/more", 200), ("/brubeckx", 200), ("/x/brubeck", 404), ("/", 404)]
+)
+def test_a_pattern_matches_at_the_start_of_the_path(path, status):
+    app = Brubeck(handler_tuples=[(r"^/brubeck", Named)])
     assert app.handle(req("GET", path)).status == status
+
+
+@pytest.mark.parametrize("pattern", [r"^/brubeck", r"/brubeck"])
+def test_a_pattern_is_anchored_at_the_start_with_or_without_a_caret(pattern):
+    app = Brubeck(handler_tuples=[(pattern, Named)])
+    assert app.handle(req("GET", "/brubeck/more")).status == 200
+    assert app.handle(req("GET", "/more/brubeck")).status == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/anything", "/deep/er/path"])
+def test_a_caret_and_a_slash_catch_every_path(path):
+    app = Brubeck(handler_tuples=[(r"^/", Named)])
+    assert json_body(app.handle(req("GET", path)))["handler"] == "Named"
+
+
+@pytest.mark.parametrize("path, status", [("/login", 200), ("/loginx", 404), ("/x/login", 404), ("/login/", 404)])
+def test_a_dollar_makes_the_pattern_match_the_whole_path(path, status):
+    app = Brubeck(handler_tuples=[(r"^/login$", Named)])
+    assert app.handle(req("GET", path)).status == status
+
+
+def test_the_first_route_in_order_whose_pattern_matches_answers():
+    routes = [(r"^/items$", Other), (r"^/items", Named)]
+    app = Brubeck(handler_tuples=routes)
+    assert json_body(app.handle(req("GET", "/items")))["handler"] == "Other"
+    assert json_body(app.handle(req("GET", "/items/42")))["handler"] == "Named"
+    shadowed = Brubeck(handler_tuples=list(reversed(routes)))
+    assert json_body(shadowed.handle(req("GET", "/items")))["handler"] == "Named"  # the prefix came first
+
+
+def test_a_user_page_anchored_with_a_dollar_leaves_its_feed_to_the_next_route():
+    user = r"/(?P<name>[a-z]+)"
+    app = Brubeck(handler_tuples=[(user + "$", Named), (user + "/feed$", Other)])
+    assert json_body(app.handle(req("GET", "/ann")))["kwargs"] == {"name": "ann"}
+    assert json_body(app.handle(req("GET", "/ann/feed")))["handler"] == "Other"
+    unanchored = Brubeck(handler_tuples=[(user, Named), (user + "/feed$", Other)])
+    assert json_body(unanchored.handle(req("GET", "/ann/feed")))["handler"] == "Named"
+
+
+def test_function_routes_match_at_the_start_too():
+    app = Brubeck()
+    app.add_route(r"^/brubeck", method="GET")(lambda application, message: "Take five!")
+    assert app.handle(req("GET", "/brubeck/five")).body == b"Take five!"
+    assert app.handle(req("GET", "/jazz")).status == 404
 
 
 def test_named_groups_are_kwargs_unnamed_are_args():
@@ -84,7 +130,7 @@ def test_function_routes_by_method_share_a_pattern():
 
 
 def test_unknown_path_is_404():
-    app = Brubeck(handler_tuples=[(r"/", Named)])
+    app = Brubeck(handler_tuples=[(r"/$", Named)])
     response = app.handle(req("GET", "/nope"))
     assert response.status == 404
     assert b"404 Not Found" in response.body

@@ -132,7 +132,7 @@ class Site:
 
 def a_path(pattern: re.Pattern[str], values: dict[str, str]) -> str:
     """A path the route's pattern matches, its named parts filled with the user's own records."""
-    text = pattern.pattern
+    text = pattern.pattern.removesuffix("$")
     for name, value in values.items():
         text = re.sub(rf"\(\?P<{name}>[^)]*\)", value, text)
     path = text.replace("\\.", ".").replace(".*", "anything")

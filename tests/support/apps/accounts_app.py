@@ -28,4 +28,4 @@ class HomeHandler(PageHandler):
 def create_app(settings: Settings, store: Store) -> SiteApp:
     """The accounts site on ``settings`` and ``store`` (its sockets would open only in ``run()``)."""
     settings = replace(settings, sites={**settings.sites, SITE.name: SITE})
-    return make_app(settings, SITE.name, "Accounts", [(r"/", HomeHandler), *account_routes()], TEMPLATES, store)
+    return make_app(settings, SITE.name, "Accounts", [(r"/$", HomeHandler), *account_routes()], TEMPLATES, store)
