@@ -24,6 +24,7 @@ from typing import Annotated, Any, ClassVar, NoReturn
 from pydantic import TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from .cursors import BadCursor, bad_cursor
 from .exceptions import HTTPError
 from .models import BrubeckModel
 from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
@@ -229,9 +230,8 @@ class AutoAPIBase(JSONMessageHandler):
         if after is not None:
             try:
                 parse_cursor(after)
-            except ValueError:
-                message = "after must be the next cursor of an earlier page."
-                raise HTTPError(400, message, fields={"after": message}) from None
+            except BadCursor:
+                raise bad_cursor("after") from None
         items, cursor = self.queries.read_page(limit, after, since)
         return self._reply(200, {"data": [self._view(datum) for datum in items], "next": cursor})
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from brubeck.auth import web_authenticated
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.responses import Response
-from shared.paging import BadCursor, list_url, older_url
+from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 from shared.readify_links import TRASH_DAYS, list_links, purge_trash
 
-from .base import PAGE_SIZE, ReadifyPage, bad_cursor
+from .base import PAGE_SIZE, ReadifyPage
 
 
 class LinkListPage(ReadifyPage):
@@ -38,7 +39,7 @@ class LinkListPage(ReadifyPage):
                 search=search,
             )
         except BadCursor:
-            raise bad_cursor() from None
+            raise bad_cursor("before", BROKEN_PAGE_LINK) from None
         return self.render_template(
             "list.html",
             links=page.items,

@@ -1,4 +1,4 @@
-"""What the suite's JSON APIs share: whole numbers and cursors from the query, ``next`` URLs, query
+"""What the suite's JSON APIs share: whole numbers from the query, ``next`` URLs, query
 strings and JSON bodies checked by pydantic models, token-only handlers, and ``POST /tokens``.
 
 Every refusal is an ``HTTPError`` the framework answers as ``{"error": {"code", "message", "fields"}}``.
@@ -92,11 +92,6 @@ def int_argument(handler: APIHandler, name: str, low: int, high: int | None, def
         return whole_number(raw, low, high)
     except ValueError as error:
         raise HTTPError(400, f"{name}: {error}", {name: str(error)}) from None
-
-
-def bad_cursor(name: str = "cursor") -> HTTPError:
-    """The answer to a cursor this server did not make."""
-    return HTTPError(400, "The cursor is not one this API gave out.", {name: "Use the cursor of a next URL."})
 
 
 def next_url(handler: APIHandler, path: str, params: Sequence[tuple[str, Any]]) -> str:

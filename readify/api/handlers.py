@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from readify.base import sentence
-from shared.api import Credentials, NewToken, TokensAPIHandler, bad_cursor, invalid, next_url
+from shared.api import Credentials, NewToken, TokensAPIHandler, invalid, next_url
 from shared.links import ListFull
 from shared.models import ReadifyLink
-from shared.paging import BadCursor
 from shared.profiles import avatar_url, get_profile
 from shared.readify_links import (
     AlreadySaved,

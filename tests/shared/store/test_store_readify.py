@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from brubeck.cursors import BadCursor
 from brubeck.timekeeping import curtime
 from shared import profiles, readify_links
 from shared.models import ReadifyLink, Tombstone, field_errors
-from shared.paging import BadCursor
 from shared.readify_links import TRASH_MS, AlreadySaved
 from shared.store import Store
 from shared.store.sqlite import MIGRATIONS, SQLiteStore
