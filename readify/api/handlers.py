@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
+from brubeck.openapi import Reply
 from brubeck.responses import Response
 from readify.base import sentence
 from shared.api import Credentials, NewToken, TokensAPIHandler, invalid, next_url
@@ -33,7 +34,7 @@ from shared.readify_links import (
 from shared.tags import check_tag
 
 from .openapi import document
-from .operations import Endpoint, Operation, Reply
+from .operations import Endpoint, operation
 from .schema import (
     LINK_ID,
     TAG,
@@ -82,7 +83,7 @@ class IndexHandler(Endpoint):
 
     path = "/"
     operations = {
-        "get": Operation("Where the endpoints are", {200: Reply("The endpoints' addresses", Index)}, auth=False)
+        "get": operation("Where the endpoints are", {200: Reply("The endpoints' addresses", Index)}, auth=False)
     }
 
     def get(self) -> Response:
@@ -96,14 +97,14 @@ class LinksHandler(ReaderEndpoint):
 
     path = "/links"
     operations = {
-        "get": Operation(
+        "get": operation(
             "List your links",
             {200: Reply("A page of links", LinkPage)},
             query=LinksQuery,
             description="Newest saved first, out of the trash; `since` lists what changed instead, "
             "last change first, with a tombstone for each link deleted or put in the trash.",
         ),
-        "post": Operation(
+        "post": operation(
             "Save a link",
             {
                 201: Reply("Saved", Link, {"Location": "the link's URL in this API"}),
@@ -172,7 +173,7 @@ class LinkCheckHandler(ReaderEndpoint):
     """``/links/check?url=``: is this URL saved already, and as which link (what a browser extension asks)."""
 
     path = "/links/check"
-    operations = {"get": Operation("Is this URL saved?", {200: Reply("The answer", SavedCheck)}, query=CheckQuery)}
+    operations = {"get": operation("Is this URL saved?", {200: Reply("The answer", SavedCheck)}, query=CheckQuery)}
 
     def get(self) -> Response:
         url = self.inputs(CheckQuery).url
@@ -190,13 +191,13 @@ class LinkHandler(ReaderEndpoint):
     path = "/links/{link_id}"
     path_patterns = {"link_id": LINK_ID.strip("^$")}
     operations = {
-        "get": Operation("One of your links", {200: Reply("The link", Link), 404: NOT_FOUND}),
-        "patch": Operation(
+        "get": operation("One of your links", {200: Reply("The link", Link), 404: NOT_FOUND}),
+        "patch": operation(
             "Change some of a link's fields",
             {200: Reply("The changed link", Link), 404: NOT_FOUND, 409: URL_TAKEN},
             body=LinkChanges,
         ),
-        "delete": Operation(
+        "delete": operation(
             "Delete a link",
             {204: Reply("Deleted: in the trash of Readify's pages for 30 days, a tombstone for since"), 404: NOT_FOUND},
         ),
@@ -228,7 +229,7 @@ class TagsHandler(ReaderEndpoint):
     """``/tags``: the reader's tags with how many links carry each."""
 
     path = "/tags"
-    operations = {"get": Operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
+    operations = {"get": operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
 
     def get(self) -> Response:
         counts = [TagCount(name=name, count=count) for name, count in tag_counts(self.db_conn, self.owner)]
@@ -242,12 +243,12 @@ class TagHandler(ReaderEndpoint):
     path_patterns = {"name": "[^/]+"}
     path_schemas = {"name": {"type": "string", "pattern": TAG, "description": "a tag as stored"}}
     operations = {
-        "patch": Operation(
+        "patch": operation(
             "Rename a tag (onto a tag in use: merge the two)",
             {200: Reply("Renamed", TagChange), 404: NO_TAG},
             body=TagRename,
         ),
-        "delete": Operation("Take a tag off every link", {204: Reply("Removed"), 404: NO_TAG}),
+        "delete": operation("Take a tag off every link", {204: Reply("Removed"), 404: NO_TAG}),
     }
 
     def patch(self, name: str) -> Response:
@@ -270,7 +271,7 @@ class MeHandler(ReaderEndpoint):
     """``/me``: the reader's account and profile."""
 
     path = "/me"
-    operations = {"get": Operation("Who you are", {200: Reply("Your account and profile", Me)})}
+    operations = {"get": operation("Who you are", {200: Reply("Your account and profile", Me)})}
 
     def get(self) -> Response:
         user = self.current_user
@@ -292,7 +293,7 @@ class TokensHandler(Endpoint, TokensAPIHandler):
 
     path = "/tokens"
     operations = {
-        "post": Operation(
+        "post": operation(
             "Get an API key",
             {
                 201: Reply("A new key: keep it, it is shown once", NewToken),
@@ -312,7 +313,7 @@ class OpenAPIHandler(Endpoint):
 
     path = "/openapi.json"
     operations = {
-        "get": Operation("This description", {200: Reply("OpenAPI 3.1", OpenAPIDocument)}, auth=False),
+        "get": operation("This description", {200: Reply("OpenAPI 3.1", OpenAPIDocument)}, auth=False),
     }
 
     def get(self) -> Response:
