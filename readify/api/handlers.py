@@ -13,7 +13,7 @@ from brubeck.exceptions import HTTPError
 from brubeck.openapi import Reply
 from brubeck.responses import Response
 from readify.base import sentence
-from shared.api import Credentials, NewToken, TokensAPIHandler, invalid, next_url
+from shared.api import Credentials, NewToken, TokensAPIHandler, field_messages, invalid, next_url
 from shared.links import ListFull
 from shared.models import ReadifyLink
 from shared.profiles import avatar_url, get_profile
@@ -31,13 +31,12 @@ from shared.readify_links import (
     save_link,
     tag_counts,
 )
-from shared.tags import check_tag
+from shared.tags import MAX_TAGS, check_tag
 
 from .openapi import document
 from .operations import Endpoint, operation
 from .schema import (
     LINK_ID,
-    TAG,
     CheckQuery,
     Error,
     Index,
@@ -49,6 +48,7 @@ from .schema import (
     NewLink,
     OpenAPIDocument,
     SavedCheck,
+    Tag,
     TagChange,
     TagCount,
     TagList,
@@ -110,7 +110,11 @@ class LinksHandler(ReaderEndpoint):
                 201: Reply("Saved", Link, {"Location": "the link's URL in this API"}),
                 200: Reply("You had saved that URL already: that link, updated", Link),
                 403: Reply("Your list is full (LINKS_PER_ACCOUNT)", Error),
-                409: Reply("The same URL was being saved at the same moment: try again", Error),
+                409: Reply(
+                    "The same URL was being saved at the same moment (try again), or the link saved with it "
+                    f"would carry more than {MAX_TAGS} tags",
+                    Error,
+                ),
             },
             body=NewLink,
         ),
@@ -159,6 +163,9 @@ class LinksHandler(ReaderEndpoint):
             private = new.private if "private" in new.model_fields_set else None  # left out: kept
             link, created = save_link(self.db_conn, self.owner, new.url, new.title, new.tags, private)
         except ValidationError as error:
+            if "tags" in field_messages(error):  # the body's are good: with the link's own they are too many
+                message = f"That link has tags already: with these it would have more than {MAX_TAGS}."
+                raise HTTPError(409, message, {"tags": message}) from None
             raise invalid(error, "the body") from None
         except ListFull as full:
             raise HTTPError(403, f"Your list is full: an account keeps at most {full.limit:,} links.") from None
@@ -241,7 +248,7 @@ class TagHandler(ReaderEndpoint):
 
     path = "/tags/{name}"
     path_patterns = {"name": "[^/]+"}
-    path_schemas = {"name": {"type": "string", "pattern": TAG, "description": "a tag as stored"}}
+    path_schemas = {"name": Tag}
     operations = {
         "patch": operation(
             "Rename a tag (onto a tag in use: merge the two)",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from brubeck.openapi import Parameter, PathItem
 from brubeck.openapi import document as openapi_document
 from brubeck.request_handling import Brubeck
@@ -43,13 +45,21 @@ def document(app: Brubeck) -> dict[str, Any]:
 def _document(handlers: tuple[type[Endpoint], ...], site_url: str) -> dict[str, Any]:
     paths = [PathItem(handler.path, handler.operations, _path_parameters(handler)) for handler in handlers]
     return openapi_document(
-        "Readify API", paths, description=DESCRIPTION, servers=[site_url], security_schemes=SECURITY
+        "Readify API",
+        paths,
+        description=DESCRIPTION,
+        servers=[site_url],
+        security_schemes=SECURITY,
     )
 
 
 def _path_parameters(handler: type[Endpoint]) -> list[Parameter]:
-    """Each part of the path: as ``path_schemas`` describes it, or a string matching its pattern."""
+    """Each part of the path: of its type in ``path_schemas``, or a string matching its pattern."""
     return [
-        Parameter(name, handler.path_schemas.get(name) or {"type": "string", "pattern": f"^{pattern}$"}, "path")
-        for name, pattern in handler.path_patterns.items()
+        Parameter(name, _path_schema(handler, name, pattern), "path") for name, pattern in handler.path_patterns.items()
     ]
+
+
+def _path_schema(handler: type[Endpoint], name: str, pattern: str) -> dict[str, Any]:
+    described = handler.path_schemas.get(name)
+    return TypeAdapter(described).json_schema() if described else {"type": "string", "pattern": f"^{pattern}$"}

@@ -54,8 +54,8 @@ class Endpoint(TokenAPIHandler):
 
     path: ClassVar[str]
     path_patterns: ClassVar[dict[str, str]] = {}
-    path_schemas: ClassVar[dict[str, dict[str, Any]]] = {}
-    """How /openapi.json describes a part of the path (default: a string matching its pattern)."""
+    path_schemas: ClassVar[dict[str, Any]] = {}
+    """The type a part of the path is described as in /openapi.json (default: a string matching its pattern)."""
     operations: ClassVar[dict[str, Operation]]
 
     _inputs: dict[type[BaseModel], BaseModel]
