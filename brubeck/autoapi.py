@@ -22,13 +22,14 @@ import re
 from typing import Annotated, Any, ClassVar, NoReturn
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic.json_schema import models_json_schema
 
 from .application import Brubeck
+from .cursors import BadCursor, bad_cursor
 from .exceptions import HTTPError
 from .handlers import JSONMessageHandler
 from .models import BrubeckModel
-from .queryset import MAX_STAMP, AbstractQueryset, Result, parse_cursor
+from .openapi import Operation, Parameter, PathItem, Reply, document
+from .queryset import CURSORS, MAX_STAMP, AbstractQueryset, Result, parse_cursor
 from .request import parse_json
 from .responses import Response
 
@@ -273,9 +274,8 @@ class AutoAPIBase(JSONMessageHandler):
         if after is not None:
             try:
                 parse_cursor(after)
-            except ValueError:
-                message = "after must be the next cursor of an earlier page."
-                raise HTTPError(400, message, fields={"after": message}) from None
+            except BadCursor:
+                raise bad_cursor("after") from None
         items, cursor = self.queries.read_page(limit, after, since)
         return self._reply(200, {"data": [self._view(datum) for datum in items], "next": cursor})
 
@@ -308,8 +308,7 @@ class OpenAPIHandler(JSONMessageHandler):
         return self.render()
 
 
-_ERROR = "#/components/schemas/AutoAPIError"
-_STATUS = "#/components/schemas/AutoAPIStatus"
+_ERROR = {"$ref": "#/components/schemas/AutoAPIError"}
 _SCHEMAS = {
     "AutoAPIError": {
         "type": "object",
@@ -332,115 +331,114 @@ _SCHEMAS = {
         "properties": {"id": {}, "status": {"type": "integer", "enum": [200, 201, 404]}},
     },
 }
+_LIST_PARAMETERS = [
+    Parameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        "query",
+        "Items per page",
+    ),
+    Parameter("after", {"type": "string", "pattern": CURSORS.pattern}, "query", "The next cursor of the page before"),
+    Parameter(
+        "since",
+        {"type": "integer", "minimum": 0, "maximum": MAX_STAMP},
+        "query",
+        "Only items written at or after this time (ms since the epoch)",
+    ),
+]
 
 
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
-def _api_paths(prefix: str, ref: dict[str, Any]) -> dict[str, Any]:
+def _api_paths(prefix: str, api: type[AutoAPIBase]) -> list[PathItem]:
+    """The collection's and the items' paths of the API at ``prefix``."""
     slug = prefix.strip("/").replace("/", "_")
-    one = {"type": "object", "required": ["data"], "properties": {"data": ref}}
+    model = api.model
+    one = {"type": "object", "required": ["data"], "properties": {"data": model}}
     many = {
         "type": "object",
         "required": ["data", "statuses"],
         "properties": {
-            "data": {"type": "array", "items": ref},
-            "statuses": {"type": "array", "items": {"$ref": _STATUS}},
+            "data": {"type": "array", "items": model},
+            "statuses": {"type": "array", "items": {"$ref": "#/components/schemas/AutoAPIStatus"}},
         },
     }
     page = {
         "type": "object",
         "required": ["data", "next"],
-        "properties": {"data": {"type": "array", "items": ref}, "next": {"type": ["string", "null"]}},
+        "properties": {"data": {"type": "array", "items": model}, "next": {"type": ["string", "null"]}},
     }
-    error = {"$ref": _ERROR}
-    body = {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"oneOf": [ref, {"type": "array", "items": ref, "minItems": 1, "maxItems": MAX_LIMIT}]}
-            }
-        },
-    }
+    body = {"oneOf": [model, {"type": "array", "items": model, "minItems": 1, "maxItems": MAX_LIMIT}]}
     either = {"oneOf": [one, many]}
     writes = {
-        "200": _json("Updated (or a batch all updated)", either),
-        "201": _json("Created (or a batch all created)", either),
-        "207": _json("A batch with both", many),
-        "400": _json("Invalid body, id or JSON", error),
-        "415": _json("The body is not application/json", error),
+        200: Reply("Updated (or a batch all updated)", either),
+        201: Reply("Created (or a batch all created)", either),
+        207: Reply("A batch with both", many),
+        400: Reply("Invalid body, id or JSON", _ERROR),
+        415: Reply("The body is not application/json", _ERROR),
     }
     found = {
-        "200": _json("Found", either),
-        "207": _json("Some found", many),
-        "400": _json("An invalid id", error),
-        "404": _json("None found", {"oneOf": [error, many]}),
+        200: Reply("Found", either),
+        207: Reply("Some found", many),
+        400: Reply("An invalid id", _ERROR),
+        404: Reply("None found", {"oneOf": [_ERROR, many]}),
     }
-
-    def operation(verb: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return {"operationId": f"{verb}_{slug}", "summary": summary, "responses": responses, **extra}
-
-    return {
-        f"{prefix}/": {
-            "get": operation(
-                "list",
-                "A page of items, oldest write first",
-                {
-                    "200": _json("A page; next is the cursor of the next page, or null", page),
-                    "400": _json("Invalid limit, after or since", error),
-                },
-                parameters=[
-                    _query(
-                        "limit",
-                        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                        "Items per page",
-                    ),
-                    _query("after", {"type": "string"}, "The next cursor of the page before"),
-                    _query(
-                        "since",
-                        {"type": "integer", "minimum": 0, "maximum": MAX_STAMP},
-                        "Only items written at or after this time (ms since the epoch)",
-                    ),
-                ],
-            ),
-            "post": operation("create", "Create an item, or a batch (all or nothing)", writes, requestBody=body),
+    # Writes to ids: one item for each id, its id (if it has one) the URL's.
+    to_ids = "Send one item for each id of the URL, in order; an item's id, if given, must be the URL's."
+    ids = Parameter(
+        "ids",
+        {
+            "type": "array",
+            "items": _id_adapter(model, api.queries.api_id).json_schema(),
+            "minItems": 1,
+            "maxItems": MAX_LIMIT,
         },
-        f"{prefix}/{{ids}}/": {
-            "parameters": [
-                {
-                    "name": "ids",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string"},
-                    "description": f"One id, or several joined by {MULTIPLE_ITEM_SEP!r}",
-                }
-            ],
-            "get": operation("read", "Read items by id", found),
-            "post": operation("upsert", "Create or replace the items named in the URL", writes, requestBody=body),
-            "put": operation("replace", "Create or replace the items named in the URL", writes, requestBody=body),
-            "delete": operation("delete", "Delete items by id", found),
-        },
-    }
+        "path",
+        f"One id, or several joined by {MULTIPLE_ITEM_SEP!r}",
+    )
+    return [
+        PathItem(
+            f"{prefix}/",
+            {
+                "get": Operation(
+                    "A page of items, oldest write first",
+                    {
+                        200: Reply("A page; next is the cursor of the next page, or null", page),
+                        400: Reply("Invalid limit, after or since", _ERROR),
+                    },
+                    parameters=_LIST_PARAMETERS,
+                    operation_id=f"list_{slug}",
+                ),
+                "post": Operation(
+                    "Create an item, or a batch (all or nothing)", writes, body=body, operation_id=f"create_{slug}"
+                ),
+            },
+        ),
+        PathItem(
+            f"{prefix}/{{ids}}/",
+            {
+                "get": Operation("Read items by id", found, operation_id=f"read_{slug}"),
+                "post": Operation(
+                    "Create or replace the items named in the URL",
+                    writes,
+                    body=body,
+                    description=to_ids,
+                    operation_id=f"upsert_{slug}",
+                ),
+                "put": Operation(
+                    "Create or replace the items named in the URL",
+                    writes,
+                    body=body,
+                    description=to_ids,
+                    operation_id=f"replace_{slug}",
+                ),
+                "delete": Operation("Delete items by id", found, operation_id=f"delete_{slug}"),
+            },
+            [ids],
+        ),
+    ]
 
 
 @functools.lru_cache(maxsize=8)
 def openapi_document(apis: tuple[tuple[str, type[AutoAPIBase]], ...]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``(prefix, API class)`` pairs (do not change the dict: it is shared)."""
-    models = list(dict.fromkeys(api.model for _, api in apis))
-    refs, top = models_json_schema(
-        [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
-    )
-    paths: dict[str, Any] = {}
-    for prefix, api in apis:
-        paths.update(_api_paths(prefix, refs[(api.model, "validation")]))
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Brubeck AutoAPI", "version": "1.0.0"},
-        "paths": paths,
-        "components": {"schemas": {**top.get("$defs", {}), **_SCHEMAS}},
-    }
+    paths = [path for prefix, api in apis for path in _api_paths(prefix, api)]
+    return document("Brubeck AutoAPI", paths, schemas=_SCHEMAS)

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .cursors import TEXT, CursorFormat, number
 from .timekeeping import curtime
 
 __all__ = ["AbstractQueryset", "DictQueryset", "RedisQueryset", "make_cursor", "parse_cursor"]
@@ -38,19 +39,19 @@ Result = tuple[str, Any]
 STAMP_DIGITS = 15
 MAX_STAMP = 10**STAMP_DIGITS - 1
 """The largest write time a cursor or ``since`` may carry (past the year 30,000)."""
+CURSORS = CursorFormat(number(STAMP_DIGITS), TEXT)
+"""A page's cursor: the write time and the id of the item it follows."""
 
 
 def make_cursor(stamp: int, item_id: str) -> str:
     """The cursor for the position just after the item ``item_id`` written at ``stamp``."""
-    return f"{stamp}-{item_id}"
+    return CURSORS.encode((stamp, item_id))
 
 
 def parse_cursor(cursor: str) -> tuple[int, str]:
-    """``(stamp, id)`` from a cursor of :func:`make_cursor`; ValueError if it is not one."""
-    stamp, sep, item_id = cursor.partition("-")
-    if not (sep and item_id and stamp.isascii() and stamp.isdigit() and len(stamp) <= STAMP_DIGITS):
-        raise ValueError(f"not a cursor: {cursor!r}")
-    return int(stamp), item_id
+    """``(stamp, id)`` from a cursor of :func:`make_cursor`; :class:`~brubeck.cursors.BadCursor` if it is not one."""
+    stamp, item_id = CURSORS.decode(cursor)
+    return stamp, item_id
 
 
 def _check_page(limit: int, since: int | None) -> None:
@@ -142,7 +143,8 @@ class AbstractQueryset:
 
         ``after`` is a cursor this method returned; ``since`` keeps the items
         written at or after that time (ms).  The cursor is ``None`` when no
-        item follows.  A malformed cursor or ``since`` raises ValueError.
+        item follows.  A malformed cursor raises ``BadCursor``, a ``since``
+        out of range ValueError.
         """
         raise NotImplementedError
 

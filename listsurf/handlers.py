@@ -7,13 +7,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from brubeck.auth import authenticated, web_authenticated
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
-from shared.api import bad_cursor, int_argument, next_url
+from shared.api import int_argument, next_url
 from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
-from shared.paging import BROKEN_PAGE_LINK, BadCursor, older_url
+from shared.paging import BROKEN_PAGE_LINK, older_url
 from shared.web import APIHandler, PageHandler
 
 from .links import delete_link, list_links, save_link
@@ -33,7 +34,7 @@ class ListHandler(PageHandler):
         try:
             page = list_links(self.store, self.current_user.id, limit=PAGE_SIZE, cursor=cursor, search=search)
         except BadCursor:
-            raise HTTPError(400, BROKEN_PAGE_LINK) from None
+            raise bad_cursor("before", BROKEN_PAGE_LINK) from None
         older = older_url("/", page.next_cursor, q=search)
         return self.render_template(
             "list.html", links=page.items, search=search, older=older, first_page=cursor is None

@@ -6,7 +6,6 @@ from typing import Any
 
 from brubeck.exceptions import HTTPError
 from brubeck.responses import PAGE_POLICY
-from shared.paging import BROKEN_PAGE_LINK
 from shared.web import PageHandler
 
 from .links import filter_tags
@@ -39,8 +38,3 @@ def sentence(error: ValueError) -> str:
     """What a ValueError of the record modules says, as a sentence for a page."""
     message = str(error)
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
-def bad_cursor() -> HTTPError:
-    """The answer to a page link whose cursor this server did not make."""
-    return HTTPError(400, BROKEN_PAGE_LINK)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from brubeck.auth import web_authenticated
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.responses import Response
-from shared.paging import BadCursor, list_url, older_url
+from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 
-from .base import PAGE_SIZE, ReadifyPage, bad_cursor
+from .base import PAGE_SIZE, ReadifyPage
 from .links import TRASH_DAYS, list_links, purge_trash
 
 
@@ -38,7 +39,7 @@ class LinkListPage(ReadifyPage):
                 search=search,
             )
         except BadCursor:
-            raise bad_cursor() from None
+            raise bad_cursor("before", BROKEN_PAGE_LINK) from None
         return self.render_template(
             "list.html",
             links=page.items,
@@ -76,6 +77,6 @@ class ArchivedHandler(LinkListPage):
 
 class TrashHandler(LinkListPage):
     """``/trash``: deleted links, restorable for 30 days; opening it deletes for good those older than that
-    (they are out of every list, edit form and action already: :func:`shared.readify_links.get_link`)."""
+    (they are out of every list, edit form and action already: :func:`readify.links.get_link`)."""
 
     view, path, heading, empty = "trash", "/trash", "Trash", "The trash is empty."

@@ -3,14 +3,15 @@ nor in the trash, a page at a time, by tag."""
 
 from __future__ import annotations
 
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.models import User
-from shared.paging import BadCursor, list_url, older_url
+from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 from shared.users import find_user
 
 from .atom import public_feed
-from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage, bad_cursor
+from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage
 from .links import public_links
 from .profiles import avatar_url, get_profile
 
@@ -38,7 +39,7 @@ class ProfileHandler(PublicPage):
         try:
             page = public_links(self.store, user.id, limit=PAGE_SIZE, cursor=cursor, tags=tags)
         except BadCursor:
-            raise bad_cursor() from None
+            raise bad_cursor("before", BROKEN_PAGE_LINK) from None
         profile = get_profile(self.store, user.id)
         return self.render_template(
             "profile.html",

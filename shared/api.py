@@ -1,4 +1,4 @@
-"""What the suite's JSON APIs share: whole numbers and cursors from the query, ``next`` URLs, query
+"""What the suite's JSON APIs share: whole numbers from the query, ``next`` URLs, query
 strings and JSON bodies checked by pydantic models, token-only handlers, and ``POST /tokens``.
 
 Every refusal is an ``HTTPError`` the framework answers as ``{"error": {"code", "message", "fields"}}``.
@@ -12,14 +12,22 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_origin, overload
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationError,
+)
 from pydantic_core import core_schema
 
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 
 from .login import check_login, too_many_attempts
-from .models import User, field_errors
+from .models import MAX_URL_LENGTH, User, field_errors
 from .sessions import user_for_token
 from .tokens import issue_token
 from .web import APIHandler
@@ -37,6 +45,61 @@ _TYPE_MESSAGES = {
     "model_type": "Send a JSON object.",
 }
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Token realm="api"'}
+
+
+def _url_pattern() -> str:
+    """What an API takes as a URL (every one :func:`shared.models.normalize_url` accepts as it is): an
+    absolute http(s) URI, its host a DNS name of at most 253 ASCII characters or a bracketed IPv6
+    address, its port 0 to 65535; read alike by Python and ECMAScript (JSON Schema)."""
+    label = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+    dns_name = rf"(?=[^:/?#]{{1,253}}(?:[:/?#]|$))(?:{label}\.)*{label}\.?"
+    h16 = "[0-9A-Fa-f]{1,4}"
+    octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    ls32 = rf"(?:{h16}:{h16}|(?:{octet}\.){{3}}{octet})"
+    ipv6 = "|".join(
+        [
+            rf"(?:{h16}:){{6}}{ls32}",
+            rf"::(?:{h16}:){{5}}{ls32}",
+            rf"(?:{h16})?::(?:{h16}:){{4}}{ls32}",
+            rf"(?:(?:{h16}:){{0,1}}{h16})?::(?:{h16}:){{3}}{ls32}",
+            rf"(?:(?:{h16}:){{0,2}}{h16})?::(?:{h16}:){{2}}{ls32}",
+            rf"(?:(?:{h16}:){{0,3}}{h16})?::{h16}:{ls32}",
+            rf"(?:(?:{h16}:){{0,4}}{h16})?::{ls32}",
+            rf"(?:(?:{h16}:){{0,5}}{h16})?::{h16}",
+            rf"(?:(?:{h16}:){{0,6}}{h16})?::",
+        ]
+    )
+    port = "(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)"
+    pchar = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+    rest = rf"(?:/{pchar}*)*(?:\?(?:{pchar}|[/?])*)?(?:#(?:{pchar}|[/?])*)?"
+    return rf"^https?://(?:{dns_name}|\[(?:{ipv6})\])(?::{port})?{rest}$"
+
+
+URL_PATTERN = _url_pattern()
+_URL = re.compile(URL_PATTERN)
+URL_RULES = (
+    "Use an http:// or https:// URL, its host a DNS name in ASCII (xn-- for an international one) or an IP "
+    "address, with any other character percent-encoded."
+)
+
+
+def _absolute_url(value: str) -> str:
+    if not _URL.fullmatch(value):
+        raise ValueError(URL_RULES)
+    return value
+
+
+ApiUrl = Annotated[
+    str,
+    Field(
+        max_length=MAX_URL_LENGTH - 1,
+        description=URL_RULES,
+        json_schema_extra={"format": "uri", "pattern": URL_PATTERN},
+    ),
+    AfterValidator(_absolute_url),
+]
+"""A URL an API takes: :data:`URL_PATTERN` (checked as JSON Schema reads it), one character short of
+``MAX_URL_LENGTH`` since the URL of a host alone is stored with a ``/``."""
 
 
 def whole_number(raw: str, low: int, high: int | None = None) -> int:
@@ -92,11 +155,6 @@ def int_argument(handler: APIHandler, name: str, low: int, high: int | None, def
         return whole_number(raw, low, high)
     except ValueError as error:
         raise HTTPError(400, f"{name}: {error}", {name: str(error)}) from None
-
-
-def bad_cursor(name: str = "cursor") -> HTTPError:
-    """The answer to a cursor this server did not make."""
-    return HTTPError(400, "The cursor is not one this API gave out.", {name: "Use the cursor of a next URL."})
 
 
 def next_url(handler: APIHandler, path: str, params: Sequence[tuple[str, Any]]) -> str:

@@ -5,39 +5,29 @@ A cursor is the position just after a page's last record: ``(time, id)`` of the 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from brubeck.cursors import CursorFormat, number, token
+
 T = TypeVar("T")
 BROKEN_PAGE_LINK = "That page link is broken. Start again from the first page."
 """What a list page answers (400) to a cursor this server did not make."""
-
-
-class BadCursor(ValueError):
-    """A page cursor that this server did not make."""
+CURSORS = CursorFormat(number(), token("[0-9a-f]{24}"))
+"""The cursors of the suite's lists: ``(time, id)``, the time in milliseconds, the id a record's 24 hex digits."""
 
 
 def encode_cursor(position: tuple[int, str]) -> str:
-    """An opaque cursor for ``(time, id)``."""
-    time, record_id = position
-    return base64.urlsafe_b64encode(f"{time}:{record_id}".encode()).decode().rstrip("=")
+    """The cursor for ``(time, id)``."""
+    return CURSORS.encode(position)
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:
-    """``(time, id)`` from a cursor, or :class:`BadCursor`."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadCursor(cursor) from None
-    found = re.fullmatch(r"([0-9]{1,15}):([0-9a-f]{24})", text)  # ASCII digits only
-    if not found:
-        raise BadCursor(cursor)
-    return int(found.group(1)), found.group(2)
+    """``(time, id)`` from a cursor, or :class:`~brubeck.cursors.BadCursor`."""
+    time, record_id = CURSORS.decode(cursor)
+    return time, record_id
 
 
 @dataclass

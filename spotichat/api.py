@@ -11,10 +11,11 @@ from typing import Any
 
 from brubeck import responses
 from brubeck.auth import authenticated
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.chat.messages import Page, RateLimited
-from shared.chat.names import BadInput, parse_cursor
+from shared.chat.names import BAD_CURSOR, BadInput, parse_cursor
 from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
 from shared.chat.service import Chat
 from shared.chat.site import ChatApp
@@ -79,8 +80,8 @@ class MessagesHandler(ChatAPIHandler):
         if cursor:
             try:
                 parse_cursor(cursor)
-            except BadInput as error:
-                raise HTTPError(400, error.message, {error.field: error.message}) from None
+            except BadCursor:
+                raise bad_cursor("cursor", BAD_CURSOR) from None
         self.chat.polled(room, self.current_user.username)
         if not cursor:
             return page_response(self.chat.messages.latest(room))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
+from brubeck.openapi import Reply
 from brubeck.responses import Response
 from readify.base import sentence
-from shared.api import Credentials, NewToken, TokensAPIHandler, bad_cursor, invalid, next_url
+from shared.api import Credentials, NewToken, TokensAPIHandler, field_messages, invalid, next_url
 from shared.limits import ListFull
-from shared.paging import BadCursor
 
 from ..links import (
     AlreadySaved,
@@ -31,12 +32,11 @@ from ..links import (
 )
 from ..models import ReadifyLink
 from ..profiles import avatar_url, get_profile
-from ..tags import check_tag
+from ..tags import MAX_TAGS, check_tag
 from .openapi import document
-from .operations import Endpoint, Operation, Reply
+from .operations import Endpoint, operation
 from .schema import (
     LINK_ID,
-    TAG,
     CheckQuery,
     Error,
     Index,
@@ -48,6 +48,7 @@ from .schema import (
     NewLink,
     OpenAPIDocument,
     SavedCheck,
+    Tag,
     TagChange,
     TagCount,
     TagList,
@@ -82,7 +83,7 @@ class IndexHandler(Endpoint):
 
     path = "/"
     operations = {
-        "get": Operation("Where the endpoints are", {200: Reply("The endpoints' addresses", Index)}, auth=False)
+        "get": operation("Where the endpoints are", {200: Reply("The endpoints' addresses", Index)}, auth=False)
     }
 
     def get(self) -> Response:
@@ -96,20 +97,24 @@ class LinksHandler(ReaderEndpoint):
 
     path = "/links"
     operations = {
-        "get": Operation(
+        "get": operation(
             "List your links",
             {200: Reply("A page of links", LinkPage)},
             query=LinksQuery,
             description="Newest saved first, out of the trash; `since` lists what changed instead, "
             "last change first, with a tombstone for each link deleted or put in the trash.",
         ),
-        "post": Operation(
+        "post": operation(
             "Save a link",
             {
                 201: Reply("Saved", Link, {"Location": "the link's URL in this API"}),
                 200: Reply("You had saved that URL already: that link, updated", Link),
                 403: Reply("Your list is full (LINKS_PER_ACCOUNT)", Error),
-                409: Reply("The same URL was being saved at the same moment: try again", Error),
+                409: Reply(
+                    "The same URL was being saved at the same moment (try again), or the link saved with it "
+                    f"would carry more than {MAX_TAGS} tags",
+                    Error,
+                ),
             },
             body=NewLink,
         ),
@@ -166,6 +171,9 @@ class LinksHandler(ReaderEndpoint):
                 limit=self.application.config.links_per_account,
             )
         except ValidationError as error:
+            if "tags" in field_messages(error):  # the body's are good: with the link's own they are too many
+                message = f"That link has tags already: with these it would have more than {MAX_TAGS}."
+                raise HTTPError(409, message, {"tags": message}) from None
             raise invalid(error, "the body") from None
         except ListFull as full:
             raise HTTPError(403, f"Your list is full: an account keeps at most {full.limit:,} links.") from None
@@ -180,7 +188,7 @@ class LinkCheckHandler(ReaderEndpoint):
     """``/links/check?url=``: is this URL saved already, and as which link (what a browser extension asks)."""
 
     path = "/links/check"
-    operations = {"get": Operation("Is this URL saved?", {200: Reply("The answer", SavedCheck)}, query=CheckQuery)}
+    operations = {"get": operation("Is this URL saved?", {200: Reply("The answer", SavedCheck)}, query=CheckQuery)}
 
     def get(self) -> Response:
         url = self.inputs(CheckQuery).url
@@ -198,13 +206,13 @@ class LinkHandler(ReaderEndpoint):
     path = "/links/{link_id}"
     path_patterns = {"link_id": LINK_ID.strip("^$")}
     operations = {
-        "get": Operation("One of your links", {200: Reply("The link", Link), 404: NOT_FOUND}),
-        "patch": Operation(
+        "get": operation("One of your links", {200: Reply("The link", Link), 404: NOT_FOUND}),
+        "patch": operation(
             "Change some of a link's fields",
             {200: Reply("The changed link", Link), 404: NOT_FOUND, 409: URL_TAKEN},
             body=LinkChanges,
         ),
-        "delete": Operation(
+        "delete": operation(
             "Delete a link",
             {204: Reply("Deleted: in the trash of Readify's pages for 30 days, a tombstone for since"), 404: NOT_FOUND},
         ),
@@ -236,7 +244,7 @@ class TagsHandler(ReaderEndpoint):
     """``/tags``: the reader's tags with how many links carry each."""
 
     path = "/tags"
-    operations = {"get": Operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
+    operations = {"get": operation("Your tags", {200: Reply("Every tag, by name", TagList)})}
 
     def get(self) -> Response:
         counts = [TagCount(name=name, count=count) for name, count in tag_counts(self.store, self.owner)]
@@ -248,14 +256,14 @@ class TagHandler(ReaderEndpoint):
 
     path = "/tags/{name}"
     path_patterns = {"name": "[^/]+"}
-    path_schemas = {"name": {"type": "string", "pattern": TAG, "description": "a tag as stored"}}
+    path_schemas = {"name": Tag}
     operations = {
-        "patch": Operation(
+        "patch": operation(
             "Rename a tag (onto a tag in use: merge the two)",
             {200: Reply("Renamed", TagChange), 404: NO_TAG},
             body=TagRename,
         ),
-        "delete": Operation("Take a tag off every link", {204: Reply("Removed"), 404: NO_TAG}),
+        "delete": operation("Take a tag off every link", {204: Reply("Removed"), 404: NO_TAG}),
     }
 
     def patch(self, name: str) -> Response:
@@ -278,7 +286,7 @@ class MeHandler(ReaderEndpoint):
     """``/me``: the reader's account and profile."""
 
     path = "/me"
-    operations = {"get": Operation("Who you are", {200: Reply("Your account and profile", Me)})}
+    operations = {"get": operation("Who you are", {200: Reply("Your account and profile", Me)})}
 
     def get(self) -> Response:
         user = self.current_user
@@ -300,7 +308,7 @@ class TokensHandler(Endpoint, TokensAPIHandler):
 
     path = "/tokens"
     operations = {
-        "post": Operation(
+        "post": operation(
             "Get an API key",
             {
                 201: Reply("A new key: keep it, it is shown once", NewToken),
@@ -320,7 +328,7 @@ class OpenAPIHandler(Endpoint):
 
     path = "/openapi.json"
     operations = {
-        "get": Operation("This description", {200: Reply("OpenAPI 3.1", OpenAPIDocument)}, auth=False),
+        "get": operation("This description", {200: Reply("OpenAPI 3.1", OpenAPIDocument)}, auth=False),
     }
 
     def get(self) -> Response:

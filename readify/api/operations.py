@@ -1,47 +1,51 @@
 """How an endpoint is declared: its path, and for each method what it takes and answers.
 
-The API's handlers check requests against their :class:`Operation` (authentication, query string,
-body) before the method runs, and /openapi.json is made from the same declarations, so the two
-cannot drift apart.
+The API's handlers check requests against their operations (authentication, query string, body) before
+the method runs, and /openapi.json is made from the same declarations, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
+from brubeck.openapi import Operation, Reply
 from brubeck.responses import Response
 from shared.api import TokenAPIHandler, parse_query
 
-from .schema import NoQuery
+from .schema import Error, NoQuery
 
 M = TypeVar("M", bound=BaseModel)
 _PARAMETER = re.compile(r"\{(\w+)\}")
+TOKEN = "token"
+"""The security scheme of /openapi.json that an operation needing a key names."""
+INVALID = Reply("A query parameter or a field of the body is not valid: error.fields says what is wrong", Error)
+UNAUTHORIZED = Reply("No valid `Authorization: Token <key>` header", Error, {"WWW-Authenticate": '`Token realm="api"`'})
+UNAVAILABLE = Reply("The database cannot be reached: try again after Retry-After seconds", Error, {"Retry-After": "s"})
+NOT_JSON = Reply("The body is not sent as application/json", Error)
 
 
-@dataclass(frozen=True)
-class Reply:
-    """One documented answer: what it means, its JSON body's model (None: no body), its headers."""
-
-    description: str
-    model: type[BaseModel] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    """Header name to what it holds."""
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One method of an endpoint."""
-
-    summary: str
-    replies: dict[int, Reply]
-    query: type[BaseModel] = NoQuery
-    body: type[BaseModel] | None = None
-    auth: bool = True
-    description: str = ""
+def operation(
+    summary: str,
+    replies: Mapping[int, Reply],
+    *,
+    query: type[BaseModel] = NoQuery,
+    body: type[BaseModel] | None = None,
+    auth: bool = True,
+    description: str = "",
+) -> Operation:
+    """An operation of the API: its own answers and those every operation of its kind may give; it needs a
+    key unless ``auth`` is False."""
+    every = {400: INVALID, **replies}
+    if auth:
+        every.update({401: UNAUTHORIZED, 503: UNAVAILABLE})
+    if body is not None:
+        every[415] = NOT_JSON
+    security = [TOKEN] if auth else []
+    return Operation(summary, every, query=query, body=body, security=security, description=description)
 
 
 class Endpoint(TokenAPIHandler):
@@ -50,8 +54,8 @@ class Endpoint(TokenAPIHandler):
 
     path: ClassVar[str]
     path_patterns: ClassVar[dict[str, str]] = {}
-    path_schemas: ClassVar[dict[str, dict[str, Any]]] = {}
-    """How /openapi.json describes a part of the path (default: a string matching its pattern)."""
+    path_schemas: ClassVar[dict[str, Any]] = {}
+    """The type a part of the path is described as in /openapi.json (default: a string matching its pattern)."""
     operations: ClassVar[dict[str, Operation]]
 
     _inputs: dict[type[BaseModel], BaseModel]
@@ -71,11 +75,12 @@ class Endpoint(TokenAPIHandler):
         operation = self.operations.get(method)
         if operation is None:  # OPTIONS
             return None
-        if operation.auth and not self.current_user:
+        if operation.security and not self.current_user:
             self.auth_error()  # raises the 401
-        self._inputs = {operation.query: parse_query(self.message.query_arguments, operation.query)}
-        if operation.body is not None:
-            self._inputs[operation.body] = self.json_body(operation.body)
+        query, body = operation.query or NoQuery, operation.body
+        self._inputs = {query: parse_query(self.message.query_arguments, query)}
+        if body is not None and not isinstance(body, dict):
+            self._inputs[body] = self.json_body(body)
         return None
 
     def inputs(self, model: type[M]) -> M:

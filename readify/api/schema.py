@@ -3,27 +3,28 @@ and the answers it sends (built through them), from which /openapi.json is made.
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
 
-from shared.api import Digits, Flag
-from shared.models import MAX_TITLE_LENGTH, MAX_URL_LENGTH
+from shared.api import ApiUrl, Digits, Flag
+from shared.models import MAX_TITLE_LENGTH
+from shared.paging import CURSORS
 
 from ..models import ReadifyLink
-from ..tags import MAX_TAG_LENGTH, MAX_TAGS
+from ..tags import MAX_TAG_LENGTH, MAX_TAGS, check_tag
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_SEARCH_LENGTH = 200
 LINK_ID = r"^[0-9a-f]{24}$"
-TAG = rf"^[\w.-]{{1,{MAX_TAG_LENGTH}}}$"
-"""A tag as stored (letters and digits of any script, ``-``, ``_``, ``.``; lower case)."""
 TAG_RULES = (
-    f"A tag is trimmed and lower-cased; at most {MAX_TAG_LENGTH} letters, digits, '-', '_' or '.'; "
+    f"A tag is lower-cased; at most {MAX_TAG_LENGTH} letters, digits, '-', '_' or '.'; "
     f"a link has at most {MAX_TAGS} (duplicates count once)."
 )
-URL_RULES = "An http:// or https:// URL (https:// is added when there is no scheme); its host a DNS name or IP."
 MS = "milliseconds since the epoch (UTC)"
 
 
@@ -148,13 +149,53 @@ class Error(Closed):
 # -- bodies ------------------------------------------------------------------------------------------------
 
 
+def _tag(value: str) -> str:
+    if value != value.strip():
+        raise ValueError("a tag cannot start or end with a space")
+    check_tag(value)
+    return value
+
+
+@functools.cache
+def tag_schema() -> dict[str, Any]:
+    """The JSON schema of a tag as the API takes it (:data:`Tag`): each character one that
+    :func:`readify.tags.check_tag` keeps as one character, listed as ranges of every code point (so that
+    Python and ECMAScript read the pattern alike)."""
+    every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
+    ranges: list[list[str]] = []
+    for char in re.findall(r"[\w.-]", every):  # a tag's characters are among these
+        try:
+            check_tag(char)
+        except ValueError:
+            continue
+        if ranges and ord(ranges[-1][1]) == ord(char) - 1:
+            ranges[-1][1] = char
+        else:
+            ranges.append([char, char])
+    escaped = [["\\" + char if char in "\\]^-" else char for char in pair] for pair in ranges]
+    chars = "".join(first if first == last else f"{first}-{last}" for first, last in escaped)
+    return {"type": "string", "pattern": f"^[{chars}]{{1,{MAX_TAG_LENGTH}}}$", "description": TAG_RULES}
+
+
+class _TagSchema:
+    """Describes a tag with :func:`tag_schema`, made when a JSON schema is first asked for."""
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return dict(tag_schema())
+
+
+Tag = Annotated[str, AfterValidator(_tag), _TagSchema()]
+"""A tag as the API takes it, as it is written: check_tag's characters, at most 50 of them."""
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=TAG_RULES)]
+
+
 class NewLink(Strict):
     """A link to save; a URL saved already updates that link (its title if given, tags added, out of the
     archive and the trash)."""
 
-    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, description=URL_RULES)
+    url: ApiUrl
     title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
-    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS, description=TAG_RULES)
+    tags: Tags = Field(default_factory=list)
     private: bool = Field(
         default_factory=bool, description="left out: a new link is not private, a saved one keeps its flag"
     )
@@ -166,9 +207,9 @@ class LinkChanges(Strict):
     """The fields to change, at least one."""
 
     # Each left out is not changed (a factory's default is not part of the schema, and is never used).
-    url: str = Field(default_factory=str, min_length=1, max_length=MAX_URL_LENGTH, description=URL_RULES)
+    url: ApiUrl = Field(default_factory=str)
     title: str = Field(default_factory=str, max_length=MAX_TITLE_LENGTH)
-    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS, description=TAG_RULES)
+    tags: Tags = Field(default_factory=list)
     private: bool = Field(default_factory=bool)
     liked: bool = Field(default_factory=bool)
     archived: bool = Field(default_factory=bool)
@@ -188,7 +229,7 @@ class LinkChanges(Strict):
 class TagRename(Strict):
     """The tag's new name; a name in use already merges the two."""
 
-    name: str = Field(min_length=1, max_length=MAX_TAG_LENGTH, description=TAG_RULES)
+    name: Tag
 
 
 # -- query strings ---------------------------------------------------------------------------------------
@@ -201,7 +242,7 @@ class NoQuery(Closed):
 class LinksQuery(Closed):
     """``GET /links``."""
 
-    tag: list[str] = Field(default_factory=list, description="only links carrying every one given")
+    tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="only links carrying every one given")
     q: str = Field(default="", max_length=MAX_SEARCH_LENGTH, description="words starting words of title, URL or tags")
     liked: Flag | None = Field(default=None, description="only liked (true) or not liked (false) links")
     archived: Flag | None = Field(default=None, description="only archived (true) or unarchived (false) links")
@@ -210,7 +251,11 @@ class LinksQuery(Closed):
         description=f"only what changed after this time ({MS}), deletions as tombstones; not with the filters",
     )
     limit: Annotated[int, Digits(1, MAX_LIMIT)] = Field(default=DEFAULT_LIMIT, description="links a page")
-    cursor: str | None = Field(default=None, max_length=100, description="from the next URL of the page before")
+    cursor: str | None = Field(
+        default=None,
+        description="from the next URL of the page before",
+        json_schema_extra={"pattern": CURSORS.pattern},
+    )
 
     def filters(self) -> list[str]:
         """The filters given (which ``since`` cannot be combined with)."""
@@ -220,4 +265,4 @@ class LinksQuery(Closed):
 class CheckQuery(Closed):
     """``GET /links/check``."""
 
-    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, description="the URL to look up (normalised first)")
+    url: ApiUrl = Field(description="the URL to look up")

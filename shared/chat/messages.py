@@ -189,7 +189,7 @@ class MessageLog:
 
     def after(self, room: str, cursor: str) -> Page:
         """Up to 100 messages after ``cursor``; from the oldest kept with ``reset`` if it is older than those
-        (or unknown here).  Raises :class:`.names.BadInput` for a cursor that is not a stream id."""
+        (or unknown here).  Raises :class:`~brubeck.cursors.BadCursor` for a cursor that is not a stream id."""
         seen = parse_cursor(cursor)
         last, deleted, entries = self._read_after(keys=[self.keys.messages(room)], args=[format_id(seen), PAGE])
         if seen < _id(deleted) or seen > _id(last):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from brubeck.cursors import CursorFormat, number
 from shared.models import without_invisible
 
 ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-STREAM_ID = re.compile(r"([0-9]{1,19})-([0-9]{1,19})")
+CURSORS = CursorFormat(number(19), number(19))
+"""A chat cursor is a message's id in its room's Redis stream, ``<ms>-<seq>``: the last message seen."""
+BAD_CURSOR = "The cursor must be the id of a message, like 1700000000000-0."
 MAX_TEXT = 1000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but TAB and newline
 
@@ -32,15 +35,15 @@ def check_room(name: str) -> str:
 
 
 def parse_cursor(raw: str) -> StreamId:
-    """A cursor (the id of the last message seen, ``<ms>-<seq>``) as numbers."""
-    found = STREAM_ID.fullmatch(raw)
-    if not found:
-        raise BadInput("cursor", "The cursor must be the id of a message, like 1700000000000-0.")
-    return int(found.group(1)), int(found.group(2))
+    """A cursor (the id of the last message seen, ``<ms>-<seq>``) as numbers; ``BadCursor`` when it is not one
+    (answered with ``brubeck.cursors.bad_cursor("cursor", BAD_CURSOR)``)."""
+    ms, seq = CURSORS.decode(raw)
+    return ms, seq
 
 
 def format_id(stream_id: StreamId) -> str:
-    return f"{stream_id[0]}-{stream_id[1]}"
+    """The stream id (and cursor) ``<ms>-<seq>``."""
+    return CURSORS.encode(stream_id)
 
 
 def clean_text(text: str) -> str:

@@ -6,6 +6,7 @@
 
 import json
 import uuid
+from urllib.parse import quote
 
 import pytest
 from pydantic import Field
@@ -237,10 +238,11 @@ class TestDictQueryset(QuerysetContract):
         return DictQueryset()
 
 
-def test_cursor_round_trip():
-    item_id = "111b4bb7-55f5-441b-ba25-c7a4fd99442c"
-    assert make_cursor(1_700_000_000_000, item_id) == f"1700000000000-{item_id}"
-    assert parse_cursor(make_cursor(1_700_000_000_000, item_id)) == (1_700_000_000_000, item_id)
+@pytest.mark.parametrize("item_id", ["111b4bb7-55f5-441b-ba25-c7a4fd99442c", "7", "a b/é,ü?&"])
+def test_cursor_round_trip(item_id):
+    cursor = make_cursor(1_700_000_000_000, item_id)
+    assert cursor.startswith("1700000000000-") and quote(cursor, safe="") == cursor
+    assert parse_cursor(cursor) == (1_700_000_000_000, item_id)
 
 
 def test_the_abstract_queryset_leaves_storage_to_subclasses():

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from brubeck.cursors import BadCursor
 from brubeck.timekeeping import curtime
 from readify import links as readify_links
 from readify import profiles
@@ -25,7 +26,6 @@ from readify.store import readify_links as stored_links
 from readify.store.schema import SCHEMA
 from readify.tags import parse_tags, replace_tag
 from shared.models import field_errors
-from shared.paging import BadCursor
 from shared.store import Store
 from shared.store.sqlite import SQLiteStore
 from shared.store.sqlite.schema import ACCOUNTS
