@@ -31,10 +31,11 @@ check: $(VENV)/.installed
 
 lint: check
 
+# The benchmarks, each a module of the bench package; BENCH_ARGS (say `--duration 1 --warmup 0`) go to each.
 bench: system-packages-bench $(VENV)/.installed
-	$(PY) bench/hello.py
-	$(PY) bench/store.py
-	$(PY) bench/readify.py
+	$(PY) -m bench.hello $(BENCH_ARGS)
+	$(PY) -m bench.store $(BENCH_ARGS)
+	$(PY) -m bench.readify $(BENCH_ARGS)
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*

@@ -1,1 +1,19 @@
-"""Benchmarks of Brubeck against its peers: ``python bench/hello.py``."""
+"""Benchmarks of Brubeck and the suite, run from the repository root as modules (``make bench`` runs all three):
+
+    .venv/bin/python -m bench.hello     hello world, five ways
+    .venv/bin/python -m bench.store     Listsurf on the embedded store at 50,000 links
+    .venv/bin/python -m bench.readify   Readify on the embedded store at 50,000 links
+
+A benchmark's own process runs real threads and subprocesses, so importing this package, which comes
+before any benchmark imports ``brubeck``, turns Brubeck's monkey patching off for it.  The servers it
+starts get :data:`SERVER_ENV` instead.
+"""
+
+import os
+
+SERVER_ENV = {"BRUBECK_MONKEY_PATCH": "1", **{k: v for k, v in os.environ.items() if k != "MONGODB_URL"}}
+"""The servers' environment: the one given, but the suite's sites on the embedded store (no ``MONGODB_URL``)
+and Brubeck's monkey patching on unless the environment turns it off (the hello-world servers import this
+package too)."""
+
+os.environ.setdefault("BRUBECK_MONKEY_PATCH", "0")

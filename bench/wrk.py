@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 WRK_MISSING = "wrk is not installed. On Debian or Ubuntu run: sudo apt-get install wrk"
@@ -108,17 +108,29 @@ def finish(process: subprocess.Popen[str], duration: float) -> WrkResult:
     return parse(stdout)
 
 
+def measured(
+    url: str,
+    duration: float,
+    connections: int,
+    threads: int,
+    headers: Sequence[str],
+    clocks: Mapping[str, Callable[[], float]],
+) -> WrkResult:
+    """:func:`run`, with the CPU time per request of each process in ``clocks`` (each reads its total)."""
+    before = {name: clock() for name, clock in clocks.items()}
+    result = run(url, duration, connections, threads, headers)
+    if result.requests:
+        result.cpu_us = {name: (clock() - before[name]) / result.requests * 1e6 for name, clock in clocks.items()}
+    return result
+
+
 def one_client(
     url: str, duration: float, warmup: float, headers: Sequence[str], cpu_seconds: Callable[[], float]
 ) -> WrkResult:
     """One client after a warm-up, with the server's CPU time per request (``cpu_seconds()`` reads its total)."""
     if warmup:
         run(url, warmup, 1, 1, headers)
-    before = cpu_seconds()
-    result = run(url, duration, 1, 1, headers)
-    if result.requests:
-        result.cpu_us = {"server": (cpu_seconds() - before) / result.requests * 1e6}
-    return result
+    return measured(url, duration, 1, 1, headers, {"server": cpu_seconds})
 
 
 def beside_load(

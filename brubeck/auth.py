@@ -18,15 +18,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 BCRYPT_ROUNDS = int(os.environ.get("BRUBECK_BCRYPT_ROUNDS", "12"))  # tests lower it for speed
 
 
-def hash_password(password: str) -> str:
-    """A bcrypt hash of ``password`` (at most 72 bytes in UTF-8).
+def hash_password(password: str, rounds: int | None = None) -> str:
+    """A bcrypt hash of ``password`` (at most 72 bytes in UTF-8), of ``rounds`` (default :data:`BCRYPT_ROUNDS`).
 
     bcrypt runs in the thread pool, so other requests go on meanwhile.
     """
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
         raise ValueError(f"password is longer than {MAX_PASSWORD_BYTES} bytes")
-    hashed: bytes = run_in_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(BCRYPT_ROUNDS))
+    hashed: bytes = run_in_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(rounds or BCRYPT_ROUNDS))
     return hashed.decode("ascii")
 
 

@@ -8,15 +8,17 @@ import sys
 
 from brubeck.connections import Mongrel2Connection, WSGIConnection
 from brubeck.request_handling import Brubeck, WebMessageHandler
+from brubeck.responses import Response
 
 
 class HelloHandler(WebMessageHandler):
-    def get(self):
+    def get(self) -> Response:
         self.set_body("Hello world")
         return self.render()
 
 
 def main(argv: list[str]) -> None:
+    msg_conn: Mongrel2Connection | WSGIConnection
     if len(argv) == 3 and argv[0] == "mongrel2":
         msg_conn = Mongrel2Connection(argv[1], argv[2])
     elif len(argv) == 2 and argv[0] == "wsgi":

@@ -2,7 +2,6 @@
 
 import pytest
 
-import brubeck.auth
 from brubeck.auth import (
     UserHandlingMixin,
     authenticated,
@@ -19,9 +18,7 @@ LONG_PASSWORD = "é" * 37  # 74 bytes in UTF-8
 
 @pytest.fixture(scope="module")
 def hashed():
-    with pytest.MonkeyPatch.context() as patch:  # cheap rounds keep the tests fast
-        patch.setattr(brubeck.auth, "BCRYPT_ROUNDS", 4)
-        return hash_password("correct horse")
+    return hash_password("correct horse", rounds=4)  # cheap rounds keep the tests fast
 
 
 def test_check_password(hashed):
