@@ -21,8 +21,10 @@ from typing import Generic, TypeVar
 from bench.harness import say
 from bench.report import median_ms
 from brubeck.auth import hash_password
-from shared.links import list_links
-from shared.models import Link, SavedLink, User
+from listsurf.links import list_links
+from listsurf.models import Link
+from listsurf.store import links as stored_links
+from shared.models import SavedLink, User
 from shared.store import SQLITE_FILE
 from shared.store.sqlite import SQLiteStore
 from shared.users import create_user
@@ -171,7 +173,7 @@ def save_all(links: list[L], save: Callable[[L], object], label: str) -> float:
 
 def fill(store: SQLiteStore, links: list[Link], label: str) -> float:
     """Save ``links`` one by one, oldest first, as people would; the seconds it took."""
-    return save_all(sorted(links, key=lambda link: link.updated_at), store.links.upsert, f"{label}: ")
+    return save_all(sorted(links, key=lambda link: link.updated_at), stored_links(store).upsert, f"{label}: ")
 
 
 def fill_alone(store: SQLiteStore, accounts: list[Surfer], small: Surfer, copy: Path) -> float:

@@ -2,10 +2,10 @@
 
     .venv/bin/python -m bench.readify [--duration 5] [--warmup 1] [--data DIR]
 
-1. Fill a fresh SQLite store through ``store.readify_links.add``: 50 accounts, one with 10,000
+1. Fill a fresh SQLite store through ``readify.store``'s ``add``: 50 accounts, one with 10,000
    links, 49 sharing 40,000 (the counts, titles, URLs and times of bench.store), each link with
    0 to 5 tags drawn from 39 (Zipf-like), some liked, private, archived or in the trash (seeded).
-2. Time the ``shared.readify_links`` call behind each page for the big user in this process (the data
+2. Time the ``readify.links`` call behind each page for the big user in this process (the data
    layer alone).
 3. Serve it: one Mongrel2 on free ports with ``python -m readify.web`` behind ``readify.localhost``
    and ``python -m readify.api`` behind ``api.readify.localhost``, as the suite runs them.
@@ -180,7 +180,7 @@ def fill(data: Path, accounts: list[Reader], results: Results) -> None:
             took.write_text(f"{results.fill_s:.1f}")
         results.store_mb = listsurf_data.store_mb(data)
         big = accounts[0]
-        say(f"[data layer] shared.readify_links for {big.name}, {QUERY_ROUNDS} rounds in turns…")
+        say(f"[data layer] readify.links for {big.name}, {QUERY_ROUNDS} rounds in turns…")
         results.query_ms = median_ms(readify_data.page_calls(store, big, results.tags, results.word), QUERY_ROUNDS)
         for key, value in results.query_ms.items():
             say(f"  {key}: {value:.2f} ms")

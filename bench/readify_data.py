@@ -1,6 +1,6 @@
 """Readify's benchmark data: :mod:`bench.listsurf_data`'s accounts, counts, titles, URLs and times, each
 link with 0 to 5 tags drawn from 39 (Zipf-like), some liked, private, archived or in the trash (seeded);
-saved through ``store.readify_links.add``; the ``shared.readify_links`` calls behind each page."""
+saved through ``stored_links(store).add``; the ``readify.links`` calls behind each page."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from bench import listsurf_data
 from bench.listsurf_data import PAGE, Account
-from shared import readify_links
-from shared.models import ReadifyLink
+from readify import links as readify_links
+from readify.models import ReadifyLink
+from readify.store import readify_links as stored_links
 from shared.store.sqlite import SQLiteStore
 
 SEED = 20261202
@@ -99,7 +100,7 @@ def fill(store: SQLiteStore, accounts: list[Reader]) -> float:
     """Create the accounts and save every link one by one, oldest first; the seconds it took."""
     listsurf_data.create_accounts(store, accounts)
     links = sorted((link for account in accounts for link in account.links), key=lambda link: link.created_at)
-    return listsurf_data.save_all(links, store.readify_links.add, "")
+    return listsurf_data.save_all(links, stored_links(store).add, "")
 
 
 def deep_cursor(next_page: Callable[[str | None], str | None]) -> str:
@@ -114,7 +115,7 @@ def deep_cursor(next_page: Callable[[str | None], str | None]) -> str:
 
 
 def page_calls(store: SQLiteStore, big: Reader, tags: tuple[str, str], word: str) -> dict[str, Callable[[], object]]:
-    """What each measured page asks of ``shared.readify_links`` for the big user, as calls."""
+    """What each measured page asks of ``readify.links`` for the big user, as calls."""
     name = big.name
     deep = deep_cursor(lambda cursor: readify_links.list_links(store, name, limit=200, cursor=cursor).next_cursor)
     return {

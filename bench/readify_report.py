@@ -102,7 +102,7 @@ def lines(results: Results, big: Reader, args: argparse.Namespace, started: date
         "",
         *machine_lines(started),
         f"store: SQLite (WAL), {USERS} users, {TOTAL_LINKS:,} Readify links ({results.store_mb:.0f} MB), "
-        f"filled in {results.fill_s:.0f}s through store.readify_links.add; {big.name}: {len(big.links):,} links, "
+        f"filled in {results.fill_s:.0f}s through readify.store's add; {big.name}: {len(big.links):,} links, "
         f"{len(reading_list(big)):,} in the reading list, two-tag filter {'+'.join(results.tags)} on "
         f"{results.tag_matches} of them, search word {results.word!r}; one readify.web and one readify.api "
         f"process behind one Mongrel2; wrk --latency, {args.duration:g}s a run (1 client: -t1 -c1 after a "

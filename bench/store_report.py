@@ -132,7 +132,7 @@ def lines(
     out = ["", *machine_lines(started)]
     out.append(
         f"store: SQLite (WAL), {USERS} users, {TOTAL_LINKS:,} links ({results.store_mb:.0f} MB), filled in "
-        f"{results.fill_s:.0f}s through store.links.upsert; one listsurf process behind Mongrel2{again}; "
+        f"{results.fill_s:.0f}s through listsurf.store's upsert; one listsurf process behind Mongrel2{again}; "
         f"wrk --latency, {args.duration:g}s a run after a {args.warmup:g}s warm-up (1 client: -t1 -c1; "
         f"{LOAD_CLIENTS} clients: -t2 -c{LOAD_CLIENTS}, /login by one more client -t1 -c1)"
     )
