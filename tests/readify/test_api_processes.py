@@ -109,7 +109,7 @@ def test_a_link_is_changed_found_retagged_and_deleted_through_mongrel2_and_the_p
     carol = reader(suite, "carol")
     api = suite.client("readify.api")
     api.headers.update(with_token(api_key(suite, "carol")))
-    link = api.post("/links", json={"url": "example.com/walk", "tags": ["py"], "private": True}).json()
+    link = api.post("/links", json={"url": "https://example.com/walk", "tags": ["py"], "private": True}).json()
     since = link["updated_at"]
     assert api.patch(f"/links/{link['id']}", json={"archived": True, "title": "Walk"}).json()["archived"] is True
     assert carol.ids_on("/archived") == [link["id"]] and carol.ids_on("/") == []
