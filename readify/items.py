@@ -11,9 +11,9 @@ from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 
-from .base import ReadifyPage
 from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
 from .models import ReadifyLink
+from .pages import ReadifyPage
 from .tags import MAX_TAGS, parse_tags
 
 NO_SUCH_LINK = "There is no such link in your Readify."

@@ -9,8 +9,8 @@ from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.responses import Response
 from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 
-from .base import PAGE_SIZE, ReadifyPage
 from .links import TRASH_DAYS, list_links, purge_trash
+from .pages import PAGE_SIZE, ReadifyPage
 
 
 class LinkListPage(ReadifyPage):

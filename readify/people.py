@@ -11,8 +11,8 @@ from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 from shared.users import find_user
 
 from .atom import public_feed
-from .base import PAGE_SIZE, PICTURE_POLICY, ReadifyPage
 from .links import public_links
+from .pages import PAGE_SIZE, PICTURE_POLICY, ReadifyPage
 from .profiles import avatar_url, get_profile
 
 

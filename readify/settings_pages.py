@@ -15,7 +15,7 @@ from brubeck.responses import Response
 from shared.accounts import TokenRevokeHandler, TokensHandler
 from shared.models import field_errors
 
-from .base import PICTURE_POLICY, ReadifyPage
+from .pages import PICTURE_POLICY, ReadifyPage
 from .profiles import PROFILE_FIELDS, avatar_url, get_profile, save_profile
 
 

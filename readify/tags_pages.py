@@ -6,8 +6,8 @@ from brubeck.auth import web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 
-from .base import ReadifyPage, sentence
 from .links import remove_tag, rename_tag, tag_counts
+from .pages import ReadifyPage, sentence
 
 
 class TagsPage(ReadifyPage):

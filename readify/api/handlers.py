@@ -12,7 +12,7 @@ from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.openapi import Reply
 from brubeck.responses import Response
-from readify.base import sentence
+from readify.pages import sentence
 from shared.api import Credentials, NewToken, TokensAPIHandler, field_messages, invalid, next_url
 from shared.limits import ListFull
 

@@ -14,8 +14,8 @@ import pytest
 
 from brubeck.timekeeping import curtime
 from readify import links as readify_links
-from readify.base import PAGE_SIZE
 from readify.models import ReadifyLink
+from readify.pages import PAGE_SIZE
 from readify.store import profiles as stored_profiles
 from readify.store import readify_links as stored_links
 from shared import tokens

@@ -20,7 +20,7 @@ import requests
 
 from brubeck.testing import Mongrel2Server, free_port
 from conf.bringup import SERVER_UUID
-from tests.suite.test_bringup import HANDLER_PORTS
+from tests.support.bringup import HANDLER_PORTS
 from tests.support.clients import SiteClient
 from tests.support.servers import ROOT, require_binary
 
