@@ -253,6 +253,7 @@ class LinksQuery(Closed):
     limit: Annotated[int, Digits(1, MAX_LIMIT)] = Field(default=DEFAULT_LIMIT, description="links a page")
     cursor: str | None = Field(
         default=None,
+        min_length=1,  # an empty one is no cursor of ours either (not the first page): 400, as the pattern says
         description="from the next URL of the page before",
         json_schema_extra={"pattern": CURSORS.pattern},
     )

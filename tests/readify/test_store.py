@@ -500,16 +500,22 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None
         )
 
 
-def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
-    path = tmp_path / "suite.sqlite3"
+def legacy_file(folder: Path, version: int) -> Path:
+    """A file of the suite's one schema at ``version`` (2 or 3), with one link of alice's tagged a and b."""
+    path = folder / "suite.sqlite3"
     with sqlite3.connect(path) as connection:
-        for script in LEGACY[:2]:
+        for script in LEGACY[:version]:
             connection.executescript(script)
         connection.execute(
             "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\", \"b\"]',"
             " 0, 0, 0, NULL, 7, 7)"
         )
-        connection.execute("PRAGMA user_version = 2")
+        connection.execute(f"PRAGMA user_version = {version}")
+    return path
+
+
+def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
+    path = legacy_file(tmp_path, 2)
     store = SQLiteStore(path)
     try:
         newer = put(store, "https://example.com/new", 9, tags=["b"])
@@ -524,15 +530,7 @@ def test_a_version_2_file_gets_the_times_of_its_tags(tmp_path: Path) -> None:
 
 
 def test_tag_counts_are_kept_up_to_date_and_a_version_3_file_gets_them(tmp_path: Path) -> None:
-    path = tmp_path / "suite.sqlite3"
-    with sqlite3.connect(path) as connection:
-        for script in LEGACY[:3]:
-            connection.executescript(script)
-        connection.execute(
-            "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\", \"b\"]',"
-            " 0, 0, 0, NULL, 7, 7)"
-        )
-        connection.execute("PRAGMA user_version = 3")
+    path = legacy_file(tmp_path, 3)
     store = SQLiteStore(path)
     try:
         assert readify_links.tag_counts(store, "alice") == [("a", 1), ("b", 1)]
