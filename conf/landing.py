@@ -7,8 +7,6 @@ stylesheet is a static file (conf/static/), as the policy allows no inline style
 
 from __future__ import annotations
 
-import os
-
 from brubeck.request_handling import Brubeck, WebMessageHandler
 from brubeck.responses import Response
 from conf.bringup import landing_page
@@ -33,5 +31,6 @@ def create_app(where: Deployment) -> Brubeck:
 
 
 if __name__ == "__main__":
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    create_app(deployment()).run()
+    where = deployment()
+    configure_logging(where.log_level)
+    create_app(where).run()

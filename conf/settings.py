@@ -67,6 +67,7 @@ class Deployment:
     mongrel2_bind: str
     mongrel2_chroot: Path
     handler_port_base: int
+    log_level: str = "INFO"
     pull_addr: str | None = None
     pub_addr: str | None = None
     """BRUBECK_PULL / BRUBECK_PUB: where this process's site meets Mongrel2 instead (a test's, a benchmark's)."""
@@ -100,6 +101,7 @@ def deployment(environ: Mapping[str, str] | None = None) -> Deployment:
         mongrel2_bind=env.text("MONGREL2_BIND", "127.0.0.1"),
         mongrel2_chroot=Path(env.text("MONGREL2_CHROOT", str(ROOT))),
         handler_port_base=env.number("HANDLER_PORT_BASE", 9900),
+        log_level=env.text("LOG_LEVEL", "INFO").upper(),
         pull_addr=env.text("BRUBECK_PULL") or None,
         pub_addr=env.text("BRUBECK_PUB") or None,
     )
@@ -128,7 +130,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         suite_url=f"http://localhost:{where.suite_port}/",
         mongodb_url=env.text("MONGODB_URL") or None,
         cookie_secure=env.flag("COOKIE_SECURE"),
-        log_level=env.text("LOG_LEVEL", "INFO").upper(),
+        log_level=where.log_level,
         mongrel2_chroot=where.mongrel2_chroot,
         links_per_account=env.number("LINKS_PER_ACCOUNT", Settings.links_per_account),
         accounts_per_address_per_hour=env.number(
