@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
+from tests.support.fuzzing import FUZZ
+
 pytestmark = pytest.mark.integration
-MAX_EXAMPLES = 30
 APP = "tests.support.apps.strict_autoapi_app"
 OPERATIONS = [
     (method, path)
@@ -37,7 +38,7 @@ def test_no_answer_breaks_the_description(serve, method, path, mode):
     described = schemathesis.openapi.from_dict(requests.get(f"{url}/openapi.json", timeout=10).json())
 
     @given(case=described[path][method].as_strategy(mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @FUZZ
     def call(case: Any) -> None:
         within_the_rules(case)
         case.call_and_validate(base_url=url, checks=ALL_CHECKS)
