@@ -12,7 +12,7 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from . import concurrency, wsgi
@@ -61,6 +61,7 @@ class Brubeck:
         self.msg_conn = msg_conn
         self.template_loader = template_loader
         self._template_env: Any = None
+        self._template_envs: dict[type, Any] = {}
         self.cookie_secret = cookie_secret
         self.login_url = login_url
         self.db_conn = db_conn
@@ -103,11 +104,29 @@ class Brubeck:
     # -- templates ----------------------------------------------------------------------------
     @property
     def template_env(self) -> Any:
-        """The template environment: ``template_loader``, or what it returns when it is a function."""
+        """The template environment: ``template_loader``, or what it returns when it is a function (with one
+        environment per rendering class, the first)."""
+        if isinstance(self.template_loader, Mapping):
+            return self.template_env_for(next(iter(self.template_loader), object))
         if self._template_env is None and self.template_loader is not None:
             loader = self.template_loader
             self._template_env = loader() if callable(loader) else loader
         return self._template_env
+
+    def template_env_for(self, handler_class: type) -> Any:
+        """The environment ``handler_class`` renders with: with a ``template_loader`` mapping rendering classes
+        to environments (``{MustacheRendering: ..., Jinja2Rendering: ...}``, for a site whose pages use two
+        engines), the one of the first class of its bases there; else :attr:`template_env`."""
+        loaders = self.template_loader
+        if not isinstance(loaders, Mapping):
+            return self.template_env
+        for base in handler_class.__mro__:
+            if base in loaders:
+                if base not in self._template_envs:
+                    loader = loaders[base]
+                    self._template_envs[base] = loader() if callable(loader) else loader
+                return self._template_envs[base]
+        return None
 
     def render_template(self, template_file: str, **context: Any) -> str:
         """A template rendered to text, for function routes (handlers use their own ``render_template``)."""

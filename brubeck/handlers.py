@@ -359,7 +359,7 @@ class WebHandling(CSRFProtection, MessageHandler):
         return {"handler": self, "csrf_field": self.csrf_field, "request": self.message}
 
     def _engine(self) -> tuple[TemplateEngine, Any]:
-        env = self.application.template_env
+        env = self.application.template_env_for(type(self))
         return self.template_engine or engine_for(env), env
 
     def render_template(self, template_file: str, _status_code: int = 200, **context: Any) -> Response:
@@ -374,7 +374,7 @@ class WebHandling(CSRFProtection, MessageHandler):
         self, status_code: int, message: str | None = None, fields: dict[str, str] | None = None
     ) -> Response:
         """The engine's error template (``errors.html``; ``errors`` for Mustache), else a small HTML page."""
-        if self.application.template_env is not None:
+        if self.application.template_env_for(type(self)) is not None:
             engine, env = self._engine()
             if engine.exists(env, engine.error_template):
                 return self.render_template(

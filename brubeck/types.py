@@ -39,6 +39,9 @@ class HandlerApplication(Protocol):
     def template_env(self) -> Any:
         """The template environment, or ``None``."""
 
+    def template_env_for(self, handler_class: type) -> Any:
+        """The template environment ``handler_class`` renders with, or ``None``."""
+
     def waiting_room(self, name: str) -> WaitingRoom:
         """The named room where held requests wait."""
 

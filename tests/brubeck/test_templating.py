@@ -253,3 +253,35 @@ def test_a_short_jinja_page_renders_without_a_pause(tmp_path):
     assert ran == []
     concurrency.sleep(0)
     assert ran == ["other request"]
+
+
+def test_a_site_may_render_with_two_engines_each_handler_with_its_own(tmp_path):
+    (tmp_path / "jinja").mkdir()
+    (tmp_path / "mustache").mkdir()
+    (tmp_path / "jinja" / "page.html").write_text("Jinja says {{ name }}")
+    (tmp_path / "mustache" / "page.mustache").write_text("Mustache says {{name}}")
+    (tmp_path / "mustache" / "errors.mustache").write_text("Mustache's {{error_code}}")
+
+    class JinjaPage(Jinja2Rendering):
+        def get(self):
+            return self.render_template("page.html", name="<a>")
+
+    class MustachePage(WebMessageHandler, MustacheRendering):
+        def get(self):
+            return self.render_template("page", name="<b>")
+
+    class MustacheTeapot(MustacheRendering):
+        def get(self):
+            return self.render_error(418)
+
+    loaders = {
+        MustacheRendering: load_mustache_env(str(tmp_path / "mustache")),
+        Jinja2Rendering: lambda: load_jinja2_env(str(tmp_path / "jinja")),  # a function works too, called once
+    }
+    routes = [("^/j$", JinjaPage), ("^/m$", MustachePage), ("^/teapot$", MustacheTeapot)]
+    app = Brubeck(handler_tuples=routes, template_loader=loaders)
+    assert app.handle(req("GET", "/j")).body == b"Jinja says &lt;a&gt;"
+    assert app.handle(req("GET", "/m")).body == b"Mustache says &lt;b&gt;"
+    assert app.handle(req("GET", "/teapot")).body == b"Mustache's 418"  # its engine's error page
+    assert app.template_env is loaders[MustacheRendering]  # function routes render with the first
+    assert app.template_env_for(JinjaPage) is app.template_env_for(JinjaPage)
