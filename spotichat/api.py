@@ -39,8 +39,8 @@ def too_many(limited: RateLimited) -> HTTPError:
     return HTTPError(429, limited.message, headers={"Retry-After": str(limited.retry_after)})
 
 
-def page_response(page: Page) -> Response:
-    """What a poll gets: ``{"messages": [...], "cursor": ..., "reset": ...}``."""
+def page_response(room: str, page: Page) -> Response:
+    """What a poll in ``room`` gets: ``{"messages": [...], "cursor": ..., "reset": ...}``."""
     return json_response(page.to_json())
 
 
@@ -84,7 +84,7 @@ class MessagesHandler(ChatAPIHandler):
                 raise bad_cursor("cursor", BAD_CURSOR) from None
         self.chat.polled(room, self.current_user.username)
         if not cursor:
-            return page_response(self.chat.messages.latest(room))
+            return page_response(room, self.chat.messages.latest(room))
         waiters = self.chat.waiters
         assert waiters is not None, "create_app serves the chat"
         try:

@@ -187,6 +187,15 @@ class MessageLog:
         messages = [Message.from_entry(entry) for entry in reversed(entries)]
         return Page(messages, messages[-1].id if messages else "0-0")
 
+    def before(self, room: str, cursor: str, count: int = LATEST) -> Page:
+        """Up to ``count`` messages before ``cursor`` (the first message of a page shown), oldest first: a page
+        back through the room's history.  ``Page.cursor`` is the first of them (where the next page back
+        ends), and ``reset`` says the room keeps none older.  Raises :class:`~brubeck.cursors.BadCursor`."""
+        seen = format_id(parse_cursor(cursor))
+        entries = self.client.xrevrange(self.keys.messages(room), max=f"({seen}", count=count) or []
+        messages = [Message.from_entry(entry) for entry in reversed(entries)]
+        return Page(messages, messages[0].id if messages else seen, reset=len(messages) < count)
+
     def after(self, room: str, cursor: str) -> Page:
         """Up to 100 messages after ``cursor``; from the oldest kept with ``reset`` if it is older than those
         (or unknown here).  Raises :class:`~brubeck.cursors.BadCursor` for a cursor that is not a stream id."""

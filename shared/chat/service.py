@@ -88,8 +88,8 @@ class Chat:
         self.waiters: Waiters | None = None
         self._housekeeping = False
 
-    def serve(self, app: Brubeck, render: Callable[[Page], Response]) -> Waiters:
-        """Hold polls in ``app`` (answered with ``render(page)``); the subscription starts with the first poll."""
+    def serve(self, app: Brubeck, render: Callable[[str, Page], Response]) -> Waiters:
+        """Hold polls in ``app`` (answered with ``render(room, page)``); the subscription starts with the first poll."""
         self.waiters = Waiters(
             self.client,
             self.keys,

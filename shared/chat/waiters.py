@@ -59,8 +59,8 @@ class NotSubscribed(Exception):
 class Waiters:
     """The process's held polls of one chat site, and the subscription that answers them.
 
-    Polls are held in ``app``'s waiting room ``waiting_room``; ``render(page)``
-    turns a page into the response polls get.
+    Polls are held in ``app``'s waiting room ``waiting_room``; ``render(room, page)``
+    turns a room's page into the response polls get (one response for every poll of a room and cursor).
     """
 
     def __init__(
@@ -69,7 +69,7 @@ class Waiters:
         keys: Keys,
         messages: MessageLog,
         app: Brubeck,
-        render: Callable[[Page], Response],
+        render: Callable[[str, Page], Response],
         waiting_room: str = "chat",
         timeout: float = TIMEOUT,
         held_per_account: int = HELD_PER_ACCOUNT,
@@ -97,7 +97,7 @@ class Waiters:
         if not self._subscribed.is_set():  # first poll, or Redis was away: news first, then subscribe
             page = self.messages.after(room, seen)
             if page.messages or page.reset:
-                return self.render(page)
+                return self.render(room, page)
             self.start()
             if not self._subscribed.wait(READY_WAIT):
                 raise NotSubscribed("no subscription to Redis")
@@ -105,13 +105,15 @@ class Waiters:
             mark = self._mark(room)
             page = self.messages.after(room, seen)
             if page.messages or page.reset:
-                return self.render(page)
+                return self.render(room, page)
             if self._mark(room) == mark:
                 break  # nothing arrived while we read: hold it (no yield from here on)
         deadline = time.monotonic() + self.timeout
         cursors = self._held.setdefault(room, {})
         cursors[seen] = max(deadline, cursors.get(seen, 0.0))
-        return handler.hold(self.waiting_room, f"{room} {seen}", self.timeout, self.render(Page([], seen)), holders)
+        return handler.hold(
+            self.waiting_room, f"{room} {seen}", self.timeout, self.render(room, Page([], seen)), holders
+        )
 
     def _check_holders(self, user: str, address: str) -> tuple[str, ...]:
         """The poll's holders, unless one of them is at its bound (polls held in this process)."""
@@ -215,7 +217,7 @@ class Waiters:
                 continue
             page = self.messages.after(room, cursor)
             if page.messages or page.reset:
-                self.app.release(self.waiting_room, f"{room} {cursor}", self.render(page))
+                self.app.release(self.waiting_room, f"{room} {cursor}", self.render(room, page))
                 self._forget(room, cursor)
 
     def _forget(self, room: str, cursor: str) -> None:

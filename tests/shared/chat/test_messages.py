@@ -45,6 +45,20 @@ def test_latest_answers_with_the_newest_fifty_and_their_cursor(chat: Chat):
     assert abs(first["ts"] - time.time() * 1000) < 60_000
 
 
+def test_paging_back_from_the_latest_reaches_the_first_message_once_each(chat: Chat):
+    ids = post_many(chat.messages, "room", 120)
+    shown = [m.id for m in chat.messages.latest("room").messages]
+    cursor, reached_start = shown[0], False
+    while not reached_start:
+        page = chat.messages.before("room", cursor)
+        shown = [m.id for m in page.messages] + shown
+        cursor, reached_start = page.cursor, page.reset
+    assert shown == ids
+    assert chat.messages.before("room", ids[0]).to_json() == {"messages": [], "cursor": ids[0], "reset": True}
+    with pytest.raises(BadCursor):
+        chat.messages.before("room", "not-a-cursor")
+
+
 def test_a_room_keeps_its_last_messages_and_an_older_cursor_is_reset(client, chat: Chat):
     small = MessageLog(client, chat.keys, keep=5)
     ids = post_many(small, "room", 8)

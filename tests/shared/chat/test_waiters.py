@@ -47,8 +47,8 @@ class FakeHandler:
         self.holders = holders
 
 
-def render(page: Page) -> Response:
-    return Response(json.dumps(page.to_json()))
+def render(room: str, page: Page) -> Response:
+    return Response(json.dumps(page.to_json()), headers={"X-Room": room})
 
 
 @pytest.fixture
@@ -71,6 +71,7 @@ def test_a_poll_with_news_is_answered_at_once(chat: Chat, waiters: Waiters):
     handler = FakeHandler()
     answer = waiters.wait(handler, "room", first.id, "ann", "127.0.0.1")  # type: ignore[arg-type]
     assert answer is not None and [m["text"] for m in json.loads(answer.body)["messages"]] == ["two"]
+    assert answer.headers["X-Room"] == "room"  # the render function is told the room
     assert handler.held == []
 
 
