@@ -20,6 +20,7 @@ from .exceptions import HTTPError
 from .request import Request
 from .responses import (
     API_POLICY,
+    HTML,
     JSON,
     PAGE_POLICY,
     Response,
@@ -247,7 +248,7 @@ class WebHandling(CSRFProtection, MessageHandler):
     class under another name, so neither precedes the other in a class's MRO.
     """
 
-    default_content_type = "text/html; charset=utf-8"
+    default_content_type = HTML
     content_security_policy = PAGE_POLICY
     csrf_protect = True
     template_engine: TemplateEngine | None = None

@@ -23,19 +23,23 @@ PAGE_POLICY = (
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """The Content-Security-Policy of JSON and plain-text answers: they load nothing."""
 PLAIN_TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 
 
 @functools.lru_cache(maxsize=64)
 def default_headers(content_type: str, policy: str | None) -> tuple[tuple[str, str], ...]:
     """The headers an answer of ``content_type`` gets unless its handler set them: ``nosniff``, and with a
-    ``policy``, Content-Security-Policy, X-Frame-Options (when it forbids every frame) and Referrer-Policy."""
+    ``policy``, Content-Security-Policy, X-Frame-Options (when it forbids every frame, or all but the site's own)
+    and Referrer-Policy."""
     headers = [("Content-Type", check_header_text(content_type, "default_content_type"))]
     headers.append(("X-Content-Type-Options", "nosniff"))
     if policy is not None:
         headers.append(("Content-Security-Policy", check_header_text(policy, "content_security_policy")))
-        if "frame-ancestors 'none'" in policy:
-            headers.append(("X-Frame-Options", "DENY"))  # for browsers that predate frame-ancestors
+        if "frame-ancestors 'none'" in policy:  # for browsers that predate frame-ancestors
+            headers.append(("X-Frame-Options", "DENY"))
+        elif "frame-ancestors 'self'" in policy:
+            headers.append(("X-Frame-Options", "SAMEORIGIN"))
         headers.append(("Referrer-Policy", "same-origin"))
     return tuple(headers)
 
@@ -52,14 +56,28 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
     return _secured(json_bytes(payload), status, JSON, headers)
 
 
+def page_response(
+    page: str, status: int = 200, headers: Mapping[str, str] | None = None, policy: str = PAGE_POLICY
+) -> Response:
+    """An HTML ``page`` with every security header under ``policy``, built without a handler: a page the same
+    for every visitor (no cookie, no form token), such as one released to many held requests."""
+    return _secured(page, status, HTML, headers, policy)
+
+
 def json_bytes(value: Any) -> bytes:
     """``value`` as compact JSON in UTF-8, as JSON answers carry it."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _secured(body: bytes | str, status: int, content_type: str, headers: Mapping[str, str] | None) -> Response:
-    """An answer with the default headers of ``content_type`` under :data:`API_POLICY`, then ``headers``."""
-    all_headers = Headers.checked(list(default_headers(content_type, API_POLICY)))
+def _secured(
+    body: bytes | str,
+    status: int,
+    content_type: str,
+    headers: Mapping[str, str] | None,
+    policy: str = API_POLICY,
+) -> Response:
+    """An answer with the default headers of ``content_type`` under ``policy``, then ``headers``."""
+    all_headers = Headers.checked(list(default_headers(content_type, policy)))
     for name, value in (headers or {}).items():
         all_headers[name] = value
     return Response(body, status, headers=all_headers)

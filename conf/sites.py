@@ -41,4 +41,10 @@ SITES = {
         "A chat room for every Spotify track, live by long-polling.",
     ),
     "landing": SiteEntry("localhost", "conf/static/"),  # the landing page's own handler (conf/landing.py)
+    "nojs": SiteEntry(
+        "nojs.localhost",
+        "nojs/static/",
+        "no.js",
+        "Chat with zero JavaScript (META refresh and long-polling), for the oldest browsers and text ones.",
+    ),
 }

@@ -148,12 +148,19 @@ class TokenRevokeHandler(PageHandler):
         return self.redirect(self.after_revoke)
 
 
-def account_routes() -> list[tuple[str, type]]:
-    """The account routes, for a site's ``handler_tuples``."""
-    return [
+def account_routes(policy: str | None = None) -> list[tuple[str, type]]:
+    """The account routes, for a site's ``handler_tuples``; with ``policy``, their pages are sent under that
+    Content-Security-Policy instead of the framework's (no.js: no script at all)."""
+    routes: list[tuple[str, type[PageHandler]]] = [
         (r"/create$", CreateAccountHandler),
         (r"/login$", LoginHandler),
         (r"/logout$", LogoutHandler),
         (r"/tokens$", TokensHandler),
         (r"/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", TokenRevokeHandler),
+    ]
+    if policy is None:
+        return list(routes)
+    return [
+        (pattern, type(handler.__name__, (handler,), {"content_security_policy": policy}))
+        for pattern, handler in routes
     ]

@@ -16,17 +16,13 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.chat.messages import Page, RateLimited
 from shared.chat.names import BAD_CURSOR, BadInput, parse_cursor
-from shared.chat.service import UNAVAILABLE as CHAT_UNAVAILABLE
-from shared.chat.service import Chat
-from shared.chat.site import ChatApp
+from shared.chat.site import UsesChat
 from shared.chat.waiters import TooManyPolls
-from shared.store import UNAVAILABLE as STORE_UNAVAILABLE
-from shared.web import APIHandler, SiteHandler
+from shared.web import APIHandler
 
 from .tracks import is_track_id
 
 NO_STORE = {"Cache-Control": "no-store"}
-UNAVAILABLE_MESSAGE = "The chat is unavailable for a moment (its database cannot be reached). Try again shortly."
 
 
 def json_response(payload: Any, status: int = 200) -> Response:
@@ -42,18 +38,6 @@ def too_many(limited: RateLimited) -> HTTPError:
 def page_response(room: str, page: Page) -> Response:
     """What a poll in ``room`` gets: ``{"messages": [...], "cursor": ..., "reset": ...}``."""
     return json_response(page.to_json())
-
-
-class UsesChat(SiteHandler):
-    """What SpotiChat's pages and API handlers share: the app's chat, and 503 while Redis is away."""
-
-    application: ChatApp
-    unavailable_errors: tuple[type[BaseException], ...] = (*STORE_UNAVAILABLE, *CHAT_UNAVAILABLE)
-    unavailable_message = UNAVAILABLE_MESSAGE
-
-    @property
-    def chat(self) -> Chat:
-        return self.application.chat
 
 
 class ChatAPIHandler(UsesChat, APIHandler):

@@ -7,9 +7,9 @@ from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
 from shared.chat.messages import RateLimited
 from shared.chat.names import MAX_TEXT, BadInput
+from shared.chat.site import UsesChat
 from shared.web import PageHandler
 
-from .api import UsesChat
 from .tracks import NotATrack, is_track_id, spotify_url, track_id
 
 

@@ -22,7 +22,12 @@ from tests.support.sites import present
 
 pytestmark = pytest.mark.integration
 
-PROGRAMS = {"listsurf": ("listsurf",), "readify": ("readify", "readify-api"), "spotichat": ("spotichat",)}
+PROGRAMS = {
+    "listsurf": ("listsurf",),
+    "readify": ("readify", "readify-api"),
+    "spotichat": ("spotichat",),
+    "nojs": ("nojs",),
+}
 """Each site's folder name and its lines in conf/Procfile."""
 TOOLS = Path(sys.executable).parent
 

@@ -31,7 +31,7 @@ STOP_TIMEOUT_S = 30
 RESTART_TIMEOUT_S = 15  # supervisord starts a dead process again after 1 s; a site takes 1 to 3 s to boot
 GIVE_UP_TIMEOUT_S = 90  # a process that keeps dying at once is retried 5 times, 1 + 2 + ... + 5 s apart
 READY = "The Brubeck suite is ready:"
-HANDLER_PORTS = 10  # HANDLER_PORT_BASE .. +9: room for every site's pair
+HANDLER_PORTS = 12  # HANDLER_PORT_BASE .. +11: room for every site's pair (conf/sites.py)
 SITE_NAMES = [SITES[name].title for name in bringup.running_sites(deployment()) if SITES[name].title]
 """What the landing page lists: every site conf/Procfile runs."""
 
@@ -53,6 +53,7 @@ EXAMPLES = (
     Example("listsurf", "listsurf/__main__.py", "Listsurf"),
     Example("readify", "readify/web.py", "Readify"),
     Example("spotichat", "spotichat/__main__.py", "SpotiChat"),
+    Example("nojs", "nojs/__main__.py", "no.js"),
 )
 EXAMPLE = next(example for example in EXAMPLES if present(example.program))
 PASSWORD = "correct horse"

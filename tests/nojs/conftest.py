@@ -1,0 +1,38 @@
+"""no.js in this process on the test Redis: ``chat`` (a namespace of its own), ``app``, and browsers of the
+``Chatter`` class for the fixtures of tests/support/inprocess.py (``alice``, ``visitor``...)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from brubeck.testing import TestClient
+from nojs.app import create_app
+from shared.chat.service import Chat, connect
+from shared.settings import Settings
+from shared.store import Store
+from shared.web import SiteApp
+from tests.nojs.pages import Chatter
+
+
+class Browser(Chatter, TestClient):
+    """A browser on no.js, in this process."""
+
+
+@pytest.fixture
+def chat(redis_url: str) -> Iterator[Chat]:
+    client = connect(redis_url)
+    yield Chat(client, f"nojs-test-{uuid.uuid4().hex[:8]}")
+    client.close()
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store, chat: Chat) -> SiteApp:
+    return create_app(settings, store, chat)
+
+
+@pytest.fixture
+def client_class() -> type[TestClient]:
+    return Browser
