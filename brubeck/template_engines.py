@@ -4,12 +4,15 @@ A handler renders through the adapter its class names (``template_engine``,
 set by the ``*Rendering`` classes of :mod:`brubeck.templating`) or, when it
 names none, the adapter that fits the application's template environment.
 Adapters hold no state: the environment they read is the application's.
-Every engine escapes HTML by default; chevron (Mustache) leaves ``'`` as it is,
-so Mustache templates put attribute values in double quotes.
+Every engine escapes HTML by default.  Mustache (pystache) escapes through
+:func:`escape_html`, ``& < > " '`` all five, so a ``{{x}}`` is safe in element text
+and in an attribute quoted with either quote.
 """
 
 from __future__ import annotations
 
+import errno
+import html
 import os
 from itertools import islice
 from typing import Any
@@ -18,10 +21,10 @@ from jinja2 import TemplateNotFound
 
 from . import concurrency
 
-try:  # Mustache is optional: pip install chevron
-    import chevron
+try:  # Mustache is optional: pip install pystache
+    import pystache
 except ImportError:  # pragma: no cover
-    chevron = None
+    pystache = None
 
 
 class MustacheTemplates:
@@ -53,14 +56,53 @@ class MustacheTemplates:
             return handle.read()
 
 
+def escape_html(text: str) -> str:
+    """``text`` with ``& < > " '`` as entities: what every Mustache ``{{x}}`` outputs.
+
+    A ``Markup`` value is escaped too: raw HTML goes through ``{{{x}}}``.
+    """
+    return html.escape(str(text), quote=True)
+
+
+def _text(value: Any) -> str:
+    """A value that is not text, as text; ``None`` is nothing (the Mustache spec's null), not "None"."""
+    return "" if value is None else str(value)
+
+
 class _Lazy:
-    """A value computed by ``str()`` when a template uses it (Mustache cannot call functions)."""
+    """A value computed by ``str()`` when a template uses it, and only then.
+
+    ``csrf_field`` is one: it issues the token's cookie, which a page without a form does not need.
+    (pystache would call the function itself, but then read its HTML as a template.)
+    """
 
     def __init__(self, function: Any) -> None:
         self.function = function
 
     def __str__(self) -> str:
         return str(self.function())
+
+
+class _Partials:
+    """The partials of one page: ``{{> name}}`` is ``name.mustache`` in the template directory.
+
+    Each file is read once a page, however often the page includes it (a partial in a
+    list of a hundred rows is one read).  A partial that has no file is an error naming it.
+    """
+
+    def __init__(self, templates: MustacheTemplates) -> None:
+        self.templates = templates
+        self.texts: dict[str, str] = {}
+
+    def get(self, name: str) -> str:
+        if name not in self.texts:
+            try:
+                self.texts[name] = self.templates.read(name)
+            except FileNotFoundError:
+                path = self.templates.path(name)
+                message = f"Mustache partial {{{{> {name}}}}} has no file"
+                raise FileNotFoundError(errno.ENOENT, message, path) from None
+        return self.texts[name]
 
 
 class TemplateEngine:
@@ -130,7 +172,13 @@ class TornadoEngine(TemplateEngine):
 
 
 class MustacheEngine(TemplateEngine):
-    """chevron over :class:`MustacheTemplates`; ``{{x}}`` escapes, the CSRF input is ``{{{csrf_field}}}``."""
+    """pystache over :class:`MustacheTemplates`.
+
+    ``{{x}}`` escapes ``& < > " '`` (:func:`escape_html`), ``{{{x}}}`` does not; the CSRF
+    input is ``{{{csrf_field}}}``.  Partials come from the template directory; a missing
+    partial, like a missing template, is an error (a 500 page), not an empty string.
+    A missing value renders as nothing, ``None`` too.
+    """
 
     error_template = "errors"
 
@@ -138,13 +186,13 @@ class MustacheEngine(TemplateEngine):
         return isinstance(env, MustacheTemplates)
 
     def render(self, env: MustacheTemplates, name: str, context: dict[str, Any]) -> str:
-        if chevron is None:  # pragma: no cover
-            raise RuntimeError("Mustache templates need chevron: pip install chevron")
+        if pystache is None:  # pragma: no cover
+            raise RuntimeError("Mustache templates need pystache: pip install pystache")
         if callable(context.get("csrf_field")):
             context = {**context, "csrf_field": _Lazy(context["csrf_field"])}
-        page: str = chevron.render(
-            env.read(name), context, partials_path=env.template_dir, partials_ext=MustacheTemplates.extension
-        )
+        renderer = pystache.Renderer(partials=_Partials(env), escape=escape_html, missing_tags="ignore")
+        renderer.str_coerce = _text  # pystache's documented hook for values that are not text
+        page: str = renderer.render(env.read(name), context)
         return page
 
     def exists(self, env: MustacheTemplates, name: str) -> bool:
