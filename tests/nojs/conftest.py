@@ -15,10 +15,9 @@ from shared.chat.service import Chat, connect
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp
+from tests.nojs.live import POLL_TIMEOUT_S
 from tests.nojs.pages import Chatter
 from tests.support.servers import Endpoint
-
-POLL_TIMEOUT_S = 20
 
 
 class Browser(Chatter, TestClient):

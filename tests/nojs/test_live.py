@@ -4,37 +4,12 @@ from __future__ import annotations
 
 import socket
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.nojs.conftest import POLL_TIMEOUT_S
-from tests.nojs.pages import Chatter, cursor_of, read, said
-from tests.support.clients import SiteClient
-from tests.support.pages import PASSWORD
+from tests.nojs.live import POLL_TIMEOUT_S, LiveChatter, signed_up
+from tests.nojs.pages import cursor_of, read, said
 from tests.support.raw_http import read_response
 from tests.support.servers import Endpoint
-
-
-class LiveChatter(Chatter, SiteClient):
-    """A no.js user's browser, through Mongrel2."""
-
-    name = ""
-
-    def twin(self) -> LiveChatter:
-        """Another connection of the same browser (its cookies): a second frame of the same page."""
-        other = LiveChatter(self.base_url)
-        other.cookies.update(self.cookies)
-        other.name = self.name
-        return other
-
-
-def signed_up(endpoint: Endpoint, username: str) -> LiveChatter:
-    """A new account, its name made the test's own (rate limits are kept per name in the shared Redis)."""
-    client = LiveChatter(endpoint.url)
-    name = f"{username}{uuid.uuid4().hex[:6]}"
-    assert client.sign_up(name, PASSWORD).headers["Location"] == "/"
-    client.name = name
-    return client
 
 
 def test_a_held_view_is_answered_by_a_post_through_the_form_while_it_waits(nojs: Endpoint, room: str) -> None:
