@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.support.servers",
     "tests.support.inprocess",
     "tests.support.stores",
+    "tests.support.chats",
     "tests.support.chromium",
     *[module for module in SITE_FIXTURES if present(module)],
 ]

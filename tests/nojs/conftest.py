@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from brubeck.testing import TestClient
 from nojs.app import create_app
-from shared.chat.service import Chat, connect
+from shared.chat.service import Chat
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp
@@ -22,13 +22,6 @@ from tests.support.servers import Endpoint
 
 class Browser(Chatter, TestClient):
     """A browser on no.js, in this process."""
-
-
-@pytest.fixture
-def chat(redis_url: str) -> Iterator[Chat]:
-    client = connect(redis_url)
-    yield Chat(client, f"nojs-test-{uuid.uuid4().hex[:8]}")
-    client.close()
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ import importlib
 import json
 import re
 import sqlite3
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from brubeck.csrf import CSRF_FIELD
 from brubeck.request_handling import Brubeck, JSONMessageHandler
 from brubeck.testing import TestClient, TestResponse
 from shared import tokens
-from shared.chat.service import Chat, connect
+from shared.chat.service import Chat
 from shared.settings import Settings
 from shared.store import Store
 from tests.support.inprocess import AccountBrowser
@@ -241,13 +240,6 @@ def test_odd_input_to_every_endpoint_is_a_clear_4xx_and_stores_nothing(
 ) -> None:
     site = signed_in(create(name, settings, store))
     assert walk(site, store) == []
-
-
-@pytest.fixture
-def chat(redis_url: str) -> Iterator[Chat]:
-    client = connect(redis_url)
-    yield Chat(client, f"odd-{uuid.uuid4().hex[:8]}")
-    client.close()
 
 
 @pytest.mark.parametrize("name", [name for name in ("spotichat", "nojs") if present(name)])

@@ -3,14 +3,11 @@ the ``Listener`` class for the fixtures of tests/support/inprocess.py (``alice``
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
 from brubeck.request_handling import Brubeck
 from brubeck.testing import TestClient
-from shared.chat.service import Chat, connect
+from shared.chat.service import Chat
 from shared.settings import Settings
 from shared.store import Store
 from spotichat.app import create_app
@@ -19,13 +16,6 @@ from tests.spotichat.pages import ListenerActions
 
 class Listener(ListenerActions, TestClient):
     """A browser on SpotiChat, in this process."""
-
-
-@pytest.fixture
-def chat(redis_url: str) -> Iterator[Chat]:
-    client = connect(redis_url)
-    yield Chat(client, f"spotichat-test-{uuid.uuid4().hex[:8]}")
-    client.close()
 
 
 @pytest.fixture
