@@ -17,11 +17,12 @@ framework's ``{"error": {"code", "message", "fields"}}``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
-from typing import Annotated, Any, ClassVar, NoReturn
+from typing import Annotated, Any, ClassVar, NoReturn, Union
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 from .application import Brubeck
 from .cursors import BadCursor, bad_cursor
@@ -65,6 +66,17 @@ def _field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
 
 
 @functools.cache
+@functools.lru_cache(maxsize=32)
+def _at_ids(model: type[BaseModel], api_id: str) -> type[BaseModel]:
+    """``model`` as a write to its ids' URL takes it: the id may be left out (the URL gives it)."""
+    field = copy.copy(model.model_fields[api_id])
+    field.default, field.default_factory = None, None
+    optional: Any = Union[field.annotation, None]  # noqa: UP007  # a type built at run time
+    return create_model(  # type: ignore[no-any-return,call-overload]
+        f"{model.__name__}AtIds", __base__=model, **{api_id: (optional, field)}
+    )
+
+
 def _id_adapter(model: type[BaseModel], api_id: str) -> TypeAdapter[Any]:
     field = model.model_fields[api_id]
     return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]  # a type built at run time
@@ -367,6 +379,8 @@ def _api_paths(prefix: str, api: type[AutoAPIBase]) -> list[PathItem]:
         "properties": {"data": {"type": "array", "items": model}, "next": {"type": ["string", "null"]}},
     }
     body = {"oneOf": [model, {"type": "array", "items": model, "minItems": 1, "maxItems": MAX_LIMIT}]}
+    at_ids = _at_ids(model, api.queries.api_id)
+    body_at_ids = {"oneOf": [at_ids, {"type": "array", "items": at_ids, "minItems": 1, "maxItems": MAX_LIMIT}]}
     either = {"oneOf": [one, many]}
     writes = {
         200: Reply("Updated (or a batch all updated)", either),
@@ -419,14 +433,14 @@ def _api_paths(prefix: str, api: type[AutoAPIBase]) -> list[PathItem]:
                 "post": Operation(
                     "Create or replace the items named in the URL",
                     writes,
-                    body=body,
+                    body=body_at_ids,
                     description=to_ids,
                     operation_id=f"upsert_{slug}",
                 ),
                 "put": Operation(
                     "Create or replace the items named in the URL",
                     writes,
-                    body=body,
+                    body=body_at_ids,
                     description=to_ids,
                     operation_id=f"replace_{slug}",
                 ),
