@@ -209,3 +209,26 @@ def test_a_caller_behind_mongrel2_answers_other_requests_while_a_call_waits(mong
         assert time.monotonic() - started < 1.5
         assert slow.result().json()["echo"] == "waited 2"
         assert time.monotonic() - started >= 2
+
+
+def test_the_service_demos_run_together(mongrel2, addresses, tmp_path):
+    env = {"SERVICE_ADDR": addresses.addr, "SERVICE_RESPONSE_ADDR": addresses.response_addr, "SERVICE_DELAY": "1"}
+    service = subprocess.Popen(
+        [sys.executable, "-m", "demos.service"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        endpoint = mongrel2()
+        endpoint.start_app(["-m", "demos.service_client"], env=env)
+        assert "/service/sync" in requests.get(endpoint.url + "/", timeout=10).text
+        synced = requests.get(endpoint.url + "/service/sync", timeout=10)
+        assert "I made a round trip, it took a while but I bring results." in synced.text
+        started = time.monotonic()
+        unawaited = requests.get(endpoint.url + "/service/async", timeout=10)
+        assert time.monotonic() - started < 0.9
+        assert "Async is faster" in unawaited.text
+    finally:
+        service.terminate()
+        service.wait(10)
