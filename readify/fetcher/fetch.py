@@ -28,6 +28,12 @@ is cut to :data:`shared.models.MAX_TITLE_LENGTH` characters, the description to
 
 from __future__ import annotations
 
+# First: in a Brubeck process gevent patches the standard library (ssl, socket, threading) when brubeck is
+# imported, and it must do so before urllib3 takes its own references to ssl, or TLS would block the hub.
+import brubeck.concurrency  # noqa: F401
+
+# isort: split
+
 import codecs
 import ipaddress
 import socket
