@@ -36,6 +36,7 @@ bench: system-packages-bench $(VENV)/.installed
 	$(PY) -m bench.hello $(BENCH_ARGS)
 	$(PY) -m bench.store $(BENCH_ARGS)
 	$(PY) -m bench.readify $(BENCH_ARGS)
+	$(PY) -m bench.service $(BENCH_ARGS)
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*
