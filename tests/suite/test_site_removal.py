@@ -4,7 +4,8 @@ pass, every remaining test finds the modules and fixtures it needs, and ``make r
 other sites and no longer the removed one.
 
 The remaining tests are set up here, not run (``pytest --setup-plan``: every import and fixture resolved);
-running them all once per site would take as long as the whole suite.
+running them all once per site would take as long as the whole suite.  The bring-up runs without one site
+(:data:`BROUGHT_UP`), as it runs the same way whichever is missing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def remove_site(tree: Path, site: str) -> None:
     procfile.write_text("".join(kept))
 
 
+BROUGHT_UP = "readify"
+"""The site whose removal is also brought up (its two Procfile programs make it the one with most to undo); the
+bring-up does not depend on which site is missing, and each costs half a minute."""
+
+
 @pytest.mark.parametrize("site", [site for site in PROGRAMS if present(site)])
 def test_a_removed_site_leaves_the_checks_the_other_tests_and_the_bringup_whole(site: str, tmp_path: Path) -> None:
     example = next(example for example in EXAMPLES if example.program != site and present(example.program))
@@ -60,6 +66,8 @@ def test_a_removed_site_leaves_the_checks_the_other_tests_and_the_bringup_whole(
         plan = run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--setup-plan", "-q")
         assert "tests/shared/" in plan and "tests/suite/" in plan and f"tests/{site}/" not in plan
         assert " error" not in plan.splitlines()[-1], plan[-2000:]
+        if site != BROUGHT_UP and present(BROUGHT_UP):
+            return
 
         suite.start(1)
         suite.wait_until_serving()
