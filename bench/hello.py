@@ -132,13 +132,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load per server (default 10)")
-    parser.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="wrk runs per server; the median one is reported (default 3)"
-    )
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up per server (default 2)")
+    wrk.add_load_options(parser, "server", duration=10, warmup=2)
     parser.add_argument(
         "--only",
         default="",
@@ -146,14 +140,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run only these servers: " + ", ".join(c.name for c in CONTENDERS),
     )
     args = parser.parse_args(argv)
-    if not 0 < args.duration <= 600:
-        parser.error("--duration must be between 0 and 600 seconds")
-    if not 0 <= args.warmup <= 60:
-        parser.error("--warmup must be between 0 and 60 seconds")
-    if not 1 <= args.rounds <= 20:
-        parser.error("--rounds must be between 1 and 20")
-    if args.threads < 1 or args.connections < args.threads:
-        parser.error("need --threads >= 1 and --connections >= --threads")
+    wrk.check_load_options(parser, args)
     names = {c.name for c in CONTENDERS}
     args.only = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = set(args.only) - names

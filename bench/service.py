@@ -155,22 +155,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=5, help="seconds of load per path and round (default 5)")
-    parser.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--rounds", type=int, default=3, help="wrk runs per path; the median is reported (default 3)")
-    parser.add_argument("--warmup", type=float, default=1, help="seconds of wrk warm-up per path (default 1)")
+    wrk.add_load_options(parser, "path", duration=5, warmup=1)
     parser.add_argument("--work-kb", type=int, default=4, help="KB hashed per request, 0 to 64 (default 4)")
     parser.add_argument("--no-loop", action="store_true", help="skip the loop of calls without HTTP")
     args = parser.parse_args(argv)
-    if not 0 < args.duration <= 600:
-        parser.error("--duration must be between 0 and 600 seconds")
-    if not 0 <= args.warmup <= 60:
-        parser.error("--warmup must be between 0 and 60 seconds")
-    if not 1 <= args.rounds <= 20:
-        parser.error("--rounds must be between 1 and 20")
-    if args.threads < 1 or args.connections < args.threads:
-        parser.error("need --threads >= 1 and --connections >= --threads")
+    wrk.check_load_options(parser, args)
     if not 0 <= args.work_kb <= 64:
         parser.error("--work-kb must be between 0 and 64")
     return args

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -152,3 +153,30 @@ def beside_load(
         if load.poll() is None:
             load.kill()
             load.wait()
+
+
+def add_load_options(parser: argparse.ArgumentParser, per: str, duration: float, warmup: float) -> None:
+    """The options of a benchmark that loads each ``per`` (server, path) with wrk over several rounds."""
+    parser.add_argument(
+        "--duration", type=float, default=duration, help=f"seconds of load per {per} (default {duration:g})"
+    )
+    parser.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help=f"wrk runs per {per}; the median one is reported (default 3)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=warmup, help=f"seconds of wrk warm-up per {per} (default {warmup:g})"
+    )
+
+
+def check_load_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse (``parser.error``) load options out of bounds."""
+    if not 0 < args.duration <= 600:
+        parser.error("--duration must be between 0 and 600 seconds")
+    if not 0 <= args.warmup <= 60:
+        parser.error("--warmup must be between 0 and 60 seconds")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
+    if args.threads < 1 or args.connections < args.threads:
+        parser.error("need --threads >= 1 and --connections >= --threads")
