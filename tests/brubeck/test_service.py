@@ -209,17 +209,20 @@ def test_a_late_reply_is_dropped_and_never_reaches_another_request(start_service
 @pytest.fixture
 def hub(addresses: Addresses, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A service hub process between the callers and the service processes."""
-    log_file = (tmp_path / "hub.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, *addresses.through_hub()],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        stderr=log_file,
-    )
+    log_path = tmp_path / "hub.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, *addresses.through_hub()],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            stderr=log_file,
+        )
+    deadline = time.monotonic() + 15
+    while "Service hub: callers at" not in log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
     yield process
     process.terminate()
     process.wait(10)
-    log_file.close()
 
 
 def test_callers_through_a_hub_each_get_their_own_replies(hub, start_service, addresses):
