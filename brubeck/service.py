@@ -416,7 +416,6 @@ class _ServiceClient:
         self.in_sock = self.context.socket(zmq.DEALER if hub else zmq.PULL)
         try:
             if hub:
-                self.out_sock.setsockopt(zmq.IMMEDIATE, 1)  # no hub connected: a send fails, never queues
                 self.in_sock.setsockopt(zmq.ROUTING_ID, self.sender.encode())  # the hub routes replies by it
                 self.out_sock.connect(addr)
                 self.in_sock.connect(response_addr)
@@ -569,7 +568,8 @@ class ServiceClientMixin:
 
         ``register_service(addr, passphrase)`` answers on :func:`default_response_addr`.  With
         ``handle`` a reply also goes through this app's route for its path.  With ``hub`` the
-        two addresses are a :mod:`brubeck.service_hub`'s callers' side, connected to, not bound.
+        two addresses are a :mod:`brubeck.service_hub`'s callers' side, connected to, not bound;
+        requests sent while the hub is not there wait for it.
         """
         if service_passphrase is None:
             service_resp_addr, service_passphrase = default_response_addr(service_addr), service_resp_addr
@@ -638,6 +638,8 @@ class ServiceClientMixin:
         """Send ``service_req`` without waiting; its reply goes to this app's route for its path.
 
         Returns False (and logs) when no service process is connected: the request is not sent.
+        Through a hub (``hub=True``), a request waits in this process until the hub is there (up to
+        ZeroMQ's high-water mark, 1,000 requests), so the hub may be started after its callers, or again.
         """
         client = self._client(service_addr)
         client.forget_old()

@@ -266,12 +266,20 @@ def test_a_hub_without_service_processes_times_out_and_stops_on_sigterm(hub, cal
     assert hub.wait(5) == 0
 
 
-def test_a_caller_with_no_hub_running_is_told_at_once_for_a_call_without_waiting(addresses, caller):
-    addresses.through_hub()  # the hub's addresses, and no hub
-    started = time.monotonic()
-    assert caller.get("/call/echo", params={"nowait": "1"}).json() == {"sent": False}
-    assert time.monotonic() - started < 0.5
-    assert caller.get("/call/echo", params={"timeout": "0.3"}).status == 504
+def test_requests_sent_before_the_hub_starts_wait_for_it(addresses, caller, start_service, tmp_path):
+    hub_command = addresses.through_hub()
+    assert caller.get("/call/echo", params={"text": "early", "nowait": "1"}).json() == {"sent": True}
+    assert caller.get("/call/echo", params={"timeout": "0.3"}).status == 504  # no hub yet: no answer
+    start_service()
+    hub = subprocess.Popen([sys.executable, *hub_command], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        deadline = time.monotonic() + 15
+        while not caller.app.replies and time.monotonic() < deadline:
+            concurrency.sleep(0.05)
+        assert [body["echo"] for _, body in caller.app.replies] == ["early"]  # the timed-out one was dropped
+    finally:
+        hub.terminate()
+        hub.wait(10)
 
 
 # -- behind Mongrel2: the caller keeps answering while a call waits ----------------------------------------
