@@ -37,6 +37,7 @@ import brubeck.concurrency  # noqa: F401
 import codecs
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,7 @@ from selectolax.lexbor import LexborHTMLParser
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, SSLError
 from urllib3.response import BaseHTTPResponse
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from shared.models import MAX_TITLE_LENGTH
 
@@ -123,7 +125,7 @@ def fetch_page_info(
                 if response.status >= 400:
                     raise FetchFailed(f"the site answered {response.status} {response.reason or ''}".rstrip())
                 return _page_info(response, url, deadline, max_bytes)
-            except (HTTPError, OSError) as error:
+            except (HTTPError, OSError, CertificateError) as error:
                 raise _failure(error, deadline) from error
             finally:
                 conn.close()
@@ -333,7 +335,7 @@ def _failure(error: Exception, deadline: _Deadline) -> FetchFailed:
     """The reason to give for an error from the connection."""
     if deadline.expired or isinstance(error, TimeoutError | ConnectTimeoutError | urllib3.exceptions.TimeoutError):
         return deadline.failure()
-    if isinstance(error, SSLError):
+    if isinstance(error, SSLError | ssl.SSLError | CertificateError):  # urllib3's, the ssl module's, a wrong name
         return FetchFailed("a secure connection to the site could not be made (its certificate was not accepted)")
     if isinstance(error, NewConnectionError):
         return FetchFailed("the site could not be reached")

@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from brubeck.testing import free_port
 
@@ -121,16 +124,35 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def page_server() -> Iterator[str]:
-    """The local server's base URL, http://127.0.0.1:PORT, while the block runs."""
+def page_server(tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """The local server's base URL, http://127.0.0.1:PORT (https:// with ``tls``), while the block runs."""
     port = free_port()
     httpd = _Server(("127.0.0.1", port), _Handler)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.stopping = threading.Event()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         httpd.stopping.set()
         httpd.shutdown()
         httpd.server_close()
+
+
+def self_signed(folder: Path, name: str) -> tuple[Path, ssl.SSLContext, list[str | None]]:
+    """A certificate for ``name``, signed by itself (made by the ``openssl`` command); a server's TLS context
+    with it, and the list of names the clients ask for (SNI) that the context fills in."""
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}"]
+        + ["-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    asked: list[str | None] = []
+    context.sni_callback = lambda sock, server_name, ctx: asked.append(server_name)  # type: ignore[assignment]
+    return cert, context, asked

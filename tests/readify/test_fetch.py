@@ -17,7 +17,7 @@ import pytest
 
 from readify.fetcher import fetch
 from readify.fetcher.fetch import FetchFailed, FetchRefused, PageInfo, fetch_page_info
-from tests.readify.page_server import RUSSIAN, page_server
+from tests.readify.page_server import RUSSIAN, page_server, self_signed
 
 PUBLIC_IP = "93.184.215.14"  # a global address; never really connected to here
 PUBLIC_NAME = "public.example"
@@ -230,3 +230,32 @@ def test_unknown_name_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 )  # fmt: skip
 def test_is_public_address(address: str, public: bool) -> None:
     assert fetch.is_public_address(address) is public
+
+
+# -- https: the certificate checked against the name asked for, which SNI carries ---------------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path, fake_network):  # type: ignore[no-untyped-def]
+    """An https server with a certificate for ``PUBLIC_NAME``, which the fake network reaches."""
+    cert, context, asked = self_signed(tmp_path, PUBLIC_NAME)
+    with page_server(context) as base:
+        yield base, cert, asked
+
+
+def test_https_page_read_with_its_name_in_sni_and_the_certificate_checked(tls_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    base, cert, asked = tls_server
+    url = f"https://{PUBLIC_NAME}:{base.rsplit(':', 1)[1]}/plain"
+    with pytest.raises(FetchFailed, match="its certificate was not accepted"):  # signed by no one trusted
+        fetch_page_info(url)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted, as a public authority's would be
+    assert fetch_page_info(url).title == "Only a title"
+    assert asked == [PUBLIC_NAME, PUBLIC_NAME]
+
+
+def test_https_certificate_for_another_name_refused(tmp_path, fake_network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cert, context, _ = self_signed(tmp_path, "other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with page_server(context) as base:
+        with pytest.raises(FetchFailed, match="its certificate was not accepted"):
+            fetch_page_info(f"https://{PUBLIC_NAME}:{base.rsplit(':', 1)[1]}/plain")
