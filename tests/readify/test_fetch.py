@@ -259,3 +259,19 @@ def test_https_certificate_for_another_name_refused(tmp_path, fake_network, monk
     with page_server(context) as base:
         with pytest.raises(FetchFailed, match="its certificate was not accepted"):
             fetch_page_info(f"https://{PUBLIC_NAME}:{base.rsplit(':', 1)[1]}/plain")
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_connect(server, fake_network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    unreachable = "93.184.215.99"
+    monkeypatch.setattr(fetch, "_resolve", lambda host, port: [unreachable, PUBLIC_IP])
+    real_open = fetch._open_socket
+
+    def open_socket(ip: str, port: int, timeout: float) -> socket.socket:
+        if ip == unreachable:
+            fake_network.append((ip, port))
+            raise ConnectionRefusedError("refused")
+        return real_open(ip, port, timeout)
+
+    monkeypatch.setattr(fetch, "_open_socket", open_socket)
+    assert fetch_page_info(_public(server, "/plain")).title == "Only a title"
+    assert [ip for ip, _port in fake_network] == [unreachable, PUBLIC_IP]
