@@ -46,6 +46,11 @@ class PageInfoCaller(ServiceClientMixin, SiteHandler):
 
     application: SiteApp
 
+    @property
+    def fetching_titles(self) -> bool:
+        """Whether the page fetcher is set up here (the settings name its service)."""
+        return SERVICE in self.application.config.services
+
     def _fetcher(self) -> str | None:
         """The fetcher's address (connected to once per process), or None when the settings have none."""
         addresses = self.application.config.services.get(SERVICE)

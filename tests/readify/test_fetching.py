@@ -7,21 +7,25 @@ from __future__ import annotations
 import configparser
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from brubeck.service import ServiceResponse, handle_reply
+from brubeck.service import ServiceResponse, close_services, handle_reply
+from brubeck.testing import free_port
 from conf import bringup
 from conf.settings import deployment
-from readify.fetcher.service import PAGE_INFO
+from readify.app import create_app
+from readify.fetcher.service import PAGE_INFO, SERVICE
 from readify.links import find_saved
+from shared.settings import ServiceAddresses
 from shared.store import open_store
 from shared.users import find_user
 from tests.readify.live import ReaderClient
 from tests.readify.page_server import page_server
+from tests.readify.pages import Reader
 from tests.readify.test_browser import shot
 from tests.readify.test_pages import add, stored_links
 from tests.support.chromium import open_page
@@ -36,15 +40,32 @@ SERVICE_TIMEOUT = 2.0
 # -- in this process, with no fetcher --------------------------------------------------------------------
 
 
-def test_without_a_fetcher_links_save_as_typed_and_the_refresh_button_says_so(alice, store):
+def test_without_a_fetcher_links_save_as_typed_and_there_is_no_refresh(alice, store):
     link_id = add(alice, "https://example.com/a")
     assert stored_links(store).get("alice", link_id).title == ""
     form = alice.get(f"/edit_item/{link_id}?next=/liked")
-    assert f'formaction="/items/{link_id}/refresh"' in form.text
+    assert "/refresh" not in form.text
     refreshed = alice.post_form(f"/items/{link_id}/refresh", {"next": "/liked"}, form_url=f"/edit_item/{link_id}")
-    assert refreshed.status == 503
-    assert field_error(refreshed.text, "title") == "Fetching titles is not set up on this server."
-    assert input_value(refreshed.text, "next") == "/liked"
+    assert refreshed.status == 404
+    assert "Fetching titles is not set up on this server." in refreshed.text
+
+
+def test_the_refresh_button_says_when_the_fetcher_does_not_answer(settings, store, browser):
+    hub = ServiceAddresses(f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}", "test")
+    app = create_app(replace(settings, services={SERVICE: hub}, service_timeout=0.2), store)
+    try:
+        reader = Reader(app)
+        reader.sign_up("carol")
+        link_id = add(reader, "https://example.com/a")
+        form = reader.get(f"/edit_item/{link_id}?next=/liked")
+        assert f'formaction="/items/{link_id}/refresh"' in form.text
+        refused = reader.post_form(f"/items/{link_id}/refresh", {"next": "/liked"}, form_url=f"/edit_item/{link_id}")
+        assert refused.status == 504
+        message = "The page fetcher did not answer within 0.2 seconds: it may be down. Try again later."
+        assert field_error(refused.text, "title") == message
+        assert input_value(refused.text, "next") == "/liked"
+    finally:
+        close_services(app)
 
 
 def test_the_refresh_button_is_a_post_of_the_owner_with_its_csrf_token(alice, signed_up, store):

@@ -24,6 +24,10 @@ ACCOUNTS = Schema(
         );
         CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
         """,
+        # 2: the names of deleted accounts, kept from new accounts for a while.
+        """
+        CREATE TABLE retired_usernames (id TEXT PRIMARY KEY, until INTEGER NOT NULL);
+        """,
     ],
     legacy=[1],
 )
