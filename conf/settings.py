@@ -17,6 +17,8 @@ MONGREL2_BIND     where Mongrel2 binds them (127.0.0.1)
 MONGREL2_CHROOT   Mongrel2's chroot, where it stores large request bodies (the project root)
 HANDLER_PORT_BASE the first of the handlers' ZeroMQ ports (9900): two a site, in the order of conf/sites.py
 BRUBECK_PULL, BRUBECK_PUB  this process's site's ZeroMQ addresses instead of those (a test's, a benchmark's)
+SMTP_URL          smtp://[user:password@]host[:port][?starttls=1] or smtps://…: password-reset mails (unset: none)
+MAIL_FROM         their sender ("Brubeck suite <noreply@localhost>")
 SERVICE_HOST      where processes find the services' hubs (127.0.0.1)
 SERVICE_BIND      where the hubs bind their ports (127.0.0.1)
 SERVICE_PORT_BASE the first of the hubs' ports (9960): four a service, in the order of conf/sites.py
@@ -163,6 +165,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             "ACCOUNTS_PER_ADDRESS_PER_HOUR", Settings.accounts_per_address_per_hour
         ),
         chat=chat,
+        smtp_url=env.text("SMTP_URL") or None,
+        mail_from=env.text("MAIL_FROM", Settings.mail_from),
         services=services,
         service_timeout=env.seconds("SERVICE_TIMEOUT", Settings.service_timeout),
     )

@@ -18,6 +18,7 @@ from brubeck.responses import Response
 
 from .login import check_login, too_many_attempts
 from .models import User, check_new_password, field_errors
+from .password_reset import ResetPasswordHandler, ResetRequestHandler
 from .sessions import SESSION_COOKIE
 from .throttle import sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
@@ -261,6 +262,8 @@ def account_routes(policy: str | None = None) -> list[tuple[str, type]]:
         (r"/account/email$", ChangeEmailHandler),
         (r"/account/delete$", DeleteAccountHandler),
         (r"/account/deleted$", AccountDeletedHandler),
+        (r"/reset$", ResetRequestHandler),
+        (r"/reset/(?P<token>[A-Za-z0-9_.-]{20,400})$", ResetPasswordHandler),
     ]
     if policy is None:
         return list(routes)

@@ -73,6 +73,10 @@ class Settings:
     accounts_per_address_per_hour: int = 20
     """The most sign-ups one address makes in an hour."""
     chat: ChatSettings = field(default_factory=ChatSettings)
+    smtp_url: str | None = None
+    """smtp://[user:password@]host[:port] (``?starttls=1`` to upgrade), or smtps://…: where password-reset
+    mails are sent from; None: no mail, the reset page says how an administrator resets a password."""
+    mail_from: str = "Brubeck suite <noreply@localhost>"
     services: Mapping[str, ServiceAddresses] = field(default_factory=dict)
     """The services the sites may call, by name; one missing is not running here."""
     service_timeout: float = 10.0

@@ -46,6 +46,9 @@ class Users(Protocol):
         """Delete the account with every record of any site that it owns (those whose ``owner`` is its id),
         and keep its name from new accounts until ``retired_until`` (ms); False if there is no such account."""
 
+    def with_email(self, email: str, limit: int) -> list[User]:
+        """Up to ``limit`` accounts with this (lower-case) email."""
+
     def retired(self, user_id: str, now: int) -> bool:
         """Whether the name of a deleted account is kept from new accounts at ``now``."""
 

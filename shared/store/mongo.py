@@ -27,6 +27,7 @@ log = logging.getLogger("shared.store")
 R = TypeVar("R")
 
 ACCOUNT_INDEXES: dict[str, list[Index]] = {
+    "users": [([("email", 1)], {})],
     "tokens": [([("owner", 1), ("created_at", -1)], {})],
     "login_failures": [([("expires_at", 1)], {})],
 }
@@ -74,6 +75,9 @@ class MongoUsers:
             database[name].delete_many({"owner": user_id})
         database.retired_usernames.update_one({"_id": user_id}, {"$set": {"until": retired_until}}, upsert=True)
         return True
+
+    def with_email(self, email: str, limit: int) -> list[User]:
+        return [User.from_document(document) for document in self.collection.find({"email": email}).limit(limit)]
 
     def retired(self, user_id: str, now: int) -> bool:
         return self.collection.database.retired_usernames.find_one({"_id": user_id, "until": {"$gt": now}}) is not None

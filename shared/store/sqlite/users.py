@@ -49,6 +49,10 @@ class SQLiteUsers:
 
         return self.db.write(work)
 
+    def with_email(self, email: str, limit: int) -> list[User]:
+        rows = self.db.rows(f"SELECT {', '.join(COLUMNS)} FROM users WHERE email = ? LIMIT ?", (email, limit))
+        return [User.model_validate(dict(zip(COLUMNS, row, strict=True))) for row in rows]
+
     def retired(self, user_id: str, now: int) -> bool:
         return self.db.one("SELECT 1 FROM retired_usernames WHERE id = ? AND until > ?", (user_id, now)) is not None
 
