@@ -33,6 +33,8 @@ HOSTS = {
     "listsurf": "listsurf.localhost",
     "readify.web": "readify.localhost",
     "readify.api": "api.readify.localhost",
+    "spotichat": "spotichat.localhost",
+    "nojs": "nojs.localhost",
     "conf.landing": "localhost",
 }
 READY_PATHS = {"readify.api": "/", "conf.landing": "/"}  # the pages' processes: /login
