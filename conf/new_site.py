@@ -81,7 +81,7 @@ def make_site(name: str, root: Path = ROOT) -> list[Path]:
     """Make and register the site ``name`` in the tree at ``root``; the files made or changed."""
     check_name(name, root)
     title = name.capitalize()
-    values = {"name": name, "title": title}
+    values = {"name": name, "title": title, "initial": name[0].upper()}
     changes = registered(root, name, title)  # read before anything is written: a failure here changes nothing
     with tempfile.TemporaryDirectory(dir=root) as draft:
         render_tree(TEMPLATE / "site", Path(draft) / "site", values)

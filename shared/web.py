@@ -61,6 +61,7 @@ class PageHandler(SiteHandler, Jinja2Rendering):
             now=self.current_time,
             site=self.application.title,
             suite_url=self.application.config.suite_url,
+            path=self.message.path,
         )
         return context
 

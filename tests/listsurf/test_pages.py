@@ -309,7 +309,7 @@ def test_no_page_loads_anything_from_another_site(alice, browser):
     pages += [browser().get(path) for path in ("/login", "/create")]
     for page in pages:
         assert_self_contained(page.text)
-        assert [link["href"] for link in elements(page.text, "link")] == ["/static/site.css"]
+        assert [link["href"] for link in elements(page.text, "link")] == ["/static/site.css", "/static/favicon.svg"]
 
     css = (ROOT / "listsurf" / "static" / "site.css").read_text()
     assert "@import" not in css and "@font-face" not in css

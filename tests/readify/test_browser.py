@@ -98,7 +98,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     shot(page, "settings")
-    page.get_by_role("link", name="Profile", exact=True).click()
+    page.get_by_role("link", name="Your public page", exact=True).click()
     expect(page.get_by_role("heading", name="Alice Reader")).to_be_visible()
     assert titles(page) == ["A long essay on reading", "Tags · Readify"]  # the private one is not there
     shot(page, "profile")

@@ -629,3 +629,13 @@ def test_links_30_days_in_the_trash_take_no_room_in_a_full_readify(alice, app, s
     trashed_long_ago(store, "https://example.com/old", 31)
     assert alice.add("https://example.com/new", "New").status == 303
     assert [link.title for link in saved(store)] == ["New"]
+
+
+def test_the_menu_marks_the_current_page_and_a_skip_link_leads_to_the_content(alice):
+    for path in ("/", "/liked", "/tags", "/add_item", "/settings", "/account", "/alice"):
+        page = alice.get(path).text
+        current = [link["href"] for link in elements(page, "a") if link.get("aria-current") == "page"]
+        assert current == [path], path
+        assert '<a class="skip" href="#content">Skip to the content</a>' in page and '<main id="content">' in page
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert not [link for link in elements(alice.get("/edit_item/" + "0" * 24).text, "a") if link.get("aria-current")]
