@@ -639,3 +639,14 @@ def test_the_menu_marks_the_current_page_and_a_skip_link_leads_to_the_content(al
         assert '<a class="skip" href="#content">Skip to the content</a>' in page and '<main id="content">' in page
         assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     assert not [link for link in elements(alice.get("/edit_item/" + "0" * 24).text, "a") if link.get("aria-current")]
+
+
+def test_an_error_page_is_in_the_sites_layout_says_what_to_do_and_leads_back(alice, visitor):
+    for browser in (alice, visitor):
+        missing = browser.get("/no/such/page")
+        assert missing.status == 404
+        assert "<h1>Not Found</h1>" in missing.text and "There is no page at this address" in missing.text
+        assert (
+            '<a href="/">Back to Readify</a>' in missing.text
+            and '<a class="brand" href="/">Readify</a>' in missing.text
+        )

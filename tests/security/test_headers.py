@@ -122,3 +122,6 @@ def test_the_landing_page_is_a_handlers_page_with_every_header(monkeypatch: pyte
     assert page.headers["Content-Security-Policy"] == PAGE_POLICY
     assert page.headers["X-Frame-Options"] == "DENY"
     assert "<style" not in page.text and 'href="/static/landing.css"' in page.text  # nothing inline
+    missing = TestClient(landing.create_app(deployment({}))).get("/no/such/page")
+    assert missing.status == 404 and missing.headers["Content-Security-Policy"] == PAGE_POLICY
+    assert "There is no page at this address" in missing.text and '<a href="/">The suite\'s sites</a>' in missing.text
