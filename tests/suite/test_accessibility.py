@@ -75,8 +75,9 @@ def test_no_page_of_any_site_has_a_serious_accessibility_violation(chromium, sui
     problems = []
     options = {"viewport": PHONE} if viewport == "phone" else {}
     landing = chromium.new_context(**options).new_page()
-    landing.goto(f"http://{suite.host('conf.landing')}/")
-    problems += serious_violations(landing)
+    for path in ("/", "/no/such/page"):
+        landing.goto(f"http://{suite.host('conf.landing')}{path}")
+        problems += serious_violations(landing)
     for module in [module for module in SITES if suite.of(module)]:
         base = f"http://{suite.host(module)}"
         context = chromium.new_context(base_url=base, **options)
