@@ -52,7 +52,8 @@ class LinkForm(ReadifyPage):
 
 class AddItemHandler(PageInfoCaller, LinkForm):
     """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves
-    (a link saved without a title gets its page's, once the page fetcher has read it)."""
+    (a link saved without a title gets its page's, once the page fetcher has read it), then goes to ``next``
+    (a path of this site; the reading list by default)."""
 
     @web_authenticated
     def get(self) -> Response:
@@ -80,7 +81,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
         except AlreadySaved as error:
             return self.form(values, already_saved(error), status=409)
         self.fetch_title_later(link)
-        return self.redirect("/", status_code=303)
+        return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)
 
 
 def saving_errors(error: ValidationError, typed_tags: str) -> dict[str, str]:

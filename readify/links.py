@@ -255,6 +255,11 @@ def changes_since(
     return paged(items, limit, lambda item: (item.updated_at, item.id))
 
 
+def saved_among(store: Store, owner: str, urls: list[str]) -> set[str]:
+    """Which of ``urls`` (as stored: normalised) the owner has saved, out of the trash."""
+    return readify_links(store).saved_among(owner, urls)
+
+
 def find_saved(store: Store, owner: str, url: str) -> ReadifyLink | None:
     """The owner's link to ``url`` (normalised first), in the trash or not, or None; ValueError for a bad URL."""
     link = readify_links(store).find_url(owner, normalize_url(url))

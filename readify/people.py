@@ -11,7 +11,7 @@ from shared.paging import BROKEN_PAGE_LINK, list_url, older_url
 from shared.users import find_user
 
 from .atom import public_feed
-from .links import public_links
+from .links import public_links, saved_among
 from .pages import PAGE_SIZE, PICTURE_POLICY, ReadifyPage
 from .profiles import avatar_url, get_profile
 
@@ -28,7 +28,7 @@ class PublicPage(ReadifyPage):
 
 class ProfileHandler(PublicPage):
     """``/<username>``: picture, name, bio, location, website, and the public links; a signed-in visitor
-    can save any of them to their own Readify."""
+    can save any of them (with its tags) to their own Readify, and sees "Saved" on those they have."""
 
     content_security_policy = PICTURE_POLICY
 
@@ -41,8 +41,11 @@ class ProfileHandler(PublicPage):
         except BadCursor:
             raise bad_cursor("before", BROKEN_PAGE_LINK) from None
         profile = get_profile(self.store, user.id)
+        viewer = self.current_user
+        saved = saved_among(self.store, viewer.id, [link.url for link in page.items]) if viewer else set()
         return self.render_template(
             "profile.html",
+            saved=saved,
             person=user,
             profile=profile,
             avatar=avatar_url(profile),

@@ -37,6 +37,9 @@ class ReadifyLinks(Protocol):
     def find_url(self, owner: str, url: str) -> ReadifyLink | None:
         """The owner's link to this (normalised) URL, or None."""
 
+    def saved_among(self, owner: str, urls: list[str]) -> set[str]:
+        """Which of ``urls`` (normalised) the owner has saved, out of the trash."""
+
     def update(self, owner: str, link_id: str, changes: dict[str, Any]) -> ReadifyLink | None:
         """Set fields (url, title, tags, liked, archived, private, deleted_at, updated_at) of the owner's
         link; the updated link, None if the owner has none with that id; UrlTaken if the new URL is

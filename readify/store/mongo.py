@@ -63,6 +63,10 @@ class MongoReadifyLinks:
     def find_url(self, owner: str, url: str) -> ReadifyLink | None:
         return self._one({"owner": owner, "url": url})
 
+    def saved_among(self, owner: str, urls: list[str]) -> set[str]:
+        found = self.collection.find({"owner": owner, "url": {"$in": urls}, "deleted_at": None}, {"url": 1})
+        return {document["url"] for document in found}
+
     def update(self, owner: str, link_id: str, changes: dict[str, Any]) -> ReadifyLink | None:
         try:
             document = self.collection.find_one_and_update(

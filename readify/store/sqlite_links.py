@@ -86,6 +86,13 @@ class SQLiteReadifyLinks:
     def find_url(self, owner: str, url: str) -> ReadifyLink | None:
         return self._one("l.owner = ? AND l.url = ?", (owner, url))
 
+    def saved_among(self, owner: str, urls: list[str]) -> set[str]:
+        if not urls:
+            return set()
+        marks = ", ".join("?" * len(urls))
+        sql = f"SELECT url FROM readify_links WHERE owner = ? AND url IN ({marks}) AND deleted_at IS NULL"
+        return {row[0] for row in self.db.rows(sql, (owner, *urls))}
+
     def update(self, owner: str, link_id: str, changes: dict[str, Any]) -> ReadifyLink | None:
         unknown = set(changes) - CHANGEABLE
         if unknown:

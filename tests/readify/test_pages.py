@@ -508,17 +508,24 @@ def test_the_profile_shows_the_person_and_public_links_only(alice, visitor, stor
     assert visitor.get("/nobody").status == 404
 
 
-def test_a_signed_in_visitor_saves_a_public_link_to_their_own_readify(alice, signed_up, store):
-    add(alice, "https://example.com/public", "Public one")
+def test_a_signed_in_visitor_saves_a_public_link_with_its_tags_and_stays_on_the_profile(alice, signed_up, store):
+    link_id = add(alice, "https://example.com/public", "Public one", "news, long-reads")
+    add(alice, "https://example.com/other", "Other one")
     bob = signed_up("bob")
-    page = bob.get("/alice").text
+    page = bob.get("/alice?tag=news").text
     assert 'aria-label="Save Public one to my Readify"' in page
-    saved_it = bob.post_form(
-        "/add_item", {"url": "https://example.com/public", "title": "Public one"}, form_url="/alice"
-    )
-    assert saved_it.location == "/"
-    assert [link.title for link in saved(store, "bob")] == ["Public one"]
-    assert len(saved(store, "alice")) == 1
+    [form] = [f for f in elements(page, "input") if f.get("name") == "tags"]
+    assert form["value"] == "news, long-reads"
+    assert input_value(page, "next") == f"/alice?tag=news#link-{link_id}"
+    fields = {"url": "https://example.com/public", "title": "Public one", "tags": "news, long-reads"}
+    saved_it = bob.post_form("/add_item", {**fields, "next": f"/alice?tag=news#link-{link_id}"}, form_url="/alice")
+    assert saved_it.location == f"/alice?tag=news#link-{link_id}"  # back to the same row of the profile
+    [copy] = saved(store, "bob")
+    assert (copy.title, copy.tags) == ("Public one", ["news", "long-reads"])
+    assert len(saved(store, "alice")) == 2
+    after = bob.get("/alice").text
+    assert "Saved in your Readify" in after and 'aria-label="Save Public one to my Readify"' not in after
+    assert 'aria-label="Save Other one to my Readify"' in after
 
 
 def test_saving_anothers_public_link_keeps_ones_own_copy_private(alice, signed_up, store):

@@ -600,3 +600,15 @@ def test_readify_queries_are_bounded_by_an_index(query_plan: Callable[..., str],
 
 def test_mongo_gets_the_indexes_readifys_queries_need() -> None:
     assert_mongo_indexes(LINKS)
+
+
+def test_saved_among_says_which_urls_the_owner_has_out_of_the_trash(store: Store) -> None:
+    for url in ("https://example.com/a", "https://example.com/b", "https://example.com/gone"):
+        readify_links.save_link(store, "bob", url)
+    readify_links.save_link(store, "carol", "https://example.com/c")
+    gone = readify_links.find_saved(store, "bob", "https://example.com/gone")
+    assert gone is not None
+    readify_links.apply_action(store, "bob", gone.id, "delete")
+    asked = ["https://example.com/a", "https://example.com/c", "https://example.com/gone", "https://example.com/b"]
+    assert readify_links.saved_among(store, "bob", asked) == {"https://example.com/a", "https://example.com/b"}
+    assert readify_links.saved_among(store, "bob", []) == set()
