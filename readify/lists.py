@@ -53,6 +53,7 @@ class LinkListPage(ReadifyPage):
             newest=list_url(self.path, tag=tags, q=search),
             first_page=cursor is None,
             trash_days=TRASH_DAYS,
+            **self.filter_links(self.path, tags, search),
         )
 
 

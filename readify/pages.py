@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from brubeck.exceptions import HTTPError
 from brubeck.responses import PAGE_POLICY
+from shared.paging import list_url
 from shared.web import PageHandler
 
 from .links import filter_tags
@@ -32,6 +34,16 @@ class ReadifyPage(PageHandler):
 
     def cursor(self) -> str | None:
         return self.get_argument("before", "") or None
+
+    @staticmethod
+    def filter_links(path: str, tags: tuple[str, ...], search: str = "") -> dict[str, Any]:
+        """What a list's template needs to narrow its filter: ``narrowing``, the query a tag's link adds its
+        tag to (the tags and words filtered by now), and ``unfilter``, each tag with the list without it."""
+        kept = [("tag", tag) for tag in tags] + ([("q", search)] if search else [])
+        return {
+            "narrowing": urlencode(kept) + "&" if kept else "",
+            "unfilter": [(tag, list_url(path, tag=[t for t in tags if t != tag], q=search)) for tag in tags],
+        }
 
 
 def sentence(error: ValueError) -> str:

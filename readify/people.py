@@ -55,6 +55,7 @@ class ProfileHandler(PublicPage):
             newest=list_url(f"/{user.id}", tag=tags),
             feed=list_url(f"/{user.id}/feed", tag=tags),  # the feed of what the page shows
             first_page=cursor is None,
+            **self.filter_links(f"/{user.id}", tags),
         )
 
 

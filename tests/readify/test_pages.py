@@ -244,7 +244,11 @@ def test_tags_filter_with_every_tag_and_search_covers_titles_urls_and_tags(alice
     assert titles(alice.get("/?tag=python").text) == ["Python only", "Both"]
     both = alice.get("/?tag=python&tag=WEB").text
     assert titles(both) == ["Both"]
-    assert 'tagged <strong class="tag">python</strong> and <strong class="tag">web</strong>' in both
+    unfilter = [(a["href"], a["aria-label"]) for a in elements(both, "a") if a.get("class") == "unfilter"]
+    assert unfilter == [("/?tag=web", "Stop filtering by python"), ("/?tag=python", "Stop filtering by web")]
+    narrowing = [a["href"] for a in elements(alice.get("/?tag=python&q=both").text, "a") if a.get("class") == "tag"]
+    assert narrowing == ["/?tag=python&q=both&tag=python", "/?tag=python&q=both&tag=web"]  # a tag adds to the filter
+    assert titles(alice.get("/?tag=python&q=both&tag=web").text) == ["Both"]
     assert {"type": "hidden", "name": "tag", "value": "python"} in elements(both, "input")  # a search keeps the filter
     assert titles(alice.get("/?q=garden").text) == ["Web only"]
     assert titles(alice.get("/?q=pyth").text) == ["Python only", "Both"]
