@@ -21,6 +21,12 @@ def isoformat(ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000))  # a third cheaper than datetime's
 
 
+def calendar_day(ms: int) -> str:
+    """The day of ``ms`` (UTC) as a person reads it: "7 December 2026"."""
+    moment = to_datetime(ms)
+    return f"{moment.day} {moment:%B %Y}"
+
+
 def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'} ago"
 

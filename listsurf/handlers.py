@@ -10,6 +10,7 @@ from brubeck.auth import authenticated, web_authenticated
 from brubeck.cursors import BadCursor, bad_cursor
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
+from brubeck.timekeeping import calendar_day
 from shared.api import int_argument, next_url
 from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
@@ -60,7 +61,7 @@ class AddItemHandler(PageHandler):
     def post(self) -> Response:
         values = {"url": self.get_argument("url", "") or "", "title": self.get_argument("title", "") or ""}
         try:
-            save_link(
+            link, created = save_link(
                 self.store,
                 self.current_user.id,
                 values["url"],
@@ -71,16 +72,19 @@ class AddItemHandler(PageHandler):
             return self._form(values, field_errors(error), status=400)
         except ListFull as full:
             return self._form(values, {"url": full.sentence()}, status=403)
+        self.flash("Saved." if created else f"Already saved on {calendar_day(link.created_at)}; updated.")
         return self.redirect("/", status_code=303)
 
 
 class DeleteItemHandler(PageHandler):
-    """``/delete_item/<id>``: POST deletes one of the user's links."""
+    """``/delete_item/<id>``: POST deletes one of the user's links; its Undo saves it again."""
 
     @web_authenticated
     def post(self, link_id: str) -> Response:
-        if not delete_link(self.store, self.current_user.id, link_id):
+        link = delete_link(self.store, self.current_user.id, link_id)
+        if link is None:
             raise HTTPError(404, "There is no such link in your list.")
+        self.flash(f"Deleted: {link.title or link.url}.", "/add_item", {"url": link.url, "title": link.title})
         return self.redirect("/", status_code=303)
 
 

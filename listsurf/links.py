@@ -42,6 +42,7 @@ def list_links(
     return paged(found, limit, lambda link: (link.updated_at, link.id))
 
 
-def delete_link(store: Store, owner: str, link_id: str) -> bool:
-    """Delete the owner's link; False if there is none with that id."""
-    return links(store).delete(owner, link_id)
+def delete_link(store: Store, owner: str, link_id: str) -> Link | None:
+    """Delete the owner's link; what it was (to save it again), or None if there is none with that id."""
+    link = links(store).get(owner, link_id)
+    return link if link is not None and links(store).delete(owner, link_id) else None

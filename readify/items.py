@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from brubeck.auth import safe_next_url, web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
+from brubeck.timekeeping import calendar_day
 from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
@@ -65,7 +66,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
         values = self.submitted()
         try:
             private = True if values["private"] else None  # unticked: a saved link keeps its flag (edit to change it)
-            link, _ = save_link(
+            link, created = save_link(
                 self.store,
                 self.current_user.id,
                 values["url"],
@@ -81,6 +82,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
         except AlreadySaved as error:
             return self.form(values, already_saved(error), status=409)
         self.fetch_title_later(link)
+        self.flash("Saved." if created else f"Already saved on {calendar_day(link.created_at)}; updated.")
         return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)
 
 
@@ -152,15 +154,37 @@ class EditItemHandler(OwnLinkForm):
         return self.redirect(next_url, status_code=303)
 
 
+ACTION_SAID = {
+    "like": "Liked.",
+    "unlike": "No longer liked.",
+    "archive": "Archived",
+    "unarchive": "Back in your reading list.",
+    "delete": "Moved to the trash",
+    "undelete": "Restored.",
+}
+"""What each action says afterwards (archive and delete name the link, and offer their undoing)."""
+UNDO = {"archive": "unarchive", "delete": "undelete"}
+STAYS = ("like", "unlike")
+"""The actions after which the link is still on the page the button was on: the page comes back at its row."""
+
+
 class ItemActionHandler(ReadifyPage):
     """``POST /items/<id>/<action>``: like, unlike, archive, unarchive, delete or undelete one of the
-    user's links, then back to the page the button was on (a path of this site only)."""
+    user's links, then back to the page the button was on (a path of this site only), at the link's row
+    while it is still listed there, saying what was done (with Undo when the link left the list)."""
 
     @web_authenticated
     def post(self, link_id: str, action: str) -> Response:
-        if apply_action(self.store, self.current_user.id, link_id, action) is None:
+        link = apply_action(self.store, self.current_user.id, link_id, action)
+        if link is None:
             raise HTTPError(404, NO_SUCH_LINK)
-        return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)
+        next_url = safe_next_url(self.get_argument("next", ""))
+        if action in UNDO:
+            said = f"{ACTION_SAID[action]}: {link.title or link.url}."
+            self.flash(said, f"/items/{link.id}/{UNDO[action]}", {"next": next_url})
+        else:
+            self.flash(ACTION_SAID[action])
+        return self.redirect(f"{next_url}#link-{link.id}" if action in STAYS else next_url, status_code=303)
 
 
 class RefreshTitleHandler(PageInfoCaller, OwnLinkForm):

@@ -110,6 +110,7 @@ class LogoutHandler(PageHandler):
 
     def post(self) -> Response:
         self.sign_out()
+        self.flash("You are logged out, here and on every site of the suite.")
         return self.redirect("/login")
 
 

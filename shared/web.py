@@ -43,18 +43,38 @@ class SiteHandler(CurrentUserMixin, WebMessageHandler):
     application: SiteApp
 
 
+FLASH_COOKIE = "flash"
+FLASH_MAX_AGE_S = 60
+
+
 class PageHandler(SiteHandler, Jinja2Rendering):
-    """Base for HTML pages: templates see ``current_user`` and ``prettydate``.
+    """Base for HTML pages: templates see ``current_user`` and ``prettydate``, and ``flash``, what the action
+    before this page says (:meth:`flash`).
 
     A page rendered for a signed-in user is sent with ``Cache-Control: no-store``: it shows their data
     (their name at least), which no cache may keep, nor Back show after they signed out.
     """
+
+    def flash(self, text: str, undo: str | None = None, fields: dict[str, str] | None = None) -> None:
+        """Say ``text`` on the next page this browser shows (one line, announced to screen readers), with an
+        Undo button that posts ``fields`` to the path ``undo``.  Kept in a signed cookie for a minute."""
+        value = {"text": text, "undo": undo, "fields": fields or {}}
+        self.set_cookie(FLASH_COOKIE, value, secret=self.application.cookie_secret, max_age=FLASH_MAX_AGE_S)
+
+    def _flashed(self) -> dict[str, Any] | None:
+        """What :meth:`flash` said before this page (then forgotten), or None."""
+        if FLASH_COOKIE not in self.message.cookies:
+            return None
+        self.delete_cookie(FLASH_COOKIE)
+        value = self.get_cookie(FLASH_COOKIE, secret=self.application.cookie_secret, max_age=FLASH_MAX_AGE_S)
+        return value if isinstance(value, dict) and isinstance(value.get("text"), str) else None
 
     def get_template_context(self) -> dict[str, Any]:
         if self.current_user:
             self.headers["Cache-Control"] = "no-store"
         context = super().get_template_context()
         context.update(
+            flash=self._flashed(),
             current_user=self.current_user,
             prettydate=prettydate,
             isoformat=isoformat,

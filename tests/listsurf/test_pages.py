@@ -248,6 +248,23 @@ def test_delete_removes_only_the_owners_link(alice):
     assert "There is no such link in your list." in again.text
 
 
+def test_each_save_and_delete_says_so_and_a_delete_can_be_undone(alice):
+    alice.add("https://example.com/a", "A <b>")
+    assert "<p>Saved.</p>" in alice.get("/").text
+    alice.add("https://example.com/a", "")
+    assert re.search(r"<p>Already saved on \d+ \w+ \d{4}; updated\.</p>", alice.get("/").text)
+    [link] = alice.stored()
+    alice.post_form(f"/delete_item/{link['id']}", {}, form_url="/")
+    page = alice.get("/").text
+    assert "<p>Deleted: A &lt;b&gt;.</p>" in page and 'action="/add_item"' in page
+    assert alice.stored() == []
+    undone = alice.post_form("/add_item", {"url": "https://example.com/a", "title": "A <b>"}, form_url="/")
+    assert undone.status == 303 and [(x["url"], x["title"]) for x in alice.stored()] == [
+        ("https://example.com/a", "A <b>")
+    ]
+    assert "<p>Saved.</p>" in alice.get("/").text and "<p>Saved.</p>" not in alice.get("/").text  # once
+
+
 def test_deleting_someone_elses_link_is_a_404_and_it_stays(alice, signed_up):
     alice.add("https://example.com/mine", "Mine")
     [mine] = alice.stored()

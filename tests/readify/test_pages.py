@@ -6,12 +6,15 @@ tests/readify/test_live.py walks the main flows through Mongrel2.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import replace
+from html import unescape
 from urllib.parse import quote
 
 import pytest
 
+from brubeck.csrf import CSRF_FIELD
 from brubeck.timekeeping import curtime
 from readify import links as readify_links
 from readify.models import ReadifyLink
@@ -165,7 +168,7 @@ def test_adding_a_saved_url_again_updates_that_link(alice, store):
 
 def test_like_archive_delete_and_restore_move_the_link_between_the_lists(alice):
     link_id = add(alice, "https://example.com/a", "A")
-    assert alice.act(link_id, "like").location == "/"
+    assert alice.act(link_id, "like").location == f"/#link-{link_id}"  # back at its row
     assert alice.ids_on("/liked") == [link_id]
     assert buttons(alice.get("/liked").text, link_id) == ["unlike", "archive", "delete"]
     alice.act(link_id, "archive")
@@ -204,7 +207,42 @@ def test_an_action_updates_the_link_time(alice, store):
 )
 def test_a_button_returns_only_to_a_page_of_this_site(alice, next_url, location):
     link_id = add(alice, "https://example.com/a", "A")
-    assert alice.act(link_id, "like", next_url).location == location
+    assert alice.act(link_id, "like", next_url).location == f"{location}#link-{link_id}"
+
+
+def flash_of(page: str) -> tuple[str, list[dict[str, str]]]:
+    """The message an action left on the page (its text), and its Undo form's hidden fields."""
+    found = re.search(r'<div class="notice flash" role="status">\s*<p>([^<]*)</p>(.*?)</div>', page, re.S)
+    assert found, "no message on the page"
+    hidden = [i for i in elements(found.group(2), "input") if i.get("type") == "hidden" and i["name"] != CSRF_FIELD]
+    return unescape(found.group(1)), hidden
+
+
+def test_each_action_says_what_it_did_once_and_a_delete_or_archive_can_be_undone(alice, store):
+    assert alice.add("https://example.com/a", "A & B").location == "/"
+    assert flash_of(alice.get("/").text)[0] == "Saved."
+    assert 'class="notice flash"' not in alice.get("/").text  # said once
+    [link_id] = alice.ids_on("/")
+    alice.act(link_id, "like")
+    assert flash_of(alice.get("/").text)[0] == "Liked."
+    gone = alice.act(link_id, "delete", "/?tag=x")
+    assert gone.location == "/?tag=x"
+    page = alice.get("/").text
+    text, hidden = flash_of(page)
+    assert text == "Moved to the trash: A & B." and hidden == [{"type": "hidden", "name": "next", "value": "/?tag=x"}]
+    assert f'action="/items/{link_id}/undelete"' in page
+    undone = alice.post_form(f"/items/{link_id}/undelete", {"next": "/?tag=x"}, form_url="/")
+    assert undone.location == "/?tag=x" and alice.ids_on("/") == [link_id]
+    alice.act(link_id, "archive")
+    assert f'action="/items/{link_id}/unarchive"' in alice.get("/").text
+
+
+def test_saving_a_url_saved_already_says_when_it_was(alice):
+    add(alice, "https://example.com/a", "A")
+    alice.get("/")
+    alice.add("https://example.com/a", "", "more")
+    [text] = re.findall(r"Already saved on \d+ \w+ \d{4}; updated\.", alice.get("/").text)
+    assert text.startswith("Already saved on ")
 
 
 def test_buttons_are_posts_with_a_csrf_token(alice, store):
