@@ -82,6 +82,7 @@ class Outcome:
     cpu_answer: dict[str, float] = field(default_factory=dict)
     post_ms: float = 0.0  # the post's own round trip (one room), or the time to post to every room
     lag_ms: float = 0.0
+    generator_cpu: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     def percentile(self, share: float) -> float | None:
@@ -287,6 +288,7 @@ def tally(outcome: Outcome, reports: list[Report], posted: list[float]) -> None:
         outcome.delivered += got.matched
         outcome.latencies += [arrived - posted[group] for group, arrived in got.arrivals]
         outcome.lag_ms = max(outcome.lag_ms, got.lag_max * 1000)
+        outcome.generator_cpu += got.cpu
         failed = got.failed + sum(count for status, count in got.statuses.items() if status != 200)
         if failed:
             outcome.notes.append(f"{failed} connections failed or answered other than 200 ({got.statuses})")
@@ -315,7 +317,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
                 f"{got.rss_kb['mongrel2']:.1f} KB" if "mongrel2" in got.rss_kb else "–",
                 cpu,
                 f"{got.post_ms:,.0f} ms",
-                f"{got.lag_ms:,.0f} ms",
+                f"{got.lag_ms:,.0f} ms, {got.generator_cpu:.2f} s",
             ]
         )
     head = [
@@ -328,7 +330,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
         "Mongrel2 memory per connection",
         "CPU s to hold / to answer: handler, Mongrel2",
         "post",
-        "generator lag (max)",
+        "generator: lag (max), CPU to read",
     ]
     return report.table(head, "lrrrrrrrrr", rows)
 

@@ -1,19 +1,21 @@
 """The long-poll benchmark's load generator: many HTTP clients that each send one request and wait for its answer.
 
-The clients live in worker processes (one asyncio loop each), so that one Python process is not the
-bottleneck when thousands of answers arrive at once.  Each client connects from one of several loopback
-source addresses (127.0.0.2, .3, …: each has its own ~28,000 ephemeral ports), sends its request and
-records the wall-clock time its whole answer arrived.  Every worker also measures its own lag: how late a
-timer set every :data:`TICK` seconds fires while the answers arrive (a late timer means answers waited in
-the kernel for the generator, not for the server).  Bounded: at most ``count`` connections, opened at
-most ``rate`` a second, and every wait has a deadline; the workers stop by themselves.
+The clients live in worker processes (plain non-blocking sockets on one epoll each, no event loop in
+between), so that one Python process is not the bottleneck when thousands of answers arrive at once.  Each
+client connects from one of several loopback source addresses (127.0.0.2, .3, …: each has its own ~28,000
+ephemeral ports), sends its request and records when its whole answer was seen: the wall-clock time at
+which ``epoll`` returned it.  Every worker measures its own lag: how long it took to read each batch of
+ready connections (one ready meanwhile is seen that much later).  Bounded: at most ``rate`` connections
+opened a second, and every wait has a deadline; the workers stop by themselves.
 """
 
 from __future__ import annotations
 
-import asyncio
+import errno
 import multiprocessing
+import os
 import resource
+import select
 import socket
 import time
 from collections.abc import Sequence
@@ -21,10 +23,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-TICK = 0.005
 PER_SOURCE = 20_000  # connections per loopback source address (of ~28,000 ephemeral ports)
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)  # the port is picked at connect
 FD_MARGIN = 1_000
+Request = tuple[int, bytes]
+"""A request to send: its group (a room: the answers are timed from its post) and the raw HTTP request."""
 
 
 def source_addresses(count: int) -> list[str]:
@@ -58,6 +61,7 @@ class Report:
     statuses: dict[int, int] = field(default_factory=dict)
     lag_max: float = 0.0
     lag_p99: float = 0.0
+    cpu: float = 0.0  # CPU seconds spent reading the answers
 
 
 def content_length(head: bytes) -> int:
@@ -69,146 +73,158 @@ def content_length(head: bytes) -> int:
     return 0
 
 
-class _Client(asyncio.Protocol):
-    """One connection: send the request, read one answer (headers and a Content-Length body)."""
-
-    def __init__(self, group: int, request: bytes, worker: _Worker) -> None:
-        self.group, self.request, self.worker = group, request, worker
-        self.buffer = b""
-        self.done = False
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: Any) -> None:
-        self.transport = transport
-        transport.write(self.request)
-
-    def data_received(self, data: bytes) -> None:
-        if self.done:
-            return
-        self.buffer += data
-        head_end = self.buffer.find(b"\r\n\r\n")
-        if head_end < 0:
-            return
-        if len(self.buffer) - head_end - 4 < content_length(self.buffer[:head_end]):
-            return
-        self.done = True
-        self.worker.answered(self, int(self.buffer[9:12]))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.done:
-            self.done = True
-            self.worker.lost()
+@dataclass
+class _Connection:
+    sock: socket.socket
+    group: int
+    request: bytes
+    buffer: bytes = b""
+    done: bool = False
 
 
 class _Worker:
-    """One process's clients."""
+    """One process's clients, on one epoll: no event loop between the kernel and the clock.
+
+    Each batch of ready connections is stamped once, when ``epoll.poll`` returns them; the time taken to
+    read a batch is the generator's lag (a connection ready meanwhile is seen that much later).
+    """
 
     def __init__(self, port: int, sources: Sequence[str], expect: bytes) -> None:
         self.port, self.sources, self.expect = port, sources, expect
         self.report = Report()
-        self.clients: list[_Client] = []
-        self.pending = 0
-        self.all_in = asyncio.Event()
+        self.epoll = select.epoll()
+        self.connections: dict[int, _Connection] = {}
+        self.pending = 0  # connections waiting for their answer
+        self.unsent = 0  # connections not yet connected and sent
         self.lags: list[float] = []
 
-    def answered(self, client: _Client, status: int) -> None:
-        report = self.report
-        report.arrivals.append((client.group, time.time()))
-        report.statuses[status] = report.statuses.get(status, 0) + 1
-        if self.expect in client.buffer:
-            report.matched += 1
-        client.buffer = b""
-        self._one_less()
-
-    def lost(self) -> None:
-        self.report.failed += 1
-        self._one_less()
-
-    def _one_less(self) -> None:
-        self.pending -= 1
-        if self.pending <= 0:
-            self.all_in.set()
-
-    async def open(self, requests: Sequence[tuple[int, bytes]], rate: float) -> None:
-        loop = asyncio.get_running_loop()
+    def open(self, requests: Sequence[Request], rate: float) -> None:
+        """Connect and send every request, at most ``rate`` connections a second."""
         started = time.monotonic()
-        batch = max(1, int(rate * 0.01))
-        for first in range(0, len(requests), batch):
-            await asyncio.gather(
-                *(self._connect(loop, first + i, r) for i, r in enumerate(requests[first : first + batch]))
-            )
-            ahead = started + (first + batch) / rate - time.monotonic()
+        for number, (group, request) in enumerate(requests):
+            ahead = started + number / rate - time.monotonic()
             if ahead > 0:
-                await asyncio.sleep(ahead)
-        self.pending = self.report.opened
-        if self.pending <= 0:
-            self.all_in.set()
+                self._events(ahead)
+            self._connect(number, group, request)
+        deadline = started + len(requests) / rate + 30
+        while self.unsent and time.monotonic() < deadline:
+            self._events(0.05)
+        self.report.opened = self.pending
 
-    async def _connect(self, loop: asyncio.AbstractEventLoop, number: int, request: tuple[int, bytes]) -> None:
+    def _connect(self, number: int, group: int, request: bytes) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
             sock.bind((self.sources[number % len(self.sources)], 0))
             sock.setblocking(False)
-            await loop.sock_connect(sock, ("127.0.0.1", self.port))
-            client = _Client(*request, self)
-            await loop.create_connection(lambda: client, sock=sock)
+            code = sock.connect_ex(("127.0.0.1", self.port))
+            if code not in (0, errno.EINPROGRESS):
+                raise OSError(code, os.strerror(code))
         except OSError:
             sock.close()
             self.report.failed += 1
             return
-        self.clients.append(client)
-        self.report.opened += 1
+        self.connections[sock.fileno()] = _Connection(sock, group, request)
+        self.epoll.register(sock.fileno(), select.EPOLLOUT)
+        self.unsent += 1
 
-    async def collect(self, timeout: float) -> None:
-        """Wait for every answer (or ``timeout``), timing the loop meanwhile."""
-        ticking = asyncio.ensure_future(self._tick())
+    def _events(self, timeout: float) -> None:
+        events = self.epoll.poll(timeout)
+        if not events:
+            return
+        now = time.time()
+        for fd, _ in events:
+            connection = self.connections[fd]
+            if connection.request:
+                self._send(fd, connection)
+            else:
+                self._read(connection, now)
+        self.lags.append(time.time() - now)
+
+    def _send(self, fd: int, connection: _Connection) -> None:
+        sock = connection.sock
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+            self._lost(fd, connection)
+            return
         try:
-            await asyncio.wait_for(self.all_in.wait(), timeout)
-        except TimeoutError:
-            pass
-        ticking.cancel()
+            sock.send(connection.request)  # a few hundred bytes: one send
+        except OSError:
+            self._lost(fd, connection)
+            return
+        connection.request = b""
+        self.unsent -= 1
+        self.pending += 1
+        self.epoll.modify(fd, select.EPOLLIN)
+
+    def _read(self, connection: _Connection, now: float) -> None:
+        try:
+            data = connection.sock.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            self._lost(connection.sock.fileno(), connection)
+            return
+        connection.buffer += data
+        head_end = connection.buffer.find(b"\r\n\r\n")
+        if head_end < 0 or len(connection.buffer) - head_end - 4 < content_length(connection.buffer[:head_end]):
+            return
+        connection.done = True
+        report = self.report
+        report.arrivals.append((connection.group, now))
+        status = int(connection.buffer[9:12])
+        report.statuses[status] = report.statuses.get(status, 0) + 1
+        if self.expect in connection.buffer:
+            report.matched += 1
+        connection.buffer = b""
+        self.epoll.unregister(connection.sock.fileno())
+        self.pending -= 1
+
+    def _lost(self, fd: int, connection: _Connection) -> None:
+        if not connection.done:
+            connection.done = True
+            self.report.failed += 1
+            if connection.request:
+                self.unsent -= 1
+            else:
+                self.pending -= 1
+        self.epoll.unregister(fd)
+
+    def collect(self, timeout: float) -> None:
+        """Read the answers until each connection has its own (or ``timeout``)."""
+        self.lags = []
+        cpu = time.process_time()
+        deadline = time.monotonic() + timeout
+        while self.pending > 0 and time.monotonic() < deadline:
+            self._events(0.05)
+        self.report.cpu = time.process_time() - cpu
         lags = sorted(self.lags)
         if lags:
             self.report.lag_max = lags[-1]
             self.report.lag_p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
 
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            planned = loop.time() + TICK
-            await asyncio.sleep(TICK)
-            self.lags.append(max(0.0, loop.time() - planned))
-
     def close(self) -> None:
-        for client in self.clients:
-            if client.transport is not None:
-                client.transport.abort()
+        for connection in self.connections.values():
+            connection.sock.close()
+        self.epoll.close()
 
 
 def _work(
     pipe: Connection,
     port: int,
-    requests: Sequence[tuple[int, bytes]],
+    requests: Sequence[Request],
     sources: Sequence[str],
     rate: float,
     expect: bytes,
 ) -> None:
     """A worker process: open the clients, say so, wait for "collect" (or stop), then collect and report."""
-
-    async def main() -> None:
-        worker = _Worker(port, sources, expect)
-        await worker.open(requests, rate)
-        pipe.send(worker.report.opened)
-        loop = asyncio.get_running_loop()
-        order = await loop.run_in_executor(None, pipe.recv)
-        if order[0] == "collect":
-            await worker.collect(order[1])
-        report = worker.report
-        pipe.send(report)
-        worker.close()
-
-    asyncio.run(main())
+    worker = _Worker(port, sources, expect)
+    worker.open(requests, rate)
+    pipe.send(worker.report.opened)
+    order = pipe.recv()
+    if order[0] == "collect":
+        worker.collect(order[1])
+    pipe.send(worker.report)
+    worker.close()
 
 
 class Waiters:
@@ -218,9 +234,7 @@ class Waiters:
     :meth:`open` connects them all (at most ``rate`` a second in all); :meth:`collect` waits for their answers.
     """
 
-    def __init__(
-        self, port: int, requests: Sequence[tuple[int, bytes]], workers: int, rate: float, expect: bytes
-    ) -> None:
+    def __init__(self, port: int, requests: Sequence[Request], workers: int, rate: float, expect: bytes) -> None:
         self.sources = source_addresses(len(requests))
         context = multiprocessing.get_context("fork")
         self.pipes: list[Connection] = []
