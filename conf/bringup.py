@@ -17,6 +17,7 @@ import hashlib
 import html
 import http.client
 import os
+import resource
 import secrets
 import shlex
 import shutil
@@ -49,6 +50,9 @@ POLL_INTERVAL_S = 0.25
 PROGRESS_INTERVAL_S = 3.0
 PAGE_TIMEOUT_S = 2.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+OPEN_FILES = 65_536
+"""The open files the suite's processes get (supervisord's ``minfds``): Mongrel2's ``superpoll.max_fd``, one
+for each client connection, so that ``make run`` holds 50,000 waiting chat polls."""
 
 
 def _render(template: str, **values: object) -> str:
@@ -133,6 +137,19 @@ def process_counts(programs: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def open_files() -> int:
+    """:data:`OPEN_FILES`, or the hard limit on open files when it is lower and we are not root (who may raise it)."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if os.geteuid() == 0 or hard == resource.RLIM_INFINITY or hard >= OPEN_FILES:
+        return OPEN_FILES
+    print(
+        f"The open-file limit is {hard} (`ulimit -Hn`): Mongrel2 holds fewer than {hard} clients at once "
+        f"(the suite is made for {OPEN_FILES:,}; raise the limit, or run as root)",
+        flush=True,
+    )
+    return hard
+
+
 def control_socket() -> Path:
     """supervisord's control socket: run/supervisor.sock, or one in /tmp when that path is too long for a socket."""
     path = RUN / "supervisor.sock"
@@ -148,7 +165,8 @@ def supervisor_config(where: Deployment) -> str:
     counts = process_counts(programs)
     user = "user = root" if os.geteuid() == 0 else ""  # says running as root is meant (supervisord warns otherwise)
     password = secrets.token_urlsafe(24)
-    sections = [_render("supervisord.conf", run=RUN, socket=control_socket(), user=user, password=password)]
+    settings = {"run": RUN, "socket": control_socket(), "user": user, "password": password, "minfds": open_files()}
+    sections = [_render("supervisord.conf", **settings)]
     for priority, (name, command) in enumerate(programs.items(), start=1):
         sections.append(
             _render(
