@@ -306,6 +306,10 @@ class Mongrel2Connection:
     IDLE_WAIT = 0.1
     #: How long :meth:`close` gives the last replies to leave, in milliseconds (ZeroMQ's LINGER).
     LINGER = 1000
+    #: Reply frames queued for Mongrel2 before ZeroMQ drops more (its SNDHWM; 0: no bound).  A PUB socket
+    #: drops silently when full, and ZeroMQ's default (1,000) is reached by one wake-up of 1,000 chat rooms
+    #: while Mongrel2 is busy writing: the frames wait here instead, as the clients' requests wait in Mongrel2.
+    REPLY_HWM = 0
 
     def __init__(
         self,
@@ -336,6 +340,7 @@ class Mongrel2Connection:
         self._context = zmq.Context()
         self.out_sock = self._context.socket(zmq.XPUB)  # a PUB that reads its subscriptions
         self.out_sock.setsockopt(zmq.LINGER, self.LINGER)
+        self.out_sock.setsockopt(zmq.SNDHWM, self.REPLY_HWM)
         self.out_sock.connect(self.pub_addr)
         self._wait_for_subscription()
         self.in_sock = self._context.socket(zmq.PULL)
