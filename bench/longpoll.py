@@ -51,6 +51,7 @@ POLL_TIMEOUT = 120
 PASSWORD = "bench-longpoll-password"
 HELD_TIMEOUT_BASE = 60.0  # beyond the opening time, for the last polls to be held
 COLLECT_TIMEOUT = 60.0
+WARM_UP = 500  # polls held and answered before the measurement
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Target:
         self.app: Handler | None = None
         self.log_offset = 0
         self.held_seen = 0
+        self.held_base = 0
 
     def start(self) -> None:
         self.servers.start_command(
@@ -198,7 +200,12 @@ class Target:
         refused = [line for line in refused if b" held " not in line]
         if refused:
             raise RuntimeError(f"SpotiChat refused polls: {refused[0].decode(errors='replace')}")
-        return self.held_seen
+        return self.held_seen - self.held_base
+
+    def forget_held(self) -> None:
+        """Count the polls held from now on."""
+        self.held()
+        self.held_base = self.held_seen
 
     def post(self, room: str) -> None:
         headers = {"Host": HOST, "Cookie": self.cookie, "X-CSRF-Token": self.csrf, "Content-Type": "application/json"}
@@ -232,6 +239,7 @@ def measure(case: Case, number: int, args: argparse.Namespace, workdir: Path) ->
             for index, (room, cursor) in enumerate(zip(rooms, cursors, strict=True))
             for _ in range(case.per_room)
         ]
+        warm_up(target, log, number, args)
         pids = target.clocks()
         rss_before = {name: rss_kb(pid) for name, pid in pids.items()}
         cpu_before = {name: harness.cpu_seconds(pid) for name, pid in pids.items()}
@@ -253,6 +261,23 @@ def measure(case: Case, number: int, args: argparse.Namespace, workdir: Path) ->
             store.close()
         tally(outcome, reports, posted)
     return outcome
+
+
+def warm_up(target: Target, log: MessageLog, number: int, args: argparse.Namespace) -> None:
+    """Hold and answer :data:`WARM_UP` polls in a room of their own, so that what the first polls start once
+    (the Redis subscription and connections, the threads of the database calls) is not counted per waiter."""
+    room = room_name(number, 999_999)
+    cursor = log.post(room, "seed", "the warm-up room's first message").id
+    generator = Waiters(target.servers.port, [(0, poll_request(room, cursor, target.cookie))] * WARM_UP, 1, 1000, b"")
+    try:
+        generator.open(30)
+        wait_until_held(target, WARM_UP, 30)
+        log.post(room, "bench", "the warm-up's message")
+        generator.collect(30)
+    finally:
+        generator.stop()
+    target.forget_held()
+    time.sleep(1.0)  # the disconnect notices are handled
 
 
 def wait_until_held(target: Target, count: int, timeout: float) -> None:
