@@ -35,19 +35,23 @@ def source_addresses(count: int) -> list[str]:
     return [f"127.0.0.{2 + number}" for number in range(max(1, -(-count // PER_SOURCE)))]
 
 
-def raise_fd_limit(needed: int) -> str:
-    """Raise this process's open-file limit (inherited by what it starts) to ``needed`` plus a margin;
-    what was done, in words.  Raising the hard limit takes root (CAP_SYS_RESOURCE)."""
+def raise_fd_limit(needed: int) -> tuple[int, str]:
+    """Raise this process's open-file limit (inherited by what it starts) towards ``needed`` plus a margin:
+    the connections one process may then hold, and what was done, in words.  Raising the hard limit takes
+    root with CAP_SYS_RESOURCE."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = needed + FD_MARGIN
     if soft >= want:
-        return f"open-file limit {soft} (enough for {needed})"
+        return soft - FD_MARGIN, f"open-file limit {soft} (enough for {needed:,})"
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(want, hard)))
-    except (ValueError, PermissionError):
+    except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        return f"open-file limit raised from {soft} to only {hard} (the hard limit; root can go further)"
-    return f"open-file limit raised from {soft} to {want} for {needed} connections"
+        return hard - FD_MARGIN, (
+            f"open-file limit raised from {soft} to only {hard}, the hard limit, which may not be raised here "
+            f"(that takes CAP_SYS_RESOURCE): a process holds at most {hard - FD_MARGIN:,} connections"
+        )
+    return needed, f"open-file limit raised from {soft} to {want} for {needed:,} connections"
 
 
 @dataclass
