@@ -158,7 +158,9 @@ class Target:
         (self.workdir / "run" / "logs").mkdir(parents=True, exist_ok=True)
         say(f"  starting the suite's mongrel2 on 127.0.0.1:{port}…")
         self.servers.port = port
-        self.servers.mongrel2 = testing.Mongrel2Server(config, self.workdir, bringup.SERVER_UUID, port)
+        self.servers.mongrel2 = testing.Mongrel2Server(
+            config, self.workdir, bringup.SERVER_UUID, port, bringup.MONGREL2_MALLOC
+        )
         self.servers.mongrel2.start()
         send, recv = deployment(env).ports("spotichat")
         route = harness.Route(send, recv)
