@@ -20,6 +20,7 @@ from tests.spotichat.live import Chatter, SpotiChat, json_of, open_poll, random_
 from tests.support.pages import XSS, XSS_ESCAPED
 from tests.support.raw_http import read_response
 from tests.support.servers import Endpoint, both_libraries
+from tests.support.waiting import wait_until_idle
 from tests.support.zmq_tap import Reply, Tap
 
 pytestmark = pytest.mark.integration
@@ -115,7 +116,7 @@ def hold_polls(spotichat: SpotiChat, count: int) -> Held:
     answered, reads = len(tap.replies), scripts_run(redis)
     sockets = [open_poll(endpoint, ann, track, cursor) for _ in range(count)]
     tap.wait_for(lambda: scripts_run(redis) - reads >= count, timeout=10 + count / 50)
-    time.sleep(0.3)  # from their read to their hold
+    wait_until_idle(endpoint.processes[-1].pid)  # from their read to their hold (long on a busy machine)
     assert redis.pubsub_numsub("spotichat:wake") == [(b"spotichat:wake", 1)]  # one subscription for them all
     redis.close()
     held = Held(endpoint, tap, ann, track, sockets, answered)
