@@ -338,6 +338,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
             [
                 got.case.name,
                 f"{got.delivered:,} of {got.case.waiters:,}",
+                ms(min(got.latencies) if got.latencies else None),
                 ms(got.percentile(0.5)),
                 ms(got.percentile(0.99)),
                 ms(max(got.latencies) if got.latencies else None),
@@ -351,6 +352,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
     head = [
         "case",
         "delivered",
+        "first",
         "p50",
         "p99",
         "max",
@@ -360,7 +362,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
         "post",
         "generator: lag (max), CPU to read",
     ]
-    return report.table(head, "lrrrrrrrrr", rows)
+    return report.table(head, "lrrrrrrrrrr", rows)
 
 
 def goals(outcomes: list[Outcome]) -> list[str]:
