@@ -9,7 +9,8 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
-from .items import AddItemHandler, EditItemHandler, ItemActionHandler
+from .fetching import REPLY_ROUTE
+from .items import AddItemHandler, EditItemHandler, ItemActionHandler, RefreshTitleHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
 from .settings_pages import SettingsHandler, SettingsTokenRevokeHandler, SettingsTokensHandler
@@ -25,6 +26,7 @@ ROUTES = [
     (r"/add_item$", AddItemHandler),
     (rf"/edit_item/{LINK_ID}$", EditItemHandler),
     (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
+    (rf"/items/{LINK_ID}/refresh$", RefreshTitleHandler),
     (r"/tags$", TagsHandler),
     (r"/tags/rename$", TagRenameHandler),
     (r"/tags/remove$", TagRemoveHandler),
@@ -32,6 +34,7 @@ ROUTES = [
     (r"/settings/tokens$", SettingsTokensHandler),
     (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", SettingsTokenRevokeHandler),
     *account_routes(),
+    REPLY_ROUTE,  # the page fetcher's replies (no page: HTTP requests get 405)
     (rf"/{USERNAME}$", ProfileHandler),  # last: every page above takes its name first (shared.users reserves them)
     (rf"/{USERNAME}/feed$", FeedHandler),
 ]
