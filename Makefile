@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast check lint bench clean site
+.PHONY: run test test-fast check lint bench bench-longpoll clean site
 
 # Test processes at once (pytest-xdist): most end-to-end tests wait on servers, so twice the cores.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
@@ -36,12 +36,18 @@ check: $(VENV)/.installed
 
 lint: check
 
-# The benchmarks, each a module of the bench package; BENCH_ARGS (say `--duration 1 --warmup 0`) go to each.
+# The benchmarks, each a module of the bench package; BENCH_ARGS (say `--duration 1 --warmup 0`) go to each
+# wrk-driven one, LONGPOLL_ARGS (say `--waiters 1000 --rooms ''`) to bench.longpoll.
 bench: system-packages-bench $(VENV)/.installed
 	$(PY) -m bench.hello $(BENCH_ARGS)
 	$(PY) -m bench.store $(BENCH_ARGS)
 	$(PY) -m bench.readify $(BENCH_ARGS)
 	$(PY) -m bench.service $(BENCH_ARGS)
+	$(PY) -m bench.longpoll $(LONGPOLL_ARGS)
+
+# Long-poll at scale alone (bench/longpoll.py: 1,000 to 50,000 waiting chat clients, and an aiohttp peer).
+bench-longpoll: system-packages-bench $(VENV)/.installed
+	$(PY) -m bench.longpoll $(LONGPOLL_ARGS)
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*

@@ -1,9 +1,10 @@
-"""Benchmarks of Brubeck and the suite, run from the repository root as modules (``make bench`` runs all four):
+"""Benchmarks of Brubeck and the suite, run from the repository root as modules (``make bench`` runs all five):
 
     .venv/bin/python -m bench.hello     hello world, five ways
     .venv/bin/python -m bench.store     Listsurf on the embedded store at 50,000 links
     .venv/bin/python -m bench.readify   Readify on the embedded store at 50,000 links
     .venv/bin/python -m bench.service   a Brubeck service call against the same job done inline
+    .venv/bin/python -m bench.longpoll  1,000 to 50,000 waiting chat clients in one SpotiChat process, one post
 
 A benchmark's own process runs real threads and subprocesses, so importing this package, which comes
 before any benchmark imports ``brubeck``, turns Brubeck's monkey patching off for it.  The servers it

@@ -161,14 +161,20 @@ class Servers:
     ) -> Handler:
         """``python -m MODULE ARGS`` from the repository root, its output in ``NAME.log``; given a ``route``,
         told it in ``BRUBECK_PULL`` and ``BRUBECK_PUB`` (as the suite's processes read it)."""
-        say(f"  starting {name} (python -m {' '.join((module, *args))})…")
         addresses = {"BRUBECK_PULL": route.pull, "BRUBECK_PUB": route.pub} if route else {}
+        return self.start_command(name, [sys.executable, "-m", module, *args], route, {**addresses, **(env or {})})
+
+    def start_command(
+        self, name: str, argv: list[str], route: Route | None = None, env: Mapping[str, str] | None = None
+    ) -> Handler:
+        """``argv`` from the repository root, its output in ``NAME.log`` (a server that is no Python module too)."""
+        say(f"  starting {name} ({' '.join(argv[2:] if argv[0] == sys.executable else argv)})…")
         log = self.workdir / f"{name}.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", module, *args],
+                argv,
                 cwd=ROOT,
-                env={**SERVER_ENV, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **addresses, **(env or {})},
+                env={**SERVER_ENV, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

@@ -12,6 +12,7 @@ the requests each holds, so that a handler can bound them.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,9 +26,9 @@ log = logging.getLogger("brubeck.longpoll")
 SWEEP_INTERVAL = 0.25
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Waiter:
-    """One held request."""
+    """One held request (slots: a process may hold tens of thousands)."""
 
     sender: str
     conn_id: str
@@ -60,12 +61,12 @@ class WaitingRoom:
     ) -> Response | None:
         """Hold ``request`` under ``key``, counted for each of ``holders``; ``None`` means Mongrel2 keeps it open."""
         waiter = Waiter(
-            request.sender,
+            sys.intern(request.sender),  # one copy of each sender and holder, however many wait
             request.conn_id,
             request.method == "HEAD",
             time.monotonic() + timeout,
             timeout_response,
-            holders,
+            tuple(sys.intern(holder) for holder in holders),
         )
         bulk = bool(request.sender) and hasattr(self._conn, "reply_bulk")
         if not bulk:

@@ -275,7 +275,7 @@ class Mongrel2Connection:
 
     Messages are taken in batches: everything queued (up to
     :attr:`BATCH`) is handed to greenlets, which then run before the next
-    batch.  Replies made while they run are queued and published together
+    batch; none while :attr:`MAX_RUNNING` requests run.  Replies made while they run are queued and published together
     once they are done, so ZeroMQ's I/O thread (and Mongrel2) wake once per
     batch rather than once per reply; a reply made more than
     :attr:`MAX_REPLY_DELAY` seconds after the oldest queued one sends the
@@ -299,6 +299,12 @@ class Mongrel2Connection:
 
     #: The most messages handed out before the waiting greenlets get to run.
     BATCH = 64
+    #: The most requests running at once (held ones are not running).  Past it no more are taken: they wait
+    #: in ZeroMQ's and Mongrel2's queues, where they cost nothing yet, rather than here, each in a greenlet
+    #: waiting for a database or Redis connection until it times out (a surge of 20,000 chat polls did).
+    MAX_RUNNING = 512
+    #: How long the receive loop waits for a running request to finish when :attr:`MAX_RUNNING` run, in seconds.
+    FULL_WAIT = 0.002
     #: The longest a queued reply waits for the rest of its batch, in seconds.
     MAX_REPLY_DELAY = 0.002
     #: How long the receive loop waits before it looks again (and sees :meth:`stop`), in seconds:
@@ -306,6 +312,10 @@ class Mongrel2Connection:
     IDLE_WAIT = 0.1
     #: How long :meth:`close` gives the last replies to leave, in milliseconds (ZeroMQ's LINGER).
     LINGER = 1000
+    #: Reply frames queued for Mongrel2 before ZeroMQ drops more (its SNDHWM; 0: no bound).  A PUB socket
+    #: drops silently when full, and ZeroMQ's default (1,000) is reached by one wake-up of 1,000 chat rooms
+    #: while Mongrel2 is busy writing: the frames wait here instead, as the clients' requests wait in Mongrel2.
+    REPLY_HWM = 0
 
     def __init__(
         self,
@@ -336,6 +346,7 @@ class Mongrel2Connection:
         self._context = zmq.Context()
         self.out_sock = self._context.socket(zmq.XPUB)  # a PUB that reads its subscriptions
         self.out_sock.setsockopt(zmq.LINGER, self.LINGER)
+        self.out_sock.setsockopt(zmq.SNDHWM, self.REPLY_HWM)
         self.out_sock.connect(self.pub_addr)
         self._wait_for_subscription()
         self.in_sock = self._context.socket(zmq.PULL)
@@ -367,9 +378,13 @@ class Mongrel2Connection:
         if self.in_sock is None:
             self.connect()
         log.info("Serving Mongrel2 requests from %s, replying to %s", self.pull_addr, self.pub_addr)
-        spawn = self._spawner.spawn
-        recv, handle, batch = self.in_sock.recv, self.handle_message, self.BATCH
+        spawner = self._spawner
+        spawn = spawner.spawn
+        recv, handle, batch, most = self.in_sock.recv, self.handle_message, self.BATCH, self.MAX_RUNNING
         while not self._stopping:
+            if spawner.running >= most:  # overloaded: the next requests wait in Mongrel2, not half-done here
+                concurrency.sleep(self.FULL_WAIT)
+                continue
             taken = 0
             try:
                 while taken < batch:

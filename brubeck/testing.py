@@ -294,8 +294,11 @@ servers = [main]
 class Mongrel2Server:
     """A Mongrel2 process for a config text, run from ``workdir`` in the foreground."""
 
-    def __init__(self, config_text: str, workdir: str | Path, server_uuid: str, port: int) -> None:
+    def __init__(
+        self, config_text: str, workdir: str | Path, server_uuid: str, port: int, env: Mapping[str, str] | None = None
+    ) -> None:
         self.config_text = config_text
+        self.env = dict(env or {})  # beside m2sh's (say, malloc settings)
         self.workdir = Path(workdir)
         self.server_uuid = server_uuid
         self.port = port
@@ -307,7 +310,7 @@ class Mongrel2Server:
         self.process = subprocess.Popen(
             ["mongrel2", "run/config.sqlite", self.server_uuid],
             cwd=self.workdir,
-            env=m2sh.environment(),
+            env={**m2sh.environment(), **self.env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

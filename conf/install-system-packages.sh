@@ -9,7 +9,7 @@ want() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
 
 want mongrel2 mongrel2-core
 want m2sh mongrel2-core
-if [ -z "${REDIS_URL:-}" ] || [ "${1:-run}" = test ]; then want redis-server redis-server; fi
+if [ -z "${REDIS_URL:-}" ] || [ "${1:-run}" != run ]; then want redis-server redis-server; fi  # bench.longpoll starts its own
 if [ "${1:-run}" = test ]; then want chromium chromium; want lynx lynx; fi
 if [ "${1:-run}" = bench ]; then want wrk wrk; fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || need="$need python3-venv"

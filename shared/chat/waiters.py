@@ -79,6 +79,7 @@ class Waiters:
         self.app, self.render, self.waiting_room, self.timeout = app, render, waiting_room, timeout
         self.held_per_account, self.held_per_address = held_per_account, held_per_address
         self._held: dict[str, dict[str, float]] = {}  # room -> cursor -> when its last poll times out
+        self._quiet: dict[tuple[str, str], Response] = {}  # (room, cursor) -> the answer when nothing came
         self._marks: dict[str, int] = {}  # room -> the wake count at its last wake-up
         self._wakes = 0
         self._prunes = 0
@@ -111,9 +112,10 @@ class Waiters:
         deadline = time.monotonic() + self.timeout
         cursors = self._held.setdefault(room, {})
         cursors[seen] = max(deadline, cursors.get(seen, 0.0))
-        return handler.hold(
-            self.waiting_room, f"{room} {seen}", self.timeout, self.render(room, Page([], seen)), holders
-        )
+        quiet = self._quiet.get((room, seen))
+        if quiet is None:  # one timeout answer for all the polls of a room and cursor
+            quiet = self._quiet[room, seen] = self.render(room, Page([], seen))
+        return handler.hold(self.waiting_room, f"{room} {seen}", self.timeout, quiet, holders)
 
     def _check_holders(self, user: str, address: str) -> tuple[str, ...]:
         """The poll's holders, unless one of them is at its bound (polls held in this process)."""
@@ -221,6 +223,7 @@ class Waiters:
                 self._forget(room, cursor)
 
     def _forget(self, room: str, cursor: str) -> None:
+        self._quiet.pop((room, cursor), None)
         cursors = self._held.get(room)
         if cursors is not None:
             cursors.pop(cursor, None)

@@ -1,7 +1,7 @@
 """SpotiChat's long-poll chat through a real Mongrel2 and a real Redis.
 
-Ordering and no loss across reconnects; a wake-up across two handler processes; 200 waiters released
-by one post in bulk replies (read off the ZeroMQ wire by a tap); disconnects; the timeout; the rate
+Ordering and no loss across reconnects; a wake-up across two handler processes; 200 and 1,000 waiters released
+by one post in bulk replies (read off the ZeroMQ wire by a tap), none left waiting; disconnects; the timeout; the rate
 limit; presence appearing and expiring; HTML kept as text.  Redis restarts are in
 test_spotichat_redis_restart.py.
 """
@@ -20,10 +20,12 @@ from tests.spotichat.live import Chatter, SpotiChat, json_of, open_poll, random_
 from tests.support.pages import XSS, XSS_ESCAPED
 from tests.support.raw_http import read_response
 from tests.support.servers import Endpoint, both_libraries
+from tests.support.waiting import wait_until_idle
 from tests.support.zmq_tap import Reply, Tap
 
 pytestmark = pytest.mark.integration
 WAITERS = 200
+MANY_WAITERS = 1000
 
 
 def scripts_run(redis: Redis) -> int:
@@ -105,15 +107,16 @@ class Held:
 
 def hold_polls(spotichat: SpotiChat, count: int) -> Held:
     """``count`` of ann's polls, all with one cursor, held (each has read the room once in Redis)."""
-    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60", CHAT_HELD_PER_ACCOUNT=str(count))
+    bounds = {"CHAT_HELD_PER_ACCOUNT": str(count), "CHAT_HELD_PER_ADDRESS": str(max(count, 200))}
+    endpoint, tap = spotichat.start(tap=True, CHAT_POLL_TIMEOUT="60", **bounds)
     track = random_track()
     ann = signed_up(endpoint, "ann")
     cursor = ann.poll(track=track).json()["cursor"]
     redis = Redis.from_url(spotichat.redis_url)
     answered, reads = len(tap.replies), scripts_run(redis)
     sockets = [open_poll(endpoint, ann, track, cursor) for _ in range(count)]
-    tap.wait_for(lambda: scripts_run(redis) - reads >= count)
-    time.sleep(0.3)  # from their read to their hold
+    tap.wait_for(lambda: scripts_run(redis) - reads >= count, timeout=10 + count / 50)
+    wait_until_idle(endpoint.processes[-1].pid)  # from their read to their hold (long on a busy machine)
     assert redis.pubsub_numsub("spotichat:wake") == [(b"spotichat:wake", 1)]  # one subscription for them all
     redis.close()
     held = Held(endpoint, tap, ann, track, sockets, answered)
@@ -121,15 +124,23 @@ def hold_polls(spotichat: SpotiChat, count: int) -> Held:
     return held
 
 
-def test_one_post_releases_two_hundred_waiters_in_bulk_replies(spotichat):
-    held = hold_polls(spotichat, WAITERS)
+@pytest.mark.parametrize("count", [WAITERS, MANY_WAITERS])
+def test_one_post_releases_every_held_poll_in_bulk_replies_and_leaves_none_waiting(spotichat, count):
+    held = hold_polls(spotichat, count)
     bob = signed_up(held.endpoint, "bob")
     assert bob.say("one for all", track=held.track).status_code == 201
     with ThreadPoolExecutor(32) as pool:
         pages = list(pool.map(lambda sock: json_of(read_response(sock)), held.sockets))
     assert all([m["text"] for m in page["messages"]] == ["one for all"] for page in pages)
-    sizes = sorted((len(reply.conn_ids) for reply in held.answers("one for all")), reverse=True)
-    assert sizes == [128, 72]  # one response for all of them, in replies of at most 128 connections (Mongrel2's most)
+    replies = held.answers("one for all")
+    sizes = sorted((len(reply.conn_ids) for reply in replies), reverse=True)
+    full, rest = divmod(count, 128)
+    assert sizes == [128] * full + [rest] * bool(rest)  # one response, in replies of at most 128 connections each
+    named = [conn_id for reply in replies for conn_id in reply.conn_ids]
+    assert len(set(named)) == len(named) == count  # each connection answered once
+    assert bob.say("is anyone still waiting?", track=held.track).status_code == 201
+    time.sleep(0.5)  # a poll still held would be answered by now
+    assert held.answers("is anyone still waiting?") == []
 
 
 def test_a_client_that_disconnects_is_dropped_at_once(spotichat):
