@@ -148,3 +148,17 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(251, 248, 243)"  # our CSS
     # Only Gravatar's pictures come from elsewhere; nothing else was fetched off the site.
     assert all(url.startswith("https://www.gravatar.com/avatar/") for url in page.elsewhere)  # type: ignore[attr-defined]
+
+
+def test_every_button_and_link_of_a_row_is_a_target_of_24_px_on_a_phone(chromium, readify):
+    page = open_page(chromium, f"http://readify.localhost:{readify.port}", viewport=PHONE)
+    page.goto("/create")
+    page.get_by_label("Username").fill("tapper")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    page.goto("/add_item")
+    page.get_by_label("URL").fill("https://example.com/a")
+    page.get_by_role("button", name="Save").click()
+    targets = page.locator("ol.links .actions button, ol.links .actions a")
+    sizes = [targets.nth(i).bounding_box() for i in range(targets.count())]
+    assert len(sizes) == 4 and all(box and box["width"] >= 24 and box["height"] >= 24 for box in sizes), sizes
