@@ -27,4 +27,6 @@ def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
 
     Tests: ``create_app(settings, store)`` with settings and a store of their own.
     """
-    return make_app(settings, "listsurf", "Listsurf", ROUTES, TEMPLATES, store)
+    app = make_app(settings, "listsurf", "Listsurf", ROUTES, TEMPLATES, store)
+    app.api_example = f"{app.site.url}/api"
+    return app

@@ -9,6 +9,7 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
+from .api_reference import ApiReferenceHandler
 from .fetching import REPLY_ROUTE
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler, RefreshTitleHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
@@ -30,6 +31,7 @@ ROUTES = [
     (r"/tags$", TagsHandler),
     (r"/tags/rename$", TagRenameHandler),
     (r"/tags/remove$", TagRemoveHandler),
+    (r"/api$", ApiReferenceHandler),
     (r"/settings$", SettingsHandler),
     (r"/settings/tokens$", SettingsTokensHandler),
     (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", SettingsTokenRevokeHandler),
@@ -43,4 +45,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
     """Readify's pages on ``settings``, with ``store`` (default: the one the settings name, opened now)."""
-    return make_app(settings, "readify", "Readify", ROUTES, TEMPLATES, store)
+    app = make_app(settings, "readify", "Readify", ROUTES, TEMPLATES, store)
+    app.api_example = f"{settings.site('readify-api').url}/links"  # the API is another process, on its own host
+    app.api_reference = "/api"
+    return app

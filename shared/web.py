@@ -26,8 +26,13 @@ class SiteApp(Brubeck):
     """A site of the suite: a Brubeck app with the services its handlers use as typed attributes.
 
     ``config`` is the suite's settings, ``site`` where this site is, ``store`` its database, ``title`` its
-    name on every page.  ``db_conn`` (Brubeck's name) is the store too.
+    name on every page.  ``db_conn`` (Brubeck's name) is the store too.  ``api_example`` is a URL of the
+    site's JSON API to call with a key, and ``api_reference`` the path of a page describing it (the tokens
+    page shows both); None when the site has none.
     """
+
+    api_example: str | None = None
+    api_reference: str | None = None
 
     def __init__(self, config: Settings, site: Site, store: Store, title: str, **brubeck: Any) -> None:
         super().__init__(db_conn=store, **brubeck)
@@ -82,6 +87,8 @@ class PageHandler(SiteHandler, Jinja2Rendering):
             site=self.application.title,
             suite_url=self.application.config.suite_url,
             path=self.message.path,
+            api_example=self.application.api_example,
+            api_reference=self.application.api_reference,
         )
         return context
 

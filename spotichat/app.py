@@ -36,4 +36,5 @@ def create_app(settings: Settings, store: Store | None = None, chat: Chat | None
     chat = chat or open_chat(settings.chat, NAMESPACE)
     app = make_app(settings, "spotichat", "SpotiChat", ROUTES, TEMPLATES, store, app_class=ChatApp, chat=chat)
     chat.serve(app, page_response)
+    app.api_example = f"{app.site.url}/api/rooms"
     return app

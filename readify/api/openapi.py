@@ -39,11 +39,12 @@ def endpoints(app: Brubeck) -> tuple[type[Endpoint], ...]:
 
 def document(app: SiteApp) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``app``'s endpoints (do not change it: it is shared)."""
-    return _document(endpoints(app), app.site.url)
+    return description_of(endpoints(app), app.site.url)
 
 
 @functools.cache
-def _document(handlers: tuple[type[Endpoint], ...], site_url: str) -> dict[str, Any]:
+def description_of(handlers: tuple[type[Endpoint], ...], site_url: str) -> dict[str, Any]:
+    """The OpenAPI document of ``handlers`` served at ``site_url`` (made once; do not change it)."""
     paths = [PathItem(handler.path, handler.operations, _path_parameters(handler)) for handler in handlers]
     return openapi_document(
         "Readify API",

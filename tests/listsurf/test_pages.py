@@ -345,3 +345,7 @@ def test_the_list_shows_the_ascii_host_beside_the_title(alice):
     page = alice.get("/").text
     assert '<span class="host">xn--xample-2of.com</span>' in page
     assert "\u202e" not in page and "\u0435xample" not in page
+
+
+def test_the_tokens_page_says_how_to_call_the_api(alice):
+    assert 'curl -H "Authorization: Token YOUR_KEY" http://listsurf.localhost:6767/api' in alice.get("/tokens").text

@@ -699,3 +699,17 @@ def test_an_error_page_is_in_the_sites_layout_says_what_to_do_and_leads_back(ali
             '<a href="/">Back to Readify</a>' in missing.text
             and '<a class="brand" href="/">Readify</a>' in missing.text
         )
+
+
+def test_the_api_is_found_from_the_tokens_part_of_the_settings_and_described_on_a_page(alice, visitor):
+    settings = alice.get("/settings").text
+    assert 'curl -H "Authorization: Token YOUR_KEY" http://api.readify.localhost:6767/links' in settings
+    assert '<a href="/api">API reference</a>' in settings
+    made = alice.post_form("/settings/tokens", {"name": "script"}, form_url="/settings").text
+    [new_key] = NEW_KEY.findall(made)
+    assert f'curl -H "Authorization: Token {new_key}" http://api.readify.localhost:6767/links' in made
+    reference = visitor.get("/api")
+    assert reference.status == 200
+    for operation in ("GET /links", "POST /links/{link_id}/refresh", "PATCH /tags/{name}", "POST /tokens"):
+        assert f"<code>{operation}</code>" in reference.text
+    assert "<code>url</code> (required)" in reference.text  # a body's fields, from the API's own models
