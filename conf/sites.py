@@ -31,7 +31,7 @@ SITES = {
         "readify.localhost",
         "readify/static/",
         "Readify",
-        "Listsurf grown up: profiles, tags, likes, archive and a dashboard.",
+        "Listsurf grown up: a reading list with tags, likes, an archive, a trash and a public page.",
     ),
     "readify-api": SiteEntry("api.readify.localhost"),
     "spotichat": SiteEntry(
