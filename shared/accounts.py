@@ -18,7 +18,7 @@ from brubeck.responses import Response
 
 from .login import check_login, too_many_attempts
 from .models import User, check_new_password, field_errors
-from .password_reset import ResetPasswordHandler, ResetRequestHandler
+from .password_reset import PASSWORD_CHANGED, ResetPasswordHandler, ResetRequestHandler
 from .sessions import SESSION_COOKIE
 from .throttle import sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
@@ -152,22 +152,14 @@ class TokenRevokeHandler(PageHandler):
         return self.redirect(self.after_revoke)
 
 
-DONE = {
-    "password": "Your password is changed. Every other session of your account was signed out.",
-    "email": "Your email address is changed.",
-}
-"""What the account page says after a change (``?done=``): fixed sentences, never text from the request."""
-
-
 class AccountPage(PageHandler):
     """``/account``: change the password or the email, or delete the account; each form needs the password."""
 
     template = "accounts/account.html"
 
     def page(self, errors: dict[str, str] | None = None, status: int = 200, **values: str) -> Response:
-        done = DONE.get(self.get_argument("done", "") or "") if status == 200 else None
         email = values.pop("email", self.current_user.email or "")
-        context = {"errors": errors or {}, "values": {"email": email, **values}, "done": done}
+        context = {"errors": errors or {}, "values": {"email": email, **values}}
         return self.render_template(self.template, _status_code=status, **context)
 
     def password_checked(self, field: str) -> str | None:
@@ -201,7 +193,8 @@ class ChangePasswordHandler(AccountPage):
             return self.page(errors, 400)
         change_account(self.store, self.current_user, password=new)
         self.sign_in(find_user(self.store, self.current_user.id) or self.current_user)  # this browser stays in
-        return self.redirect("/account?done=password", status_code=303)
+        self.flash(PASSWORD_CHANGED)
+        return self.redirect("/account", status_code=303)
 
 
 class ChangeEmailHandler(AccountPage):
@@ -221,7 +214,8 @@ class ChangeEmailHandler(AccountPage):
             return self.page(errors, 400, email=email)
         change_account(self.store, self.current_user, email=email or None)
         self.sign_in(find_user(self.store, self.current_user.id) or self.current_user)
-        return self.redirect("/account?done=email", status_code=303)
+        self.flash("Your email address is changed.")
+        return self.redirect("/account", status_code=303)
 
 
 class DeleteAccountHandler(AccountPage):

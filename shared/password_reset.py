@@ -27,6 +27,8 @@ from .throttle import hourly_refused
 from .users import change_account, find_user
 from .web import PageHandler
 
+PASSWORD_CHANGED = "Your password is changed. Every other session of your account was signed out."
+
 LINK_MAX_AGE_S = 3600
 RESETS_PER_ADDRESS_PER_HOUR = 5
 ACCOUNTS_PER_MAIL_ADDRESS = 5
@@ -143,4 +145,5 @@ class ResetPasswordHandler(PageHandler):
             )
         change_account(self.store, user, password=password)
         self.sign_in(find_user(self.store, user.id) or user)
-        return self.redirect("/account?done=password", status_code=303)
+        self.flash(PASSWORD_CHANGED)
+        return self.redirect("/account", status_code=303)

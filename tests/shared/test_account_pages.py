@@ -32,7 +32,7 @@ def test_a_new_password_needs_the_current_one_and_signs_every_other_session_out(
     short = change_password(alice, PASSWORD, "short")
     assert short.status == 400 and field_error(short.text, "new_password") == "Use at least 8 characters."
     done = change_password(alice, PASSWORD, NEW_PASSWORD)
-    assert (done.status, done.location) == (303, "/account?done=password")
+    assert (done.status, done.location) == (303, "/account")
     assert "Every other session of your account was signed out." in alice.get(done.location).text
     assert alice.get("/tokens").status == 200  # this browser stays signed in
     assert elsewhere.get("/tokens").status == 302  # the other one does not
@@ -46,7 +46,8 @@ def test_the_email_changes_with_the_password_and_is_checked(alice, store: Store)
     )
     assert bad.status == 400 and field_error(bad.text, "email") == "That does not look like an email address."
     data = {"email": " Alice@Example.com ", "email_password": PASSWORD}
-    assert alice.post_form("/account/email", data, form_url="/account").location == "/account?done=email"
+    assert alice.post_form("/account/email", data, form_url="/account").location == "/account"
+    assert "Your email address is changed." in alice.get("/account").text
     assert store.users.get("alice").email == "alice@example.com"
     assert (
         alice.post_form("/account/email", {"email": "", "email_password": PASSWORD}, form_url="/account").status == 303

@@ -58,7 +58,7 @@ def test_a_link_mailed_sets_a_new_password_once(mailing, smtp_server, store: Sto
     short = alice.post_form(path, {"new_password": "short"})
     assert short.status == 400 and field_error(short.text, "new_password") == "Use at least 8 characters."
     done = alice.post_form(path, {"new_password": NEW_PASSWORD})
-    assert (done.status, done.location) == (303, "/account?done=password")
+    assert (done.status, done.location) == (303, "/account")
     assert alice.get("/account").status == 200  # signed in
     used = alice.get(path)
     assert used.status == 400 and "expired or was used already" in used.text
