@@ -125,7 +125,11 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     assert titles(page) == ["A long essay on reading", "Tags · Readify"]
     shot(page, "profile-visitor")
     press(page, "Save A long essay on reading to my Readify")
-    expect(page.get_by_role("heading", name="Your reading list")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alice Reader")).to_be_visible()  # still on her profile
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_text("Saved in your Readify")).to_have_count(1)
+    shot(page, "profile-saved")
+    page.goto("/")
     assert titles(page) == ["A long essay on reading"]
 
     page.goto("/")

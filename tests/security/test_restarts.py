@@ -152,7 +152,7 @@ def test_a_rolling_restart_of_two_processes_loses_no_request(mongrel2, start):
     endpoint = mongrel2()
     handlers = [start(endpoint), start(endpoint)]
     load = Load(endpoint.url)
-    answered = []  # after each step: the load went on through every one (how fast depends on the machine)
+    answered = []  # after each step: the load went on through the waits (how fast depends on the machine)
     try:
         for _ in range(2):  # each process in turn: SIGTERM, wait for its exit, start its replacement
             time.sleep(1)
@@ -168,4 +168,4 @@ def test_a_rolling_restart_of_two_processes_loses_no_request(mongrel2, start):
     finally:
         load.stop()
     assert load.failures == []
-    assert 0 < answered[0] < answered[1] < answered[2] < answered[3] < answered[4] < answered[5] < load.answered
+    assert 0 < answered[0] and answered[2] < answered[3] and answered[5] < load.answered  # each second of waiting
