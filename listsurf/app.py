@@ -9,11 +9,19 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
-from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
+from .handlers import (
+    AddItemHandler,
+    ApiHandler,
+    ApiNotFoundHandler,
+    DeleteItemHandler,
+    EditItemHandler,
+    ListHandler,
+)
 
 ROUTES = [
     (r"/$", ListHandler),
     (r"/add_item$", AddItemHandler),
+    (r"/edit_item/(?P<link_id>[0-9a-f]{24})$", EditItemHandler),
     (r"/delete_item/(?P<link_id>[^/]+)$", DeleteItemHandler),
     (r"/api$", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),

@@ -18,9 +18,10 @@ from shared.models import MAX_TITLE_LENGTH, field_errors
 from shared.paging import BROKEN_PAGE_LINK, older_url
 from shared.web import APIHandler, PageHandler
 
-from .links import delete_link, list_links, save_link
+from .links import AlreadySaved, delete_link, edit_link, get_link, list_links, save_link
 
 PAGE_SIZE = 50
+NO_SUCH_LINK = "There is no such link in your list."
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
 
@@ -76,6 +77,36 @@ class AddItemHandler(PageHandler):
         return self.redirect("/", status_code=303)
 
 
+class EditItemHandler(PageHandler):
+    """``/edit_item/<id>``: the user's link in a form (URL and title); POST saves it."""
+
+    def _form(self, link_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+        return self.render_template(
+            "edit_item.html", _status_code=status, link_id=link_id, values=values, errors=errors
+        )
+
+    @web_authenticated
+    def get(self, link_id: str) -> Response:
+        link = get_link(self.store, self.current_user.id, link_id)
+        if link is None:
+            raise HTTPError(404, NO_SUCH_LINK)
+        return self._form(link_id, {"url": link.url, "title": link.title}, {})
+
+    @web_authenticated
+    def post(self, link_id: str) -> Response:
+        values = {"url": self.get_argument("url", "") or "", "title": self.get_argument("title", "") or ""}
+        try:
+            edited = edit_link(self.store, self.current_user.id, link_id, values["url"], values["title"])
+        except ValidationError as error:
+            return self._form(link_id, values, field_errors(error), status=400)
+        except AlreadySaved:
+            return self._form(link_id, values, {"url": "You have saved this URL already: edit that link."}, 409)
+        if edited is None:
+            raise HTTPError(404, NO_SUCH_LINK)
+        self.flash("Saved.")
+        return self.redirect("/", status_code=303)
+
+
 class DeleteItemHandler(PageHandler):
     """``/delete_item/<id>``: POST deletes one of the user's links; its Undo saves it again."""
 
@@ -83,7 +114,7 @@ class DeleteItemHandler(PageHandler):
     def post(self, link_id: str) -> Response:
         link = delete_link(self.store, self.current_user.id, link_id)
         if link is None:
-            raise HTTPError(404, "There is no such link in your list.")
+            raise HTTPError(404, NO_SUCH_LINK)
         self.flash(f"Deleted: {link.title or link.url}.", "/add_item", {"url": link.url, "title": link.title})
         return self.redirect("/", status_code=303)
 

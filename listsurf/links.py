@@ -14,6 +14,10 @@ from .models import Link
 from .store import LinkQuery, links
 
 
+class AlreadySaved(Exception):
+    """The owner has another link to that URL."""
+
+
 def save_link(store: Store, owner: str, url: str, title: str, *, limit: int = LINKS_PER_ACCOUNT) -> tuple[Link, bool]:
     """Save a link, or update the owner's link to the same URL (its time, and its title if one is given);
     ``(link, created)``.  ``limit`` is the most links the owner may keep (then :class:`ListFull`).
@@ -40,6 +44,27 @@ def list_links(
     words = tuple(search.split()[:MAX_SEARCH_WORDS])
     found = links(store).page(LinkQuery(owner, limit + 1, before, words, since))
     return paged(found, limit, lambda link: (link.updated_at, link.id))
+
+
+def get_link(store: Store, owner: str, link_id: str) -> Link | None:
+    """The owner's link with this id, or None."""
+    return links(store).get(owner, link_id)
+
+
+def edit_link(store: Store, owner: str, link_id: str, url: str, title: str) -> Link | None:
+    """Give the owner's link a new URL and title (an empty title shows the URL); the edited link, or None if
+    there is no such link.  Raises pydantic's ``ValidationError`` for a bad field, :class:`AlreadySaved` when
+    the new URL is another of the owner's links; either way nothing changes."""
+    current = links(store).get(owner, link_id)
+    if current is None:
+        return None
+    draft = Link(**{**current.model_dump(), "url": url, "title": title, "updated_at": curtime()})
+    edited = draft.model_copy(update={"id": Link.id_for(owner, draft.url)})
+    if not links(store).replace(link_id, edited):
+        if links(store).get(owner, link_id) is None:
+            return None
+        raise AlreadySaved()
+    return edited
 
 
 def delete_link(store: Store, owner: str, link_id: str) -> Link | None:

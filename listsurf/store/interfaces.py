@@ -30,6 +30,10 @@ class Links(Protocol):
     def page(self, query: LinkQuery) -> list[Link]:
         """Up to ``query.limit`` links, newest first (by ``updated_at``, then id)."""
 
+    def replace(self, old_id: str, link: Link) -> bool:
+        """Put ``link`` in place of the owner's link ``old_id`` in one step (its id changes with its URL);
+        False, changing nothing, if there is no such link or another of the owner's has the new id."""
+
     def delete(self, owner: str, link_id: str) -> bool:
         """Delete the owner's link; False if the owner has none with that id."""
 

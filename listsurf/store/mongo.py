@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pymongo.errors
 from pymongo import ReturnDocument
 
 from shared.store.mongo import NEWEST_FIRST, after, word_start
@@ -46,6 +47,21 @@ class MongoLinks:
         conditions += after("updated_at", query.before)
         documents = self.collection.find({"$and": conditions}).sort(NEWEST_FIRST).limit(query.limit)
         return [Link.from_document(document) for document in documents]
+
+    def replace(self, old_id: str, link: Link) -> bool:
+        if old_id == link.id:
+            changes = {"title": link.title, "updated_at": link.updated_at}
+            return bool(
+                self.collection.update_one({"_id": old_id, "owner": link.owner}, {"$set": changes}).matched_count
+            )
+        if self.collection.find_one({"_id": old_id, "owner": link.owner}) is None:
+            return False
+        try:
+            self.collection.insert_one(link.to_document())
+        except pymongo.errors.DuplicateKeyError:
+            return False
+        self.collection.delete_one({"_id": old_id, "owner": link.owner})  # two steps: MongoDB has no transaction here
+        return True
 
     def delete(self, owner: str, link_id: str) -> bool:
         return bool(self.collection.delete_one({"_id": link_id, "owner": owner}).deleted_count == 1)

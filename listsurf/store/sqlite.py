@@ -50,6 +50,10 @@ def _link(row: Any) -> Link:
     )
 
 
+class _Taken(Exception):
+    """Rolls a replacement back: its new URL is another link's."""
+
+
 class SQLiteLinks:
     def __init__(self, db: SQLiteDatabase) -> None:
         self.db = db
@@ -87,6 +91,22 @@ class SQLiteLinks:
             parameters.append(search_expression(query.owner, query.words))
         sql = f"{SELECT} WHERE {' AND '.join(conditions)} ORDER BY links.updated_at DESC, links.id DESC LIMIT ?"
         return [_link(row) for row in self.db.rows(sql, [*parameters, query.limit])]
+
+    def replace(self, old_id: str, link: Link) -> bool:
+        def write(connection: sqlite3.Connection) -> bool:
+            gone = connection.execute("DELETE FROM links WHERE id = ? AND owner = ?", (old_id, link.owner))
+            if gone.rowcount != 1:
+                return False
+            try:
+                connection.execute(insert_sql("links", COLUMNS), row_of(link.model_dump(), COLUMNS))
+            except sqlite3.IntegrityError:  # another of the owner's links has that URL
+                raise _Taken() from None
+            return True
+
+        try:
+            return self.db.write(write)
+        except _Taken:
+            return False
 
     def delete(self, owner: str, link_id: str) -> bool:
         return self.db.change("DELETE FROM links WHERE id = ? AND owner = ?", (link_id, owner)) == 1

@@ -349,3 +349,23 @@ def test_the_list_shows_the_ascii_host_beside_the_title(alice):
 
 def test_the_tokens_page_says_how_to_call_the_api(alice):
     assert 'curl -H "Authorization: Token YOUR_KEY" http://listsurf.localhost:6767/api' in alice.get("/tokens").text
+
+
+def test_a_link_is_edited_from_the_list(alice, signed_up):
+    alice.add("https://example.com/a", "A")
+    alice.add("https://example.com/b", "B")
+    [b, a] = alice.stored()
+    assert f'href="/edit_item/{a["id"]}"' in alice.get("/").text
+    form = alice.get(f"/edit_item/{a['id']}")
+    assert [input_value(form.text, name) for name in ("url", "title")] == ["https://example.com/a", "A"]
+    bad = alice.post_form(f"/edit_item/{a['id']}", {"url": "javascript:alert(1)", "title": "A"})
+    assert bad.status == 400 and field_error(bad.text, "url") == "Only http:// and https:// links can be saved."
+    taken = alice.post_form(f"/edit_item/{a['id']}", {"url": "https://example.com/b", "title": "A"})
+    assert taken.status == 409 and field_error(taken.text, "url") == "You have saved this URL already: edit that link."
+    done = alice.post_form(f"/edit_item/{a['id']}", {"url": "example.org/new", "title": "New"})
+    assert (done.status, done.location) == (303, "/")
+    assert [(x["url"], x["title"]) for x in alice.stored()] == [
+        ("https://example.org/new", "New"),
+        ("https://example.com/b", "B"),
+    ]
+    assert signed_up("mallory").get(f"/edit_item/{b['id']}").status == 404

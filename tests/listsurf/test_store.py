@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from listsurf.links import list_links
+from listsurf.links import AlreadySaved, edit_link, get_link, list_links, save_link
 from listsurf.models import Link
 from listsurf.store import LINKS, LinkQuery, links
 from shared.store import Store
@@ -105,3 +105,22 @@ def test_the_list_query_is_bounded_by_an_index(query_plan: Callable[..., str]) -
 
 def test_mongo_gets_the_indexes_the_links_need() -> None:
     assert_mongo_indexes(LINKS)
+
+
+def test_an_edit_changes_url_and_title_in_one_step_and_never_onto_another_link(store: Store) -> None:
+    first, _ = save_link(store, "alice", "https://example.com/a", "A")
+    save_link(store, "alice", "https://example.com/b", "B")
+    edited = edit_link(store, "alice", first.id, "example.org/moved", "")
+    assert edited is not None and (edited.url, edited.title, edited.created_at) == (
+        "https://example.org/moved",
+        "",
+        first.created_at,
+    )
+    assert get_link(store, "alice", first.id) is None and get_link(store, "alice", edited.id) == edited
+    with pytest.raises(AlreadySaved):
+        edit_link(store, "alice", edited.id, "https://example.com/b", "Onto B")
+    assert get_link(store, "alice", edited.id) == edited  # unchanged
+    retitled = edit_link(store, "alice", edited.id, "https://example.org/moved", "Moved")
+    assert retitled is not None and retitled.id == edited.id and retitled.title == "Moved"
+    assert edit_link(store, "bob", edited.id, "https://example.org/x", "") is None  # not bob's
+    assert edit_link(store, "alice", "0" * 24, "https://example.org/x", "") is None
