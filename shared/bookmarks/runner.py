@@ -1,0 +1,159 @@
+"""Running import jobs in the background: start one for an upload, work through it a batch at a time, and
+take over the jobs whose worker died.
+
+A site brings a :data:`Saver`: it saves a batch of bookmarks for their owner (each whole or not at all)
+and says what became of each.  A batch saved twice (its worker died before noting it) changes nothing the
+second time, since saving a bookmark the owner has merges it, so a job taken over goes on from the last
+batch its record counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Iterator
+
+from brubeck import concurrency
+from brubeck.timekeeping import curtime
+from shared.store import UNAVAILABLE, Store
+
+from .jobs import CHUNK_BYTES, ImportJob
+from .netscape import Bookmark, read_bookmarks
+from .records import import_jobs
+
+log = logging.getLogger("shared.bookmarks")
+
+Saver = Callable[[str, list[Bookmark]], list[str]]
+"""``saver(owner, bookmarks)``: saves them; for each, "created", "merged", or why it was skipped."""
+BATCH = 500
+"""Bookmarks saved in one transaction (and noted in the job's record after it)."""
+LEASE_MS = 30_000
+"""How long a worker's hold on a job lasts unless renewed (each batch renews it)."""
+SWEEP_SECONDS = 5.0
+"""How often a process looks for jobs whose worker died."""
+_ANCHOR = re.compile(rb"<a\s", re.IGNORECASE)
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+"""This process, as a job's worker: its host and process id."""
+
+
+def split_file(data: bytes) -> list[bytes]:
+    """A file in the pieces a job keeps it in."""
+    return [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)] or [b""]
+
+
+def start_import(store: Store, site: str, owner: str, filename: str, data: bytes, saver: Saver) -> ImportJob:
+    """Store an import of ``data`` (a bookmark file) for ``owner`` and start it in the background."""
+    now = curtime()
+    chunks = split_file(data)
+    total = sum(len(_ANCHOR.findall(chunk)) for chunk in _joined_pairs(chunks))
+    job = ImportJob(ImportJob.new_id(), site, owner, filename[:200], len(chunks), now, total=total, updated_at=now)
+    import_jobs(store).create(job, chunks)
+    concurrency.spawn(run_job, store, job.id, saver)
+    return job
+
+
+def _joined_pairs(chunks: list[bytes]) -> Iterator[bytes]:
+    """Each piece with the first bytes of the next, so that a tag split between two is seen once."""
+    for number, chunk in enumerate(chunks):
+        yield chunk + (chunks[number + 1][:2] if number + 1 < len(chunks) else b"")
+
+
+def _pieces(store: Store, job: ImportJob) -> Iterator[bytes]:
+    for number in range(job.chunks):
+        piece = import_jobs(store).chunk(job.id, number)
+        if piece is None:
+            raise FileNotFoundError(f"piece {number} of the file of import {job.id} is missing")
+        yield piece
+
+
+def run_job(store: Store, job_id: str, saver: Saver, dead: str = "") -> None:
+    """Work through the job if no other worker holds it (or its worker, ``dead``, has died)."""
+    now = curtime()
+    job = import_jobs(store).claim(job_id, WORKER, now, now + LEASE_MS, dead)
+    if job is None:
+        return
+    log.info("Import %s for %s: going on from %d of %d", job.id, job.owner, job.done, job.total)
+    try:
+        _work(store, job, saver)
+    except UNAVAILABLE as error:  # left to the next sweep, once its lease has run out
+        log.error("Import %s stopped, the database is unavailable: %s", job.id, error)
+    except Exception:
+        log.exception("Import %s failed", job.id)
+        job.state, job.message = "failed", "The import stopped because of an error on our side."
+        job.updated_at = curtime()
+        import_jobs(store).save(job)
+
+
+def _work(store: Store, job: ImportJob, saver: Saver) -> None:
+    batch: list[Bookmark] = []
+    for number, bookmark in enumerate(read_bookmarks(_pieces(store, job))):
+        if number < job.done:
+            continue
+        batch.append(bookmark)
+        if len(batch) == BATCH and not _save_batch(store, job, saver, batch):
+            return
+    if batch and not _save_batch(store, job, saver, batch):
+        return
+    job.state, job.total = "done", job.done
+    job.updated_at = curtime()
+    import_jobs(store).save(job)
+    log.info("Import %s done: %d created, %d merged, %d skipped", job.id, job.created, job.merged, job.skipped_count)
+
+
+def _save_batch(store: Store, job: ImportJob, saver: Saver, batch: list[Bookmark]) -> bool:
+    """Save a batch and note it in the job; False when another worker has taken the job over."""
+    for bookmark, outcome in zip(batch, saver(job.owner, batch), strict=True):
+        if outcome == "created":
+            job.created += 1
+        elif outcome == "merged":
+            job.merged += 1
+        else:
+            job.skip(bookmark.url, bookmark.title, outcome)
+    job.done += len(batch)
+    job.total = max(job.total, job.done)
+    job.updated_at = curtime()
+    job.lease_until = job.updated_at + LEASE_MS
+    batch.clear()
+    concurrency.sleep(0)  # let the requests waiting meanwhile go first
+    return import_jobs(store).save(job)
+
+
+def resume_stalled(store: Store, site: str, saver: Saver, limit: int = 20) -> int:
+    """Start again the site's unfinished jobs whose worker died (a process of this host that is gone, or
+    whose lease ran out); how many."""
+    now, resumed = curtime(), 0
+    for job in import_jobs(store).unfinished(site, limit):
+        dead = job.worker if _dead_here(job.worker) else ""
+        if job.worker != WORKER and (dead or job.lease_until <= now):
+            concurrency.spawn(run_job, store, job.id, saver, dead)
+            resumed += 1
+    return resumed
+
+
+def _dead_here(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def keep_resuming(store: Store, site: str, saver: Saver, every: float = SWEEP_SECONDS) -> None:
+    """Look for stalled jobs of the site now and every ``every`` seconds, for the life of the process."""
+
+    def sweep() -> None:
+        while True:
+            try:
+                resume_stalled(store, site, saver)
+            except UNAVAILABLE as error:
+                log.warning("Cannot look for stalled imports: %s", error)
+            concurrency.sleep(every)
+
+    concurrency.spawn(sweep)
