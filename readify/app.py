@@ -9,6 +9,7 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
+from .imports import ExportHandler, ImportHandler, ImportProgressHandler
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
@@ -26,6 +27,9 @@ ROUTES = [
     (rf"/edit_item/{LINK_ID}$", EditItemHandler),
     (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
     (r"/tags$", TagsHandler),
+    (r"/import$", ImportHandler),
+    (r"/import/(?P<job_id>[0-9a-f]{24})$", ImportProgressHandler),
+    (r"/export$", ExportHandler),
     (r"/tags/rename$", TagRenameHandler),
     (r"/tags/remove$", TagRemoveHandler),
     (r"/settings$", SettingsHandler),
