@@ -20,7 +20,7 @@ def generated_file(count: int = 10_000, seed: int = 24, duplicates: float = 0.02
     rng = random.Random(seed)
     lines = [DOCTYPE, '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">', "<TITLE>Bookmarks</TITLE>"]
     lines += ["<H1>Bookmarks</H1>", "<DL><p>"]
-    depth, urls = 0, []
+    depth, urls = 0, list[str]()
     for number in range(count):
         if rng.random() < 0.01 and depth < 3:
             lines.append(f"{'    ' * (depth + 1)}<DT><H3>{escape(rng.choice(FOLDERS))} {number}</H3>")

@@ -55,7 +55,18 @@ class ReadifyLink(SavedLink):
         return self.model_dump(include=READIFY_API_FIELDS)
 
 
-READIFY_API_FIELDS = {"id", "url", "title", "tags", "liked", "archived", "private", "created_at", "updated_at"}
+READIFY_API_FIELDS = {
+    "id",
+    "url",
+    "title",
+    "description",
+    "tags",
+    "liked",
+    "archived",
+    "private",
+    "created_at",
+    "updated_at",
+}
 
 
 class Tombstone(Document):

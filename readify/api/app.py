@@ -19,6 +19,7 @@ from .handlers import (
     TagsHandler,
     TokensHandler,
 )
+from .imports import ExportHandler, ImportHandler, ImportsHandler
 from .operations import Endpoint
 
 SITE = "readify-api"
@@ -31,6 +32,9 @@ ENDPOINTS: list[type[Endpoint]] = [
     TagHandler,
     MeHandler,
     TokensHandler,
+    ImportsHandler,
+    ImportHandler,
+    ExportHandler,
     OpenAPIHandler,
 ]
 
