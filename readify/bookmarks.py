@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from brubeck.timekeeping import curtime
 from shared.bookmarks.netscape import Bookmark
 from shared.limits import LINKS_PER_ACCOUNT, ListFull
-from shared.models import field_errors, normalize_url
+from shared.models import field_errors
 from shared.store import Store
 
 from .links import list_links
@@ -46,16 +46,12 @@ def _tags(bookmark: Bookmark) -> list[str]:
 
 def to_link(owner: str, bookmark: Bookmark, now: int) -> ReadifyLink | str:
     """The link a bookmark makes, or why it cannot be saved."""
-    try:
-        url = normalize_url(bookmark.url)
-    except ValueError as error:
-        return _sentence(str(error))
     created = bookmark.created_at or now
     try:
         return ReadifyLink(
             id=ReadifyLink.new_id(),
             owner=owner,
-            url=url,
+            url=bookmark.url,
             title=bookmark.title,
             description=bookmark.description,
             tags=_tags(bookmark),
@@ -66,11 +62,7 @@ def to_link(owner: str, bookmark: Bookmark, now: int) -> ReadifyLink | str:
         )
     except ValidationError as error:
         field, message = next(iter(field_errors(error).items()))
-        return f"The {field}: {message[:1].lower()}{message[1:]}"
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        return message if field == "url" else f"The {field}: {message[:1].lower()}{message[1:]}"
 
 
 def _merged(existing: ReadifyLink, incoming: ReadifyLink) -> dict[str, Any]:

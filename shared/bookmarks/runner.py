@@ -9,6 +9,7 @@ batch its record counts.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -87,23 +88,28 @@ def run_job(store: Store, job_id: str, saver: Saver, dead: str = "") -> None:
 
 
 def _work(store: Store, job: ImportJob, saver: Saver) -> None:
-    batch: list[Bookmark] = []
-    for number, bookmark in enumerate(read_bookmarks(_pieces(store, job))):
-        if number < job.done:
-            continue
-        batch.append(bookmark)
-        if len(batch) == BATCH and not _save_batch(store, job, saver, batch):
+    """Read and save a batch at a time, each in the thread pool (reading and checking bookmarks is work for the
+    processor: the requests of this process go on meanwhile)."""
+    bookmarks = itertools.islice(read_bookmarks(_pieces(store, job)), job.done, None)
+    while True:
+        going_on = concurrency.run_in_thread(_save_next, store, job, saver, bookmarks)
+        if going_on is None:
+            break
+        if not going_on:
             return
-    if batch and not _save_batch(store, job, saver, batch):
-        return
+        concurrency.sleep(0)  # let the requests waiting meanwhile go first
     job.state, job.total = "done", job.done
     job.updated_at = curtime()
     import_jobs(store).save(job)
     log.info("Import %s done: %d created, %d merged, %d skipped", job.id, job.created, job.merged, job.skipped_count)
 
 
-def _save_batch(store: Store, job: ImportJob, saver: Saver, batch: list[Bookmark]) -> bool:
-    """Save a batch and note it in the job; False when another worker has taken the job over."""
+def _save_next(store: Store, job: ImportJob, saver: Saver, bookmarks: Iterator[Bookmark]) -> bool | None:
+    """Save the next batch and note it in the job: True to go on, None at the end of the file, False when
+    another worker has taken the job over."""
+    batch = list(itertools.islice(bookmarks, BATCH))
+    if not batch:
+        return None
     for bookmark, outcome in zip(batch, saver(job.owner, batch), strict=True):
         if outcome == "created":
             job.created += 1
@@ -115,8 +121,6 @@ def _save_batch(store: Store, job: ImportJob, saver: Saver, batch: list[Bookmark
     job.total = max(job.total, job.done)
     job.updated_at = curtime()
     job.lease_until = job.updated_at + LEASE_MS
-    batch.clear()
-    concurrency.sleep(0)  # let the requests waiting meanwhile go first
     return import_jobs(store).save(job)
 
 
