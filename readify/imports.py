@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from brubeck.auth import web_authenticated
 from brubeck.exceptions import HTTPError
 from brubeck.responses import Response
@@ -9,7 +11,7 @@ from shared.bookmarks.jobs import ImportJob
 from shared.bookmarks.records import import_jobs
 from shared.bookmarks.runner import Saver, resume_stalled, start_import
 from shared.bookmarks.uploads import MAX_FORM_BYTES, BadUpload, bookmark_file, export_filename
-from shared.bookmarks.writer import write_bookmarks
+from shared.bookmarks.writer import file_pieces
 from shared.store import Store
 
 from .bookmarks import exported, save_bookmarks
@@ -35,9 +37,9 @@ def own_job(store: Store, owner: str, job_id: str, limit: int) -> ImportJob:
     return job
 
 
-def export_body(store: Store, owner: str) -> bytes:
-    """The owner's links as a bookmark file."""
-    return "".join(write_bookmarks(exported(store, owner))).encode("utf-8")
+def export_pieces(store: Store, owner: str) -> Iterator[bytes]:
+    """The owner's links as a bookmark file, made a piece at a time."""
+    return file_pieces(exported(store, owner))
 
 
 class ImportHandler(ReadifyPage):
@@ -82,5 +84,4 @@ class ExportHandler(ReadifyPage):
         self.headers["Content-Type"] = "text/html; charset=utf-8"
         self.headers["Content-Disposition"] = f'attachment; filename="{export_filename(SITE, self.current_time)}"'
         self.headers["Cache-Control"] = "no-store"
-        self.set_body(export_body(self.store, self.current_user.id))
-        return self.render()
+        return self.stream(export_pieces(self.store, self.current_user.id))

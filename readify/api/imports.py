@@ -12,7 +12,7 @@ from shared.bookmarks.jobs import ImportJob
 from shared.bookmarks.runner import start_import
 from shared.bookmarks.uploads import MAX_FILE_BYTES, MAX_FORM_BYTES, BadUpload, bookmark_file, export_filename
 
-from ..imports import SITE, export_body, own_job, saver
+from ..imports import SITE, export_pieces, own_job, saver
 from .handlers import ReaderEndpoint
 from .operations import operation
 from .schema import LINK_ID, MS, Closed, Error
@@ -130,5 +130,4 @@ class ExportHandler(ReaderEndpoint):
     def get(self) -> Response:
         self.headers["Content-Type"] = "text/html; charset=utf-8"
         self.headers["Content-Disposition"] = f'attachment; filename="{export_filename(SITE, self.current_time)}"'
-        self.set_body(export_body(self.store, self.owner), status_code=200)
-        return self.render()
+        return self.stream(export_pieces(self.store, self.owner), 200)

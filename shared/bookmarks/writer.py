@@ -18,6 +18,8 @@ HEADER = (
     "<DL><p>\n"
 )
 FOOTER = "</DL><p>\n"
+PIECE_BYTES = 64 * 1024
+"""About how much of the file :func:`file_pieces` gives at a time."""
 
 
 def _text(value: str) -> str:
@@ -49,3 +51,16 @@ def write_bookmarks(bookmarks: Iterable[Bookmark]) -> Iterator[str]:
     for bookmark in bookmarks:
         yield bookmark_entry(bookmark)
     yield FOOTER
+
+
+def file_pieces(bookmarks: Iterable[Bookmark]) -> Iterator[bytes]:
+    """The file in UTF-8, in pieces of about :data:`PIECE_BYTES` (to send each as it is made)."""
+    pending: list[bytes] = []
+    size = 0
+    for text in write_bookmarks(bookmarks):
+        pending.append(text.encode("utf-8"))
+        size += len(pending[-1])
+        if size >= PIECE_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    yield b"".join(pending)

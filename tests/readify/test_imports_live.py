@@ -85,3 +85,16 @@ def test_an_import_whose_process_is_killed_halfway_is_taken_over_when_it_is_back
     expected = {b.url: kept(b) for b in exported(reference, "alice")}
     reference.close()
     assert exported_links(alice) == expected  # every link whole, none twice
+
+
+def test_the_export_is_sent_in_chunks_as_it_is_made(readify):
+    alice = signed_up(readify, "alice")
+    page = upload(alice, generated_file(2_000, seed=9))
+    progress_until(alice, page, lambda state, *_: state == "done")
+    response = alice.get("/export", stream=True)
+    assert response.headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in response.headers
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="readify-bookmarks-')
+    pieces = list(response.iter_content(chunk_size=None))
+    assert len(pieces) > 1
+    assert len(list(read_bookmarks(iter(pieces)))) == len(exported_links(alice)) > 1_900
+    assert alice.get("/").status_code == 200  # the connection goes on
