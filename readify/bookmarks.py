@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from brubeck.timekeeping import curtime
+from shared.bookmarks.batches import merge_saved, plan, reason
 from shared.bookmarks.netscape import Bookmark
 from shared.limits import LINKS_PER_ACCOUNT, ListFull
-from shared.models import field_errors
 from shared.store import Store
 
 from .links import list_links
@@ -61,21 +61,18 @@ def to_link(owner: str, bookmark: Bookmark, now: int) -> ReadifyLink | str:
             updated_at=max(bookmark.updated_at or created, created),
         )
     except ValidationError as error:
-        field, message = next(iter(field_errors(error).items()))
-        return message if field == "url" else f"The {field}: {message[:1].lower()}{message[1:]}"
+        return reason(error)
 
 
 def _merged(existing: ReadifyLink, incoming: ReadifyLink) -> dict[str, Any]:
-    """What changes in ``existing`` when ``incoming`` (the same URL) is imported over it."""
-    changes: dict[str, Any] = {}
+    """What changes in ``existing`` when ``incoming`` (the same URL) is imported over it: also the tags added,
+    an empty description filled in."""
+    changes = merge_saved(existing, incoming)
     tags = list(dict.fromkeys([*existing.tags, *incoming.tags]))[:MAX_TAGS]
     if tags != existing.tags:
         changes["tags"] = tags
-    if incoming.created_at < existing.created_at:
-        changes["created_at"] = incoming.created_at
-    for field in ("title", "description"):
-        if not getattr(existing, field) and getattr(incoming, field):
-            changes[field] = getattr(incoming, field)
+    if not existing.description and incoming.description:
+        changes["description"] = incoming.description
     return changes
 
 
@@ -86,34 +83,8 @@ def save_bookmarks(store: Store, owner: str, bookmarks: list[Bookmark], *, limit
     urls = list({link.url for link in links if isinstance(link, ReadifyLink)})
     stored = {link.url: link for link in readify_links(store).find_urls(owner, urls)} if urls else {}
     room = limit - readify_links(store).count(owner)
-    new: dict[str, ReadifyLink] = {}
-    changes: dict[str, tuple[ReadifyLink, dict[str, Any]]] = {}
-    outcomes: list[str] = []
-    for link in links:
-        if isinstance(link, str):
-            outcomes.append(link)
-        elif link.url in stored:
-            existing = stored[link.url]
-            changed = {**changes.get(link.url, (existing, {}))[1]}
-            changed.update(_merged(existing.model_copy(update=changed), link))
-            if changed:
-                changes[link.url] = (existing, {**changed, "updated_at": max(existing.updated_at, now)})
-            outcomes.append("merged")
-        elif link.url in new:
-            first = new[link.url]
-            new[link.url] = first.model_copy(update=_merged(first, link))
-            outcomes.append("merged")
-        elif len(new) >= room:
-            outcomes.append(ListFull(limit).sentence("Readify"))
-        else:
-            new[link.url] = link
-            outcomes.append("created")
-    inserted = readify_links(store).import_links(list(new.values()), list(changes.values()))
-    lost = {link.url for link, saved in zip(new.values(), inserted, strict=True) if not saved}
-    return [
-        "merged" if outcome == "created" and isinstance(link, ReadifyLink) and link.url in lost else outcome
-        for link, outcome in zip(links, outcomes, strict=True)
-    ]
+    batch = plan(links, stored, room, _merged, ListFull(limit).sentence("Readify"), now)
+    return batch.settled(readify_links(store).import_links(list(batch.new.values()), list(batch.changes.values())))
 
 
 def as_bookmark(link: ReadifyLink) -> Bookmark:

@@ -9,10 +9,10 @@ from brubeck.exceptions import HTTPError
 from brubeck.openapi import Reply
 from brubeck.responses import Response
 from shared.bookmarks.jobs import ImportJob
-from shared.bookmarks.runner import start_import
-from shared.bookmarks.uploads import MAX_FILE_BYTES, MAX_FORM_BYTES, BadUpload, bookmark_file, export_filename
+from shared.bookmarks.netscape import STARTS
+from shared.bookmarks.uploads import MAX_FILE_BYTES, MAX_FORM_BYTES, BadUpload, attachment, bookmark_file
 
-from ..imports import SITE, export_pieces, own_job, saver
+from ..imports import BOOKMARKS
 from .handlers import ReaderEndpoint
 from .operations import operation
 from .schema import LINK_ID, MS, Closed, Error
@@ -24,7 +24,9 @@ UPLOAD = {
         "file": {
             "type": "string",
             "contentMediaType": "text/html",
-            "description": f"a Netscape bookmark file, at most {MAX_FILE_BYTES // 1024 // 1024} MB",
+            "pattern": STARTS,
+            "description": f"a Netscape bookmark file, at most {MAX_FILE_BYTES // 1024 // 1024} MB: its DOCTYPE "
+            "first (in letters of any case)",
         }
     },
 }
@@ -83,11 +85,11 @@ class ImportsHandler(ReaderEndpoint):
         if self.message.content_type != "multipart/form-data":
             raise HTTPError(415, "Send the file as multipart/form-data, in the field file.")
         try:
-            upload = bookmark_file(self.message.files)
+            upload = bookmark_file(self.message.files, self.message.arguments)
         except BadUpload as error:
             raise HTTPError(400, str(error), {"file": str(error)}) from None
         limit = self.application.config.links_per_account
-        job = start_import(self.store, SITE, self.owner, upload.filename, upload.body, saver(self.store, limit))
+        job = BOOKMARKS.start(self.store, self.owner, upload.filename, upload.body, limit)
         self.headers["Location"] = f"{self.application.site.url}/import/{job.id}"
         return self.reply(202, Import.of(job))
 
@@ -105,7 +107,7 @@ class ImportHandler(ReaderEndpoint):
     }
 
     def get(self, import_id: str) -> Response:
-        job = own_job(self.store, self.owner, import_id, self.application.config.links_per_account)
+        job = BOOKMARKS.own_job(self.store, self.owner, import_id, self.application.config.links_per_account)
         return self.reply(200, Import.of(job))
 
 
@@ -129,5 +131,5 @@ class ExportHandler(ReaderEndpoint):
 
     def get(self) -> Response:
         self.headers["Content-Type"] = "text/html; charset=utf-8"
-        self.headers["Content-Disposition"] = f'attachment; filename="{export_filename(SITE, self.current_time)}"'
-        return self.stream(export_pieces(self.store, self.owner), 200)
+        self.headers["Content-Disposition"] = attachment(BOOKMARKS.name, self.current_time)
+        return self.stream(BOOKMARKS.file(self.store, self.owner), 200)

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 DOCTYPE = "<!DOCTYPE NETSCAPE-Bookmark-file-1>"
-SNIFF_BYTES = 65536
+SNIFF_BYTES = 1024
 """How much of the beginning of a file :func:`looks_like_bookmarks` reads."""
 BROWSER_FOLDERS = ("personal_toolbar_folder", "unfiled_bookmarks_folder")
 """Attributes of the folders a browser makes itself (its toolbar, its "Other bookmarks"): not tags."""
-_BOOKMARK_HINT = re.compile(rb"<!doctype\s+netscape-bookmark-file|<dl[\s>]", re.IGNORECASE)
-_ANCHOR_HINT = re.compile(rb"<(?:a\s|h3)", re.IGNORECASE)
+STARTS = r"^\s*<!DOCTYPE NETSCAPE-Bookmark-file-1>"
+"""How a bookmark file begins (the letters in any case; an API's schema says it as this pattern)."""
+_STARTS = re.compile(STARTS, re.IGNORECASE)
 
 
 @dataclass
@@ -56,8 +57,9 @@ def epoch_ms(raw: str | None) -> int | None:
 
 
 def looks_like_bookmarks(head: bytes) -> bool:
-    """Whether a file beginning with ``head`` (its first :data:`SNIFF_BYTES`) is a bookmark file."""
-    return bool(_BOOKMARK_HINT.search(head)) and bool(_ANCHOR_HINT.search(head))
+    """Whether a file beginning with ``head`` (its first :data:`SNIFF_BYTES`) is a bookmark file: it begins with
+    the format's DOCTYPE, as every browser and bookmark site writes it."""
+    return bool(_STARTS.match(head.decode("utf-8-sig", errors="replace")))
 
 
 class BookmarkReader(HTMLParser):

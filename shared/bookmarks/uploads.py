@@ -22,10 +22,12 @@ class BadUpload(ValueError):
     """The upload is not a bookmark file we take; the message says why, for a person."""
 
 
-def bookmark_file(files: dict[str, list[UploadedFile]]) -> UploadedFile:
-    """The bookmark file of a form's ``file`` field; :class:`BadUpload` when there is none, or it is too large,
-    empty, or not a bookmark file."""
-    uploads = files.get(FIELD) or []
+def bookmark_file(files: dict[str, list[UploadedFile]], fields: dict[str, list[str]] | None = None) -> UploadedFile:
+    """The bookmark file of a form's ``file`` field (an uploaded file, or with ``fields`` its text sent as a
+    plain field); :class:`BadUpload` when there is none, or it is too large, empty, or not a bookmark file."""
+    uploads = files.get(FIELD) or [
+        UploadedFile("", "text/html", text.encode()) for text in (fields or {}).get(FIELD, [])
+    ]
     if len(uploads) != 1:
         raise BadUpload("Choose one bookmark file to upload.")
     upload = uploads[0]
@@ -38,7 +40,8 @@ def bookmark_file(files: dict[str, list[UploadedFile]]) -> UploadedFile:
     return upload
 
 
-def export_filename(site: str, now_ms: int) -> str:
-    """The download's name: the site's and the day's (``readify-bookmarks-2026-12-07.html``)."""
+def attachment(site: str, now_ms: int) -> str:
+    """An export's ``Content-Disposition``: a download named for the site and the day
+    (``readify-bookmarks-2026-12-07.html``)."""
     day = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
-    return f"{site.lower()}-bookmarks-{day}.html"
+    return f'attachment; filename="{site.lower()}-bookmarks-{day}.html"'

@@ -18,7 +18,7 @@ from bench.bookmark_files import generated_file
 from brubeck import concurrency
 from brubeck.timekeeping import curtime
 from readify.bookmarks import exported, save_bookmarks
-from readify.imports import SITE, export_pieces, saver
+from readify.imports import BOOKMARKS, SITE, saver
 from readify.models import ReadifyLink
 from readify.store import readify_links
 from shared.bookmarks import runner
@@ -85,7 +85,7 @@ def test_a_generated_file_round_trips_through_an_export_into_a_fresh_account(sto
     assert any("Ёлка" in v[0] or "東京" in v[0] for v in alice.values())
     assert any('"quoted" <b>' in str(v[0]) for v in alice.values())
 
-    again = imported(store, "bob", b"".join(export_pieces(store, "alice")))
+    again = imported(store, "bob", b"".join(BOOKMARKS.file(store, "alice")))
     assert (again.created, again.merged, again.skipped_count) == (len(unique), 0, 0)
     assert library(store, "bob") == alice
 
@@ -200,7 +200,7 @@ def test_the_export_escapes_quotes_and_angle_brackets_and_reads_back_the_same(st
     save_bookmarks(
         store, "alice", [Bookmark("https://e.example/?a=1&b=2", title=title, description='"<d>"', tags=["x"])]
     )
-    body = b"".join(export_pieces(store, "alice")).decode()
+    body = b"".join(BOOKMARKS.file(store, "alice")).decode()
     assert "<script>" not in body and "&quot;&lt;script&gt;" in body
     (back,) = read_bookmarks(iter([body.encode()]))
     assert (back.url, back.title, back.description, back.tags) == ("https://e.example/?a=1&b=2", title, '"<d>"', ["x"])
