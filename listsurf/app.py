@@ -10,11 +10,15 @@ from shared.store import Store
 from shared.web import SiteApp, make_app
 
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
+from .imports import ExportHandler, ImportHandler, ImportProgressHandler
 
 ROUTES = [
     (r"/$", ListHandler),
     (r"/add_item$", AddItemHandler),
     (r"/delete_item/(?P<link_id>[^/]+)$", DeleteItemHandler),
+    (r"/import$", ImportHandler),
+    (r"/import/(?P<job_id>[0-9a-f]{24})$", ImportProgressHandler),
+    (r"/export$", ExportHandler),
     (r"/api$", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),
     *account_routes(),

@@ -4,20 +4,12 @@ keeping titles, descriptions, tags, dates, the private flag and what was read (:
 from __future__ import annotations
 
 from shared.bookmarks.pages import BookmarkSite, ExportPage, ImportPage, ImportProgressPage
-from shared.bookmarks.runner import Saver
-from shared.store import Store
 
 from .bookmarks import exported, save_bookmarks
 
-
-def saver(store: Store, limit: int) -> Saver:
-    """What saves an import's batches on ``store`` for an account keeping at most ``limit`` links."""
-    return lambda owner, bookmarks: save_bookmarks(store, owner, bookmarks, limit=limit)
-
-
 BOOKMARKS = BookmarkSite(
     "readify",
-    saver,
+    save_bookmarks,
     exported,
     "Each bookmark keeps its title, description, tags (its folders become tags too), dates and private flag; "
     "what the file marks as read (Pinboard's “to read” off) goes to the archive.",

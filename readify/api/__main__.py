@@ -2,7 +2,7 @@
 
 from conf.settings import from_env
 from readify.api.app import create_app
-from readify.imports import SITE, saver
+from readify.imports import BOOKMARKS
 from shared.bookmarks.runner import keep_resuming
 from shared.web import configure_logging
 
@@ -10,5 +10,7 @@ if __name__ == "__main__":
     settings = from_env()
     configure_logging(settings.log_level)
     app = create_app(settings)
-    keep_resuming(app.store, SITE, saver(app.store, settings.links_per_account))  # imports whose process died
+    keep_resuming(
+        app.store, BOOKMARKS.name, BOOKMARKS.saver(app.store, settings.links_per_account)
+    )  # imports whose process died
     app.run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from brubeck.auth import web_authenticated
 from brubeck.exceptions import HTTPError
@@ -27,15 +27,24 @@ REFRESH_SECONDS = 2
 NO_SUCH_IMPORT = "You have no import with that id."
 
 
+class SaveBookmarks(Protocol):
+    def __call__(self, store: Store, owner: str, bookmarks: list[Bookmark], *, limit: int) -> list[str]:
+        """Save a batch of bookmarks for ``owner``, who keeps at most ``limit`` links; what became of each."""
+
+
 @dataclass(frozen=True)
 class BookmarkSite:
-    """How a site imports and exports: its name (its jobs'), its saver on a store for an account keeping at most
-    so many links, its links as bookmarks, and what the import page says is kept."""
+    """How a site imports and exports: its name (its jobs'), how it saves a batch of bookmarks, its links as
+    bookmarks, and what the import page says is kept."""
 
     name: str
-    saver: Callable[[Store, int], Saver]
+    save: SaveBookmarks
     exported: Callable[[Store, str], Iterator[Bookmark]]
     kept: str
+
+    def saver(self, store: Store, limit: int) -> Saver:
+        """What saves an import's batches on ``store`` for an account keeping at most ``limit`` links."""
+        return lambda owner, bookmarks: self.save(store, owner, bookmarks, limit=limit)
 
     def own_job(self, store: Store, owner: str, job_id: str, limit: int) -> ImportJob:
         """The owner's import on this site (taken over first if its worker died); 404 otherwise."""

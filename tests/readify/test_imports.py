@@ -15,39 +15,25 @@ import sys
 import pytest
 
 from bench.bookmark_files import generated_file
-from brubeck import concurrency
 from brubeck.timekeeping import curtime
 from readify.bookmarks import exported, save_bookmarks
-from readify.imports import BOOKMARKS, SITE, saver
+from readify.imports import BOOKMARKS, SITE
 from readify.models import ReadifyLink
 from readify.store import readify_links
 from shared.bookmarks import runner
 from shared.bookmarks.jobs import ImportJob
 from shared.bookmarks.netscape import Bookmark, read_bookmarks
 from shared.bookmarks.records import import_jobs
-from shared.bookmarks.runner import start_import
 from shared.store import Store
-from tests.readify.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
 from tests.readify.pages import Reader
+from tests.support.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
+from tests.support.imports import LIMIT, finished
+from tests.support.imports import imported as imported_on
 from tests.support.pages import elements
-
-LIMIT = 100_000
-
-
-def finished(store: Store, job_id: str) -> ImportJob:
-    """The job once it is over (it runs in a greenlet of this process)."""
-    for _ in range(2000):
-        job = import_jobs(store).get(job_id)
-        assert job is not None
-        if job.finished:
-            return job
-        concurrency.sleep(0.05)
-    raise AssertionError(f"import {job_id} did not finish")
 
 
 def imported(store: Store, owner: str, data: bytes, limit: int = LIMIT) -> ImportJob:
-    job = start_import(store, SITE, owner, "bookmarks.html", data, saver(store, limit))
-    return finished(store, job.id)
+    return imported_on(BOOKMARKS, store, owner, data, limit)
 
 
 def library(store: Store, owner: str) -> dict[str, tuple[object, ...]]:
@@ -232,7 +218,7 @@ def test_a_job_whose_worker_died_halfway_is_taken_over_and_nothing_is_doubled(st
     assert import_jobs(store).save(claimed)
     save_bookmarks(store, "alice", list(read_bookmarks(iter(chunks)))[500:750])  # ...the half not noted
 
-    assert runner.resume_stalled(store, SITE, saver(store, LIMIT)) == 1
+    assert runner.resume_stalled(store, SITE, BOOKMARKS.saver(store, LIMIT)) == 1
     done = finished(store, job.id)
     assert (done.state, done.done, done.created + done.merged) == ("done", 1_200, 1_200)
     assert readify_links(store).count("alice") == 1_200
@@ -244,7 +230,7 @@ def test_a_job_held_by_a_live_worker_is_left_to_it(store):
     job = ImportJob(ImportJob.new_id(), SITE, "alice", "b.html", len(chunks), curtime(), total=10)
     import_jobs(store).create(job, chunks)
     assert import_jobs(store).claim(job.id, "elsewhere:1", curtime(), curtime() + 60_000) is not None
-    assert runner.resume_stalled(store, SITE, saver(store, LIMIT)) == 0
+    assert runner.resume_stalled(store, SITE, BOOKMARKS.saver(store, LIMIT)) == 0
     assert import_jobs(store).claim(job.id, runner.WORKER, curtime(), curtime() + 60_000) is None
 
 

@@ -9,9 +9,9 @@ from readify.imports import SITE as IMPORTS
 from shared.bookmarks.netscape import read_bookmarks
 from shared.bookmarks.records import import_jobs
 from tests.readify.api import SITE
-from tests.readify.bookmark_shapes import PINBOARD
 from tests.readify.test_api import alice, anyone, app, bob, error_of, reader  # noqa: F401  (its fixtures)
-from tests.readify.test_imports import finished
+from tests.support.bookmark_shapes import PINBOARD
+from tests.support.imports import finished
 
 
 def send(client, data: bytes, content_type: str = "text/html"):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.bookmark_files import generated_file
-from tests.readify.bookmark_shapes import PINBOARD
+from tests.support.bookmark_shapes import PINBOARD
 from tests.support.chromium import ARTIFACTS, open_page
 
 try:
