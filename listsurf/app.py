@@ -5,20 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.accounts import account_routes
+from shared.bookmarks.pages import bookmark_routes
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
 from .handlers import AddItemHandler, ApiHandler, ApiNotFoundHandler, DeleteItemHandler, ListHandler
-from .imports import ExportHandler, ImportHandler, ImportProgressHandler
+from .imports import BOOKMARKS
 
 ROUTES = [
     (r"/$", ListHandler),
     (r"/add_item$", AddItemHandler),
     (r"/delete_item/(?P<link_id>[^/]+)$", DeleteItemHandler),
-    (r"/import$", ImportHandler),
-    (r"/import/(?P<job_id>[0-9a-f]{24})$", ImportProgressHandler),
-    (r"/export$", ExportHandler),
+    *bookmark_routes(BOOKMARKS),
     (r"/api$", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),
     *account_routes(),

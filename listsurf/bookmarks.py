@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pydantic import ValidationError
 
 from brubeck.timekeeping import curtime
-from shared.bookmarks.batches import merge_saved, plan, reason
+from shared.bookmarks.batches import merge_saved, reason, save_batch
 from shared.bookmarks.netscape import Bookmark
-from shared.limits import LINKS_PER_ACCOUNT, ListFull
+from shared.limits import LINKS_PER_ACCOUNT
 from shared.store import Store
 
 from .links import list_links
@@ -38,11 +38,7 @@ def save_bookmarks(store: Store, owner: str, bookmarks: list[Bookmark], *, limit
     """Save a batch of bookmarks in one write; for each "created", "merged" or why it was skipped."""
     now = curtime()
     links = [to_link(owner, bookmark, now) for bookmark in bookmarks]
-    urls = list({link.url for link in links if isinstance(link, Link)})
-    stored = {link.url: link for link in stored_links(store).find_urls(owner, urls)} if urls else {}
-    room = limit - stored_links(store).count(owner)
-    batch = plan(links, stored, room, merge_saved, ListFull(limit).sentence("Listsurf"), now)
-    return batch.settled(stored_links(store).import_links(list(batch.new.values()), list(batch.changes.values())))
+    return save_batch(stored_links(store), owner, links, merge_saved, limit, "Listsurf", now)
 
 
 def exported(store: Store, owner: str) -> Iterator[Bookmark]:

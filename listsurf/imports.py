@@ -3,7 +3,7 @@ keeping URLs, titles and dates (:mod:`.bookmarks`)."""
 
 from __future__ import annotations
 
-from shared.bookmarks.pages import BookmarkSite, ExportPage, ImportPage, ImportProgressPage
+from shared.bookmarks.pages import BookmarkSite
 
 from .bookmarks import exported, save_bookmarks
 
@@ -14,15 +14,3 @@ BOOKMARKS = BookmarkSite(
     "Each bookmark keeps its address, title and dates (Listsurf has no tags, folders or descriptions).",
 )
 SITE = BOOKMARKS.name
-
-
-class ImportHandler(ImportPage):
-    bookmarks = BOOKMARKS
-
-
-class ImportProgressHandler(ImportProgressPage):
-    bookmarks = BOOKMARKS
-
-
-class ExportHandler(ExportPage):
-    bookmarks = BOOKMARKS

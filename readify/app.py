@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.accounts import account_routes
+from shared.bookmarks.pages import bookmark_routes
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
-from .imports import ExportHandler, ImportHandler, ImportProgressHandler
+from .imports import BOOKMARKS
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
@@ -27,9 +28,7 @@ ROUTES = [
     (rf"/edit_item/{LINK_ID}$", EditItemHandler),
     (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
     (r"/tags$", TagsHandler),
-    (r"/import$", ImportHandler),
-    (r"/import/(?P<job_id>[0-9a-f]{24})$", ImportProgressHandler),
-    (r"/export$", ExportHandler),
+    *bookmark_routes(BOOKMARKS),
     (r"/tags/rename$", TagRenameHandler),
     (r"/tags/remove$", TagRemoveHandler),
     (r"/settings$", SettingsHandler),

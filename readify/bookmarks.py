@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from brubeck.timekeeping import curtime
-from shared.bookmarks.batches import merge_saved, plan, reason
+from shared.bookmarks.batches import merge_saved, reason, save_batch
 from shared.bookmarks.netscape import Bookmark
-from shared.limits import LINKS_PER_ACCOUNT, ListFull
+from shared.limits import LINKS_PER_ACCOUNT
 from shared.store import Store
 
 from .links import list_links
@@ -80,11 +80,7 @@ def save_bookmarks(store: Store, owner: str, bookmarks: list[Bookmark], *, limit
     """Save a batch of bookmarks in one write; for each "created", "merged" or why it was skipped."""
     now = curtime()
     links = [to_link(owner, bookmark, now) for bookmark in bookmarks]
-    urls = list({link.url for link in links if isinstance(link, ReadifyLink)})
-    stored = {link.url: link for link in readify_links(store).find_urls(owner, urls)} if urls else {}
-    room = limit - readify_links(store).count(owner)
-    batch = plan(links, stored, room, _merged, ListFull(limit).sentence("Readify"), now)
-    return batch.settled(readify_links(store).import_links(list(batch.new.values()), list(batch.changes.values())))
+    return save_batch(readify_links(store), owner, links, _merged, limit, "Readify", now)
 
 
 def as_bookmark(link: ReadifyLink) -> Bookmark:

@@ -3,7 +3,7 @@ keeping titles, descriptions, tags, dates, the private flag and what was read (:
 
 from __future__ import annotations
 
-from shared.bookmarks.pages import BookmarkSite, ExportPage, ImportPage, ImportProgressPage
+from shared.bookmarks.pages import BookmarkSite
 
 from .bookmarks import exported, save_bookmarks
 
@@ -15,15 +15,3 @@ BOOKMARKS = BookmarkSite(
     "what the file marks as read (Pinboard's “to read” off) goes to the archive.",
 )
 SITE = BOOKMARKS.name
-
-
-class ImportHandler(ImportPage):
-    bookmarks = BOOKMARKS
-
-
-class ImportProgressHandler(ImportProgressPage):
-    bookmarks = BOOKMARKS
-
-
-class ExportHandler(ExportPage):
-    bookmarks = BOOKMARKS

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 
+from shared.limits import ListFull
 from shared.models import SavedLink, field_errors
 
 L = TypeVar("L", bound=SavedLink)
@@ -80,3 +81,25 @@ def plan(links: Sequence[L | str], stored: dict[str, L], room: int, merge: Merge
             batch.created_at[len(batch.outcomes)] = link.url
             batch.outcomes.append("created")
     return batch
+
+
+class BatchStore(Protocol[L]):
+    """What a site's links repository offers an import (each site's has these)."""
+
+    def find_urls(self, owner: str, urls: list[str]) -> list[L]: ...
+
+    def count(self, owner: str) -> int: ...
+
+    def import_links(self, new: list[L], changes: list[tuple[L, dict[str, Any]]]) -> list[bool]: ...
+
+
+def save_batch(
+    repository: BatchStore[L], owner: str, links: Sequence[L | str], merge: Merge[L], limit: int, site: str, now: int
+) -> list[str]:
+    """Save a batch (``links``: a link, or why there is none, per bookmark) in one write of the site's
+    ``repository``; for each "created", "merged" or why it was skipped."""
+    urls = list({link.url for link in links if not isinstance(link, str)})
+    stored = {link.url: link for link in repository.find_urls(owner, urls)} if urls else {}
+    room = limit - repository.count(owner)
+    batch = plan(links, stored, room, merge, ListFull(limit).sentence(site), now)
+    return batch.settled(repository.import_links(list(batch.new.values()), list(batch.changes.values())))

@@ -1,7 +1,7 @@
 """The pages of bookmark files, for any site: ``/import`` (upload a file), ``/import/<id>`` (how far its import
 has got, reloading itself until it is over) and ``/export`` (every link as a file, streamed).
 
-A site says what it keeps in a :class:`BookmarkSite` and routes a subclass of each page naming it.
+A site says what it keeps in a :class:`BookmarkSite` and adds :func:`bookmark_routes` to its routes.
 """
 
 from __future__ import annotations
@@ -118,3 +118,13 @@ class ExportPage(BookmarkPage):
         self.headers["Content-Disposition"] = attachment(self.bookmarks.name, self.current_time)
         self.headers["Cache-Control"] = "no-store"
         return self.stream(self.bookmarks.file(self.store, self.current_user.id))
+
+
+def bookmark_routes(site: BookmarkSite) -> list[tuple[str, type]]:
+    """The routes of the bookmark pages of ``site``, for its ``handler_tuples``."""
+    pages: list[tuple[str, type[BookmarkPage]]] = [
+        (r"/import$", ImportPage),
+        (r"/import/(?P<job_id>[0-9a-f]{24})$", ImportProgressPage),
+        (r"/export$", ExportPage),
+    ]
+    return [(pattern, type(page.__name__, (page,), {"bookmarks": site})) for pattern, page in pages]

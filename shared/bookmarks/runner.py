@@ -37,6 +37,8 @@ SWEEP_SECONDS = 5.0
 _ANCHOR = re.compile(rb"<a\s", re.IGNORECASE)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 """This process, as a job's worker: its host and process id."""
+_running: set[str] = set()
+"""The jobs this process is working on now."""
 
 
 def split_file(data: bytes) -> list[bytes]:
@@ -50,6 +52,7 @@ def start_import(store: Store, site: str, owner: str, filename: str, data: bytes
     chunks = split_file(data)
     total = sum(len(_ANCHOR.findall(chunk)) for chunk in _joined_pairs(chunks))
     job = ImportJob(ImportJob.new_id(), site, owner, filename[:200], len(chunks), now, total=total, updated_at=now)
+    job.worker, job.lease_until = WORKER, now + LEASE_MS  # this process's from the start
     import_jobs(store).create(job, chunks)
     concurrency.spawn(run_job, store, job.id, saver)
     return job
@@ -70,7 +73,18 @@ def _pieces(store: Store, job: ImportJob) -> Iterator[bytes]:
 
 
 def run_job(store: Store, job_id: str, saver: Saver, dead: str = "") -> None:
-    """Work through the job if no other worker holds it (or its worker, ``dead``, has died)."""
+    """Work through the job if no other worker holds it (or its worker, ``dead``, has died) and this process is
+    not at it already."""
+    if job_id in _running:
+        return
+    _running.add(job_id)
+    try:
+        _run(store, job_id, saver, dead)
+    finally:
+        _running.discard(job_id)
+
+
+def _run(store: Store, job_id: str, saver: Saver, dead: str) -> None:
     now = curtime()
     job = import_jobs(store).claim(job_id, WORKER, now, now + LEASE_MS, dead)
     if job is None:
@@ -126,11 +140,11 @@ def _save_next(store: Store, job: ImportJob, saver: Saver, bookmarks: Iterator[B
 
 def resume_stalled(store: Store, site: str, saver: Saver, limit: int = 20) -> int:
     """Start again the site's unfinished jobs whose worker died (a process of this host that is gone, or
-    whose lease ran out); how many."""
+    whose lease ran out; this process's own when it stopped working on one); how many."""
     now, resumed = curtime(), 0
     for job in import_jobs(store).unfinished(site, limit):
         dead = job.worker if _dead_here(job.worker) else ""
-        if job.worker != WORKER and (dead or job.lease_until <= now):
+        if job.id not in _running and (dead or job.lease_until <= now):
             concurrency.spawn(run_job, store, job.id, saver, dead)
             resumed += 1
     return resumed

@@ -225,6 +225,13 @@ def test_a_job_whose_worker_died_halfway_is_taken_over_and_nothing_is_doubled(st
     assert import_jobs(store).chunk(job.id, 0) is None  # the file goes with the job
 
 
+def test_a_job_just_started_is_not_started_twice_by_a_look_at_its_progress(store):
+    job = BOOKMARKS.start(store, "alice", "p.html", PINBOARD.encode(), LIMIT)  # its greenlet has not run yet
+    assert runner.resume_stalled(store, SITE, BOOKMARKS.saver(store, LIMIT)) == 0
+    done = finished(store, job.id)
+    assert (done.done, done.created, done.merged) == (3, 3, 0)
+
+
 def test_a_job_held_by_a_live_worker_is_left_to_it(store):
     chunks = runner.split_file(generated_file(10))
     job = ImportJob(ImportJob.new_id(), SITE, "alice", "b.html", len(chunks), curtime(), total=10)
