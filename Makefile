@@ -37,6 +37,7 @@ bench: system-packages-bench $(VENV)/.installed
 	$(PY) -m bench.store $(BENCH_ARGS)
 	$(PY) -m bench.readify $(BENCH_ARGS)
 	$(PY) -m bench.service $(BENCH_ARGS)
+	$(PY) -m bench.bookmarks
 
 system-packages-%:
 	@sh conf/install-system-packages.sh $*
