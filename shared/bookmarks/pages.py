@@ -80,7 +80,8 @@ class ImportPage(BookmarkPage):
     max_upload_size = MAX_FORM_BYTES
 
     def page(self, status: int = 200, error: str = "") -> Response:
-        jobs = import_jobs(self.store).latest(self.bookmarks.name, self.current_user.id, 10)
+        """The form; with no ``error``, the last imports under it."""
+        jobs = [] if error else import_jobs(self.store).latest(self.bookmarks.name, self.current_user.id, 10)
         return self.render_template(
             "bookmarks/import.html", _status_code=status, jobs=jobs, error=error, kept=self.bookmarks.kept
         )
