@@ -8,6 +8,7 @@ and the uploaded file is kept beside it, in pieces, until the job ends.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -83,7 +84,7 @@ class ImportJob:
 
 
 class ImportJobs(Protocol):
-    def create(self, job: ImportJob, chunks: list[bytes]) -> None:
+    def create(self, job: ImportJob, chunks: Iterable[bytes]) -> None:
         """Store a new job and its file's pieces, together."""
 
     def get(self, job_id: str) -> ImportJob | None:

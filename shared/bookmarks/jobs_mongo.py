@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -32,12 +33,10 @@ class MongoImportJobs:
         self.jobs = database.bookmark_imports
         self.chunks = database.bookmark_import_chunks
 
-    def create(self, job: ImportJob, chunks: list[bytes]) -> None:
-        """The pieces first: a job never names a file that is not all there."""
-        if chunks:
-            self.chunks.insert_many(
-                [{"job_id": job.id, "number": number, "data": data} for number, data in enumerate(chunks)]
-            )
+    def create(self, job: ImportJob, chunks: Iterable[bytes]) -> None:
+        """The pieces first (one at a time): a job never names a file that is not all there."""
+        for number, data in enumerate(chunks):
+            self.chunks.insert_one({"job_id": job.id, "number": number, "data": data})
         document = asdict(job)
         document["_id"] = document.pop("id")
         self.jobs.insert_one(document)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from shared.store import Schema
@@ -72,13 +73,13 @@ class SQLiteImportJobs:
     def __init__(self, db: SQLiteDatabase) -> None:
         self.db = db
 
-    def create(self, job: ImportJob, chunks: list[bytes]) -> None:
+    def create(self, job: ImportJob, chunks: Iterable[bytes]) -> None:
         def write(connection: sqlite3.Connection) -> None:
             row = _row(job)
             connection.execute(insert_sql("bookmark_imports", COLUMNS), [row[column] for column in COLUMNS])
             connection.executemany(
                 "INSERT INTO bookmark_import_chunks (job_id, number, data) VALUES (?, ?, ?)",
-                [(job.id, number, data) for number, data in enumerate(chunks)],
+                ((job.id, number, data) for number, data in enumerate(chunks)),
             )
 
         self.db.write(write)

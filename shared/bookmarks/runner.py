@@ -41,27 +41,21 @@ _running: set[str] = set()
 """The jobs this process is working on now."""
 
 
-def split_file(data: bytes) -> list[bytes]:
-    """A file in the pieces a job keeps it in."""
-    return [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)] or [b""]
+def split_file(data: bytes) -> Iterator[bytes]:
+    """A file in the pieces a job keeps it in, made one at a time."""
+    for start in range(0, max(len(data), 1), CHUNK_BYTES):
+        yield data[start : start + CHUNK_BYTES]
 
 
 def start_import(store: Store, site: str, owner: str, filename: str, data: bytes, saver: Saver) -> ImportJob:
     """Store an import of ``data`` (a bookmark file) for ``owner`` and start it in the background."""
-    now = curtime()
-    chunks = split_file(data)
-    total = sum(len(_ANCHOR.findall(chunk)) for chunk in _joined_pairs(chunks))
-    job = ImportJob(ImportJob.new_id(), site, owner, filename[:200], len(chunks), now, total=total, updated_at=now)
+    now, pieces = curtime(), max(1, -(-len(data) // CHUNK_BYTES))
+    total = sum(1 for _ in _ANCHOR.finditer(data))
+    job = ImportJob(ImportJob.new_id(), site, owner, filename[:200], pieces, now, total=total, updated_at=now)
     job.worker, job.lease_until = WORKER, now + LEASE_MS  # this process's from the start
-    import_jobs(store).create(job, chunks)
+    import_jobs(store).create(job, split_file(data))
     concurrency.spawn(run_job, store, job.id, saver)
     return job
-
-
-def _joined_pairs(chunks: list[bytes]) -> Iterator[bytes]:
-    """Each piece with the first bytes of the next, so that a tag split between two is seen once."""
-    for number, chunk in enumerate(chunks):
-        yield chunk + (chunks[number + 1][:2] if number + 1 < len(chunks) else b"")
 
 
 def _pieces(store: Store, job: ImportJob) -> Iterator[bytes]:

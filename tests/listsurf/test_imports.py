@@ -17,8 +17,14 @@ from shared.bookmarks.records import import_jobs
 from shared.store import Store
 from tests.listsurf.live import signed_up
 from tests.support.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
-from tests.support.imports import finished, imported
+from tests.support.imports import (
+    finished,
+    imported,
+    imports_settled,  # noqa: F401  (the fixture, used below)
+)
 from tests.support.servers import Endpoint
+
+pytestmark = pytest.mark.usefixtures("imports_settled")
 
 
 def library(store: Store, owner: str) -> dict[str, tuple[str, int, int]]:

@@ -27,9 +27,15 @@ from shared.bookmarks.records import import_jobs
 from shared.store import Store
 from tests.readify.pages import Reader
 from tests.support.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
-from tests.support.imports import LIMIT, finished
+from tests.support.imports import (
+    LIMIT,
+    finished,
+    imports_settled,  # noqa: F401  (the fixture, used below)
+)
 from tests.support.imports import imported as imported_on
 from tests.support.pages import elements
+
+pytestmark = pytest.mark.usefixtures("imports_settled")
 
 
 def imported(store: Store, owner: str, data: bytes, limit: int = LIMIT) -> ImportJob:
@@ -206,7 +212,7 @@ def dead_pid() -> int:
 def test_a_job_whose_worker_died_halfway_is_taken_over_and_nothing_is_doubled(store, dead_pid, monkeypatch):
     data = generated_file(1_200, duplicates=0)
     monkeypatch.setattr(runner, "BATCH", 500)
-    chunks = runner.split_file(data)
+    chunks = list(runner.split_file(data))
     job = ImportJob(ImportJob.new_id(), SITE, "alice", "b.html", len(chunks), curtime(), total=1_200)
     import_jobs(store).create(job, chunks)
     dead = f"{runner.WORKER.rpartition(':')[0]}:{dead_pid}"
@@ -233,7 +239,7 @@ def test_a_job_just_started_is_not_started_twice_by_a_look_at_its_progress(store
 
 
 def test_a_job_held_by_a_live_worker_is_left_to_it(store):
-    chunks = runner.split_file(generated_file(10))
+    chunks = list(runner.split_file(generated_file(10)))
     job = ImportJob(ImportJob.new_id(), SITE, "alice", "b.html", len(chunks), curtime(), total=10)
     import_jobs(store).create(job, chunks)
     assert import_jobs(store).claim(job.id, "elsewhere:1", curtime(), curtime() + 60_000) is not None

@@ -11,7 +11,12 @@ from shared.bookmarks.records import import_jobs
 from tests.readify.api import SITE
 from tests.readify.test_api import alice, anyone, app, bob, error_of, reader  # noqa: F401  (its fixtures)
 from tests.support.bookmark_shapes import PINBOARD
-from tests.support.imports import finished
+from tests.support.imports import (
+    finished,
+    imports_settled,  # noqa: F401  (the fixture, used below)
+)
+
+pytestmark = pytest.mark.usefixtures("imports_settled")
 
 
 def send(client, data: bytes, content_type: str = "text/html"):  # type: ignore[no-untyped-def]
