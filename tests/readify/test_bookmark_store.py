@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.bookmark_files import generated_file
+from readify.imports import BOOKMARKS
 from readify.models import ReadifyLink
 from readify.store import LINKS, readify_links
 from readify.store.schema import SCHEMA
+from shared.bookmarks.netscape import read_bookmarks
 from shared.store import Store
 from shared.store.sqlite import SQLiteStore
+from tests.support.imports import imported, imports_settled  # noqa: F401  (the fixture, used below)
 
 
 @pytest.fixture
@@ -56,3 +60,14 @@ def test_a_readify_file_of_version_3_gets_descriptions_and_keeps_its_links(tmp_p
 def test_finding_a_batchs_urls_reads_the_owner_and_url_index(query_plan):
     plan = query_plan("SELECT id FROM readify_links WHERE owner = 'a' AND url IN ('x', 'y')", LINKS)
     assert "SEARCH readify_links USING INDEX" in plan and "(owner=? AND url=?)" in plan  # the UNIQUE key
+
+
+@pytest.mark.usefixtures("imports_settled")
+def test_an_import_runs_to_its_end_and_merges_a_second_time_on_either_store(store):
+    data = generated_file(1_200, seed=4)
+    first = imported(BOOKMARKS, store, "alice", data)
+    unique = len({b.url for b in read_bookmarks(iter([data]))})
+    assert (first.state, first.created, first.merged) == ("done", unique, 1_200 - unique)
+    second = imported(BOOKMARKS, store, "alice", data)
+    assert (second.created, second.merged) == (0, 1_200)
+    assert readify_links(store).count("alice") == unique
