@@ -55,18 +55,8 @@ class ReadifyLink(SavedLink):
         return self.model_dump(include=READIFY_API_FIELDS)
 
 
-READIFY_API_FIELDS = {
-    "id",
-    "url",
-    "title",
-    "description",
-    "tags",
-    "liked",
-    "archived",
-    "private",
-    "created_at",
-    "updated_at",
-}
+READIFY_API_FIELDS = set(ReadifyLink.model_fields) - {"owner", "deleted_at"}
+"""What the owner's API shows of a link: all but whose it is and when it went to the trash."""
 
 
 class Tombstone(Document):
