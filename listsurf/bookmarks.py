@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
-from brubeck.timekeeping import curtime
 from shared.bookmarks.batches import merge_saved, reason, save_batch
 from shared.bookmarks.netscape import Bookmark
 from shared.limits import LINKS_PER_ACCOUNT
@@ -36,9 +35,7 @@ def to_link(owner: str, bookmark: Bookmark, now: int) -> Link | str:
 
 def save_bookmarks(store: Store, owner: str, bookmarks: list[Bookmark], *, limit: int = LINKS_PER_ACCOUNT) -> list[str]:
     """Save a batch of bookmarks in one write; for each "created", "merged" or why it was skipped."""
-    now = curtime()
-    links = [to_link(owner, bookmark, now) for bookmark in bookmarks]
-    return save_batch(stored_links(store), owner, links, merge_saved, limit, "Listsurf", now)
+    return save_batch(stored_links(store), owner, bookmarks, to_link, merge_saved, limit, "Listsurf")
 
 
 def exported(store: Store, owner: str) -> Iterator[Bookmark]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from brubeck.timekeeping import curtime
 from shared.bookmarks.batches import merge_saved, reason, save_batch
 from shared.bookmarks.netscape import Bookmark
 from shared.limits import LINKS_PER_ACCOUNT
@@ -78,9 +77,7 @@ def _merged(existing: ReadifyLink, incoming: ReadifyLink) -> dict[str, Any]:
 
 def save_bookmarks(store: Store, owner: str, bookmarks: list[Bookmark], *, limit: int = LINKS_PER_ACCOUNT) -> list[str]:
     """Save a batch of bookmarks in one write; for each "created", "merged" or why it was skipped."""
-    now = curtime()
-    links = [to_link(owner, bookmark, now) for bookmark in bookmarks]
-    return save_batch(readify_links(store), owner, links, _merged, limit, "Readify", now)
+    return save_batch(readify_links(store), owner, bookmarks, to_link, _merged, limit, "Readify")
 
 
 def as_bookmark(link: ReadifyLink) -> Bookmark:

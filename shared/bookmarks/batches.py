@@ -9,10 +9,16 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 
+from brubeck import concurrency
+from brubeck.timekeeping import curtime
 from shared.limits import ListFull
 from shared.models import SavedLink, field_errors
 
+from .netscape import Bookmark
+
 L = TypeVar("L", bound=SavedLink)
+SLICE = 20
+"""Bookmarks read or checked between two turns of the process's other requests (a few milliseconds' work)."""
 Merge = Callable[[L, L], dict[str, Any]]
 """``merge(existing, incoming)``: the changes importing ``incoming`` (the same URL) makes to ``existing``."""
 
@@ -94,10 +100,23 @@ class BatchStore(Protocol[L]):
 
 
 def save_batch(
-    repository: BatchStore[L], owner: str, links: Sequence[L | str], merge: Merge[L], limit: int, site: str, now: int
+    repository: BatchStore[L],
+    owner: str,
+    bookmarks: Sequence[Bookmark],
+    to_link: Callable[[str, Bookmark, int], L | str],
+    merge: Merge[L],
+    limit: int,
+    site: str,
 ) -> list[str]:
-    """Save a batch (``links``: a link, or why there is none, per bookmark) in one write of the site's
-    ``repository``; for each "created", "merged" or why it was skipped."""
+    """Save a batch of bookmarks in one write of the site's ``repository``, each made a link by ``to_link``
+    (or told why not), :data:`SLICE` at a time between the process's other requests; for each "created",
+    "merged" or why it was skipped."""
+    now = curtime()
+    links: list[L | str] = []
+    for bookmark in bookmarks:
+        links.append(to_link(owner, bookmark, now))
+        if len(links) % SLICE == 0:
+            concurrency.sleep(0)
     urls = list({link.url for link in links if not isinstance(link, str)})
     stored = {link.url: link for link in repository.find_urls(owner, urls)} if urls else {}
     room = limit - repository.count(owner)

@@ -159,11 +159,18 @@ def _bookmark(attrs: dict[str, str | None], folders: list[str]) -> Bookmark:
     )
 
 
+FEED_CHARS = 4096
+"""How much text the reader parses between two bookmarks given out, at most (a few bookmarks' worth)."""
+
+
 def read_bookmarks(pieces: Iterator[bytes]) -> Iterator[Bookmark]:
-    """Every bookmark of a file given as pieces of bytes (UTF-8; a byte that is not is read as U+FFFD)."""
+    """Every bookmark of a file given as pieces of bytes (UTF-8; a byte that is not is read as U+FFFD), each
+    piece parsed :data:`FEED_CHARS` at a time."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
     reader = BookmarkReader()
     for piece in pieces:
-        yield from reader.feed(decoder.decode(piece))
+        text = decoder.decode(piece)
+        for start in range(0, len(text), FEED_CHARS):
+            yield from reader.feed(text[start : start + FEED_CHARS])
     yield from reader.feed(decoder.decode(b"", final=True))
     yield from reader.finish()

@@ -20,6 +20,7 @@ from brubeck import concurrency
 from brubeck.timekeeping import curtime
 from shared.store import UNAVAILABLE, Store
 
+from .batches import SLICE
 from .jobs import CHUNK_BYTES, ImportJob
 from .netscape import Bookmark, read_bookmarks
 from .records import import_jobs
@@ -96,28 +97,27 @@ def _run(store: Store, job_id: str, saver: Saver, dead: str) -> None:
 
 
 def _work(store: Store, job: ImportJob, saver: Saver) -> None:
-    """Read and save a batch at a time, each in the thread pool (reading and checking bookmarks is work for the
-    processor: the requests of this process go on meanwhile)."""
+    """Read and save a batch at a time.  Reading and checking bookmarks is work for the processor, done in this
+    greenlet a few bookmarks at a time (:data:`SLICE`), letting the process's requests go between."""
     bookmarks = itertools.islice(read_bookmarks(_pieces(store, job)), job.done, None)
     while True:
-        going_on = concurrency.run_in_thread(_save_next, store, job, saver, bookmarks)
-        if going_on is None:
+        batch = []
+        for bookmark in itertools.islice(bookmarks, BATCH):
+            batch.append(bookmark)
+            if len(batch) % SLICE == 0:
+                concurrency.sleep(0)
+        if not batch:
             break
-        if not going_on:
+        if not _save_batch(store, job, saver, batch):
             return
-        concurrency.sleep(0)  # let the requests waiting meanwhile go first
     job.state, job.total = "done", job.done
     job.updated_at = curtime()
     import_jobs(store).save(job)
     log.info("Import %s done: %d created, %d merged, %d skipped", job.id, job.created, job.merged, job.skipped_count)
 
 
-def _save_next(store: Store, job: ImportJob, saver: Saver, bookmarks: Iterator[Bookmark]) -> bool | None:
-    """Save the next batch and note it in the job: True to go on, None at the end of the file, False when
-    another worker has taken the job over."""
-    batch = list(itertools.islice(bookmarks, BATCH))
-    if not batch:
-        return None
+def _save_batch(store: Store, job: ImportJob, saver: Saver, batch: list[Bookmark]) -> bool:
+    """Save a batch and note it in the job; False when another worker has taken the job over."""
     for bookmark, outcome in zip(batch, saver(job.owner, batch), strict=True):
         if outcome == "created":
             job.created += 1
