@@ -14,10 +14,10 @@ from .jobs import UNFINISHED, ImportJob
 
 JOB_INDEXES: dict[str, list[Index]] = {
     "bookmark_imports": [
-        ([("site", 1), ("owner", 1), ("created_at", -1)], {}),
+        ([("owner", 1), ("site", 1), ("created_at", -1)], {}),
         ([("site", 1), ("state", 1), ("lease_until", 1)], {}),
     ],
-    "bookmark_import_chunks": [([("job_id", 1), ("number", 1)], {"unique": True})],
+    "bookmark_import_chunks": [([("job_id", 1), ("number", 1)], {"unique": True}), ([("owner", 1)], {})],
 }
 PROGRESS = ("state", "total", "done", "created", "merged", "skipped", "reasons", "message", "lease_until", "updated_at")
 
@@ -36,7 +36,7 @@ class MongoImportJobs:
     def create(self, job: ImportJob, chunks: Iterable[bytes]) -> None:
         """The pieces first (one at a time): a job never names a file that is not all there."""
         for number, data in enumerate(chunks):
-            self.chunks.insert_one({"job_id": job.id, "number": number, "data": data})
+            self.chunks.insert_one({"job_id": job.id, "number": number, "owner": job.owner, "data": data})
         document = asdict(job)
         document["_id"] = document.pop("id")
         self.jobs.insert_one(document)
@@ -70,5 +70,5 @@ class MongoImportJobs:
         return [_job(document) for document in found.limit(limit)]
 
     def latest(self, site: str, owner: str, limit: int) -> list[ImportJob]:
-        found = self.jobs.find({"site": site, "owner": owner}).sort([("created_at", -1)])
+        found = self.jobs.find({"owner": owner, "site": site}).sort([("created_at", -1)])
         return [_job(document) for document in found.limit(limit)]

@@ -15,7 +15,8 @@ from .jobs import UNFINISHED, ImportJob
 SCHEMA = Schema(
     "bookmark_imports",
     [
-        # 1: the jobs (their counts, their worker's lease) and the pieces of their files.
+        # 1: the jobs (their counts, their worker's lease) and the pieces of their files, each row with its owner
+        # (so that an account's deletion, which deletes its rows of every table with an owner, takes them too).
         """
         CREATE TABLE bookmark_imports (
             id TEXT PRIMARY KEY, site TEXT NOT NULL, owner TEXT NOT NULL, filename TEXT NOT NULL,
@@ -24,12 +25,14 @@ SCHEMA = Schema(
             reasons TEXT NOT NULL, message TEXT NOT NULL, worker TEXT NOT NULL, lease_until INTEGER NOT NULL,
             updated_at INTEGER NOT NULL
         );
-        CREATE INDEX bookmark_imports_by_owner ON bookmark_imports (site, owner, created_at DESC);
+        CREATE INDEX bookmark_imports_by_owner ON bookmark_imports (owner, site, created_at DESC);
         CREATE INDEX bookmark_imports_unfinished ON bookmark_imports (site, lease_until)
             WHERE state IN ('queued', 'running');
         CREATE TABLE bookmark_import_chunks (
-            job_id TEXT NOT NULL, number INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, number)
+            job_id TEXT NOT NULL, number INTEGER NOT NULL, owner TEXT NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (job_id, number)
         ) WITHOUT ROWID;
+        CREATE INDEX bookmark_import_chunks_by_owner ON bookmark_import_chunks (owner);
         """,
     ],
 )
@@ -78,8 +81,8 @@ class SQLiteImportJobs:
             row = _row(job)
             connection.execute(insert_sql("bookmark_imports", COLUMNS), [row[column] for column in COLUMNS])
             connection.executemany(
-                "INSERT INTO bookmark_import_chunks (job_id, number, data) VALUES (?, ?, ?)",
-                ((job.id, number, data) for number, data in enumerate(chunks)),
+                "INSERT INTO bookmark_import_chunks (job_id, number, owner, data) VALUES (?, ?, ?, ?)",
+                ((job.id, number, job.owner, data) for number, data in enumerate(chunks)),
             )
 
         self.db.write(write)
@@ -123,5 +126,5 @@ class SQLiteImportJobs:
         return [_job(row) for row in self.db.rows(sql, (site, limit))]
 
     def latest(self, site: str, owner: str, limit: int) -> list[ImportJob]:
-        sql = f"{SELECT} WHERE site = ? AND owner = ? ORDER BY created_at DESC LIMIT ?"
-        return [_job(row) for row in self.db.rows(sql, (site, owner, limit))]
+        sql = f"{SELECT} WHERE owner = ? AND site = ? ORDER BY created_at DESC LIMIT ?"
+        return [_job(row) for row in self.db.rows(sql, (owner, site, limit))]

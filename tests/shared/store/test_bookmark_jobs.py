@@ -67,8 +67,10 @@ def test_each_query_of_the_jobs_reads_an_index(query_plan: Callable[..., str]):
     )
     assert "USING INDEX bookmark_imports_unfinished" in unfinished and "TEMP B-TREE" not in unfinished
     latest = query_plan(
-        "SELECT id FROM bookmark_imports WHERE site = 'r' AND owner = 'a' ORDER BY created_at DESC LIMIT 10", JOBS
+        "SELECT id FROM bookmark_imports WHERE owner = 'a' AND site = 'r' ORDER BY created_at DESC LIMIT 10", JOBS
     )
     assert "USING INDEX bookmark_imports_by_owner" in latest and "TEMP B-TREE" not in latest
     chunk = query_plan("SELECT data FROM bookmark_import_chunks WHERE job_id = 'j' AND number = 3", JOBS)
     assert "USING PRIMARY KEY" in chunk
+    for table in ("bookmark_imports", "bookmark_import_chunks"):  # what deleting an account asks
+        assert "USING" in query_plan(f"SELECT 1 FROM {table} WHERE owner = 'a'", JOBS)
