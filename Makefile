@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast check lint bench clean
+.PHONY: run test test-fast check lint bench clean site
 
 # Test processes at once (pytest-xdist): most end-to-end tests wait on servers, so twice the cores.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
@@ -21,6 +21,11 @@ test: system-packages-test $(VENV)/.installed check
 # The inner loop: the unit and in-process tests only (no Mongrel2, Redis or Chromium), no coverage.
 test-fast: $(VENV)/.installed
 	@$(PYTEST) -q -m "not integration and not browser" $(PYTEST_ARGS)
+
+# A new site of your own, made from conf/site_template/ and registered: `make site NAME=recipes`.
+site: $(VENV)/.installed
+	@test -n "$(NAME)" || { echo "Name it: make site NAME=recipes"; exit 2; }
+	@$(PY) -m conf.new_site "$(NAME)"
 
 # What `make test` checks before the tests: formatting, lint, types (config in pyproject.toml).
 check: $(VENV)/.installed

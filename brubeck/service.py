@@ -14,11 +14,14 @@ Sockets: the caller binds a PUSH socket at the service address and a PULL socket
 response address (one pair per process, kept on the application); each service process
 connects a PULL socket to the first and a PUSH socket to the second.  So several service
 processes, on this machine or others (``tcp://``), may serve one address: ZeroMQ hands each
-request to one of them in turn.
+request to one of them in turn.  Only one caller can bind an address, so when several processes
+call one service, a :mod:`brubeck.service_hub` binds in their place and each caller registers
+with ``hub=True``: it connects to the hub, whose replies come back to it alone.
 
 What goes over the wire is in :mod:`brubeck.service_wire`: one JSON object per message, with
 the caller's id, a random request id, the passphrase, the path, ``METHOD``, and the arguments
-(requests) or status and payload (replies).
+(requests) or status and payload (replies); a reply goes as two frames, the caller's id first (a
+hub routes it by that frame).
 
 Rules: a service refuses (and logs, never answers) a request whose passphrase is wrong, and a
 caller drops a reply whose passphrase is wrong.  A synchronous call gives up after
@@ -368,7 +371,7 @@ class ServiceConnection:
             request.sender, request.conn_id, self.passphrase, request.path, method, status, status_msg, headers, payload
         )
         try:
-            self.out_sock.send(reply, zmq.NOBLOCK)
+            self.out_sock.send_multipart([request.sender.encode(), reply], zmq.NOBLOCK)
         except zmq.Again:
             log.warning("Reply to %s dropped: its caller's queue is full", request.sender)
 
@@ -394,7 +397,7 @@ class _Waiter:
 class _ServiceClient:
     """A caller's socket pair for one service address, its reply listener, and what waits for replies."""
 
-    def __init__(self, app: _App, addr: str, response_addr: str, passphrase: str, handle: bool) -> None:
+    def __init__(self, app: _App, addr: str, response_addr: str, passphrase: str, handle: bool, hub: bool) -> None:
         self.app = app
         self.addr = addr
         self.response_addr = response_addr
@@ -410,10 +413,15 @@ class _ServiceClient:
         self.context = zmq.Context()
         self.out_sock = self.context.socket(zmq.PUSH)
         self.out_sock.setsockopt(zmq.LINGER, 0)
-        self.in_sock = self.context.socket(zmq.PULL)
+        self.in_sock = self.context.socket(zmq.DEALER if hub else zmq.PULL)
         try:
-            self.out_sock.bind(addr)
-            self.in_sock.bind(response_addr)
+            if hub:
+                self.in_sock.setsockopt(zmq.ROUTING_ID, self.sender.encode())  # the hub routes replies by it
+                self.out_sock.connect(addr)
+                self.in_sock.connect(response_addr)
+            else:
+                self.out_sock.bind(addr)
+                self.in_sock.bind(response_addr)
         except zmq.ZMQError:
             self._listening.set()
             self.close()
@@ -451,7 +459,7 @@ class _ServiceClient:
         sock = self.in_sock
         while not self._closed:
             try:
-                message = sock.recv(zmq.NOBLOCK)
+                frames = sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 _wait_readable(sock, _IDLE_WAIT)
                 continue
@@ -459,7 +467,7 @@ class _ServiceClient:
                 if self._closed:
                     return
                 raise
-            self._deliver(message)
+            self._deliver(frames[-1])  # a reply is [caller id, frame]; through a hub, the frame alone
 
     def _deliver(self, message: bytes) -> None:
         try:
@@ -548,19 +556,27 @@ class ServiceClientMixin:
     application: Any
 
     def register_service(
-        self, service_addr: str, service_resp_addr: str, service_passphrase: str | None = None, handle: bool = True
+        self,
+        service_addr: str,
+        service_resp_addr: str,
+        service_passphrase: str | None = None,
+        handle: bool = True,
+        *,
+        hub: bool = False,
     ) -> None:
         """Open this process's socket pair for ``service_addr`` once (later calls do nothing).
 
         ``register_service(addr, passphrase)`` answers on :func:`default_response_addr`.  With
-        ``handle`` a reply also goes through this app's route for its path.
+        ``handle`` a reply also goes through this app's route for its path.  With ``hub`` the
+        two addresses are a :mod:`brubeck.service_hub`'s callers' side, connected to, not bound;
+        requests sent while the hub is not there wait for it.
         """
         if service_passphrase is None:
             service_resp_addr, service_passphrase = default_response_addr(service_addr), service_resp_addr
         clients = _clients(self.application)
         if service_addr not in clients:
             clients[service_addr] = _ServiceClient(
-                self.application, service_addr, service_resp_addr, service_passphrase, handle
+                self.application, service_addr, service_resp_addr, service_passphrase, handle, hub
             )
             log.info("Calling the service at %s (replies at %s)", service_addr, service_resp_addr)
 
@@ -622,6 +638,8 @@ class ServiceClientMixin:
         """Send ``service_req`` without waiting; its reply goes to this app's route for its path.
 
         Returns False (and logs) when no service process is connected: the request is not sent.
+        Through a hub (``hub=True``), a request waits in this process until the hub is there (up to
+        ZeroMQ's high-water mark, 1,000 requests), so the hub may be started after its callers, or again.
         """
         client = self._client(service_addr)
         client.forget_old()

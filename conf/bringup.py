@@ -36,15 +36,15 @@ from supervisor.xmlrpc import SupervisorTransport  # type: ignore[import-untyped
 
 from brubeck import m2sh
 
-from .settings import ROOT, Deployment, cookie_secret, deployment
-from .sites import SITES
+from .settings import ROOT, Deployment, deployment, stored_secret
+from .sites import SERVICES, SITES
 
 CONF = Path(__file__).resolve().parent
 RUN = ROOT / "run"
 SUPERVISOR_CONFIG = RUN / "supervisord.conf"
 SERVER_UUID = "2f62bd5e-9a5e-4c31-b0a1-6d4e1c0f7b11"
-# Procfile entries that are services, one process each; every other entry is a site's.
-SERVICES = ("mongrel2", "redis")
+# Procfile entries that run one process each (SUITE_PROCESSES cannot have more): servers, and services' hubs.
+ONE_PROCESS = ("mongrel2", "redis", *(f"{name}-hub" for name in SERVICES))
 POLL_INTERVAL_S = 0.25
 PROGRESS_INTERVAL_S = 3.0
 PAGE_TIMEOUT_S = 2.0
@@ -126,8 +126,8 @@ def process_counts(programs: dict[str, str]) -> dict[str, int]:
     counts = dict.fromkeys(programs, 1)
     for item in os.environ.get("SUITE_PROCESSES", "").replace(",", " ").split():
         name, _, number = item.partition("=")
-        if name not in programs or name in SERVICES or not number.isdigit() or int(number) < 1:
-            scalable = ", ".join(sorted(set(programs) - set(SERVICES)))
+        if name not in programs or name in ONE_PROCESS or not number.isdigit() or int(number) < 1:
+            scalable = ", ".join(sorted(set(programs) - set(ONE_PROCESS)))
             sys.exit(f"SUITE_PROCESSES: {item!r} is not NAME=COUNT with COUNT at least 1 and NAME one of: {scalable}")
         counts[name] = int(number)
     return counts
@@ -177,8 +177,9 @@ def prepare(where: Deployment) -> Path:
     config = supervisor_config(where)
     for folder in (RUN / "logs", where.data_dir / "redis"):
         folder.mkdir(parents=True, exist_ok=True)
-    if not os.environ.get("COOKIE_SECRET", "").strip():
-        cookie_secret(where.data_dir)  # made once here, rather than by the first of many processes
+    for variable, name in (("COOKIE_SECRET", "cookie_secret"), ("SERVICE_PASSPHRASE", "service_passphrase")):
+        if not os.environ.get(variable, "").strip():
+            stored_secret(where.data_dir, name)  # made once here, rather than by the first of many processes
     print("Loading conf/mongrel2.conf into run/config.sqlite", flush=True)
     m2sh.load(mongrel2_config(where), ROOT)
     SUPERVISOR_CONFIG.unlink(missing_ok=True)

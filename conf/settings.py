@@ -17,6 +17,15 @@ MONGREL2_BIND     where Mongrel2 binds them (127.0.0.1)
 MONGREL2_CHROOT   Mongrel2's chroot, where it stores large request bodies (the project root)
 HANDLER_PORT_BASE the first of the handlers' ZeroMQ ports (9900): two a site, in the order of conf/sites.py
 BRUBECK_PULL, BRUBECK_PUB  this process's site's ZeroMQ addresses instead of those (a test's, a benchmark's)
+SMTP_URL          smtp://[user:password@]host[:port][?starttls=1] or smtps://…: password-reset mails (unset: none)
+MAIL_FROM         their sender ("Brubeck suite <noreply@localhost>")
+SERVICE_HOST      where processes find the services' hubs (127.0.0.1)
+SERVICE_BIND      where the hubs bind their ports (127.0.0.1)
+SERVICE_PORT_BASE the first of the hubs' ports (9960): four a service, in the order of conf/sites.py
+SERVICE_PASSPHRASE what callers and services prove to each other; unset: generated once into
+                  SUITE_DATA_DIR/service_passphrase (set it when they run on several machines)
+SERVICE_TIMEOUT   how long a page waits for a service's reply (10 seconds)
+FETCHER_ALLOW_PRIVATE  1: Readify's page fetcher may fetch loopback and private addresses (tests only)
 LINKS_PER_ACCOUNT, ACCOUNTS_PER_ADDRESS_PER_HOUR, CHAT_*: see shared.settings
 """
 
@@ -28,9 +37,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.settings import ChatSettings, Settings, Site
+from brubeck.service_hub import ServiceHub
+from shared.settings import ChatSettings, ServiceAddresses, Settings, Site
 
-from .sites import SITES
+from .sites import SERVICES, SITES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +81,9 @@ class Deployment:
     pull_addr: str | None = None
     pub_addr: str | None = None
     """BRUBECK_PULL / BRUBECK_PUB: where this process's site meets Mongrel2 instead (a test's, a benchmark's)."""
+    service_host: str = "127.0.0.1"
+    service_bind: str = "127.0.0.1"
+    service_port_base: int = 9960
 
     def ports(self, name: str) -> tuple[int, int]:
         """The site's two handler ports: Mongrel2 sends requests to the first, takes replies from the second."""
@@ -85,6 +98,13 @@ class Deployment:
             self.pull_addr or f"tcp://{self.mongrel2_host}:{send}",
             self.pub_addr or f"tcp://{self.mongrel2_host}:{recv}",
         )
+
+    def service_hub(self, name: str, *, bound: bool = False) -> ServiceHub:
+        """The four addresses of the service's hub: as the hub binds them (``bound``), or as the others
+        find them."""
+        base = self.service_port_base + 4 * list(SERVICES).index(name)
+        host = self.service_bind if bound else self.service_host
+        return ServiceHub(*(f"tcp://{host}:{port}" for port in range(base, base + 4)))
 
 
 def deployment(environ: Mapping[str, str] | None = None) -> Deployment:
@@ -104,6 +124,9 @@ def deployment(environ: Mapping[str, str] | None = None) -> Deployment:
         log_level=env.text("LOG_LEVEL", "INFO").upper(),
         pull_addr=env.text("BRUBECK_PULL") or None,
         pub_addr=env.text("BRUBECK_PUB") or None,
+        service_host=env.text("SERVICE_HOST", "127.0.0.1"),
+        service_bind=env.text("SERVICE_BIND", "127.0.0.1"),
+        service_port_base=env.number("SERVICE_PORT_BASE", 9960),
     )
 
 
@@ -123,6 +146,11 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         new_rooms_per_hour=env.number("CHAT_NEW_ROOMS_PER_HOUR", ChatSettings.new_rooms_per_hour),
         rooms_per_account=env.number("CHAT_ROOMS_PER_ACCOUNT", ChatSettings.rooms_per_account),
     )
+    passphrase = env.text("SERVICE_PASSPHRASE") or stored_secret(where.data_dir, "service_passphrase")
+    services = {}
+    for name in SERVICES:
+        hub = where.service_hub(name)
+        services[name] = ServiceAddresses(hub.callers_addr, hub.replies_addr, passphrase)
     return Settings(
         cookie_secret=env.text("COOKIE_SECRET") or cookie_secret(where.data_dir),
         data_dir=where.data_dir,
@@ -137,15 +165,24 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             "ACCOUNTS_PER_ADDRESS_PER_HOUR", Settings.accounts_per_address_per_hour
         ),
         chat=chat,
+        smtp_url=env.text("SMTP_URL") or None,
+        mail_from=env.text("MAIL_FROM", Settings.mail_from),
+        services=services,
+        service_timeout=env.seconds("SERVICE_TIMEOUT", Settings.service_timeout),
     )
 
 
 def cookie_secret(data_dir: Path) -> str:
-    """The secret in ``data_dir``/cookie_secret (created on first use, by one process however many start at once)."""
-    path = data_dir / "cookie_secret"
+    """The secret in ``data_dir``/cookie_secret (created on first use)."""
+    return stored_secret(data_dir, "cookie_secret")
+
+
+def stored_secret(data_dir: Path, name: str) -> str:
+    """The secret in ``data_dir``/``name`` (created on first use, by one process however many start at once)."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f"cookie_secret.{os.getpid()}")
+        draft = path.with_name(f"{name}.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

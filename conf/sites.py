@@ -48,3 +48,11 @@ SITES = {
         "Chat with zero JavaScript (META refresh and long-polling), for the oldest browsers and text ones.",
     ),
 }
+
+SERVICES = {"readify-fetcher": "readify"}
+"""Every service the suite can run (:mod:`brubeck.service`), with the site whose processes call it.
+
+A service runs when conf/Procfile has its line and its hub's (``NAME-hub``, one process): the hub binds four
+ports, ``SERVICE_PORT_BASE`` plus four times the service's place here, two for the callers and two for the
+service's processes.  Add a new service at the end.
+"""

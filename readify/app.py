@@ -10,8 +10,9 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
+from .fetching import REPLY_ROUTE
 from .imports import BOOKMARKS
-from .items import AddItemHandler, EditItemHandler, ItemActionHandler
+from .items import AddItemHandler, EditItemHandler, ItemActionHandler, RefreshTitleHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
 from .settings_pages import SettingsHandler, SettingsTokenRevokeHandler, SettingsTokensHandler
@@ -27,6 +28,7 @@ ROUTES = [
     (r"/add_item$", AddItemHandler),
     (rf"/edit_item/{LINK_ID}$", EditItemHandler),
     (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
+    (rf"/items/{LINK_ID}/refresh$", RefreshTitleHandler),
     (r"/tags$", TagsHandler),
     *bookmark_routes(BOOKMARKS),
     (r"/tags/rename$", TagRenameHandler),
@@ -35,6 +37,7 @@ ROUTES = [
     (r"/settings/tokens$", SettingsTokensHandler),
     (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", SettingsTokenRevokeHandler),
     *account_routes(),
+    REPLY_ROUTE,  # the page fetcher's replies (no page: HTTP requests get 405)
     (rf"/{USERNAME}$", ProfileHandler),  # last: every page above takes its name first (shared.users reserves them)
     (rf"/{USERNAME}/feed$", FeedHandler),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from pydantic import ValidationError
 
 from brubeck.auth import safe_next_url, web_authenticated
@@ -11,6 +13,8 @@ from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 
+from .fetcher.service import SERVICE
+from .fetching import PageInfoCaller, TitleUnavailable
 from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
 from .models import ReadifyLink
 from .pages import ReadifyPage
@@ -46,8 +50,9 @@ class LinkForm(ReadifyPage):
         )
 
 
-class AddItemHandler(LinkForm):
-    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves."""
+class AddItemHandler(PageInfoCaller, LinkForm):
+    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves
+    (a link saved without a title gets its page's, once the page fetcher has read it)."""
 
     @web_authenticated
     def get(self) -> Response:
@@ -59,7 +64,7 @@ class AddItemHandler(LinkForm):
         values = self.submitted()
         try:
             private = True if values["private"] else None  # unticked: a saved link keeps its flag (edit to change it)
-            save_link(
+            link, _ = save_link(
                 self.store,
                 self.current_user.id,
                 values["url"],
@@ -74,6 +79,7 @@ class AddItemHandler(LinkForm):
             return self.form(values, {"url": full.sentence("Readify")}, status=403)
         except AlreadySaved as error:
             return self.form(values, already_saved(error), status=409)
+        self.fetch_title_later(link)
         return self.redirect("/", status_code=303)
 
 
@@ -96,8 +102,8 @@ def form_values(link: ReadifyLink) -> dict[str, str]:
     return {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "private": "1" if link.private else ""}
 
 
-class EditItemHandler(LinkForm):
-    """``/edit_item/<id>``: the owner's link in the form; POST saves it (anyone else's id: 404)."""
+class OwnLinkForm(LinkForm):
+    """The edit form of one of the owner's links (anyone else's id: 404)."""
 
     template = "edit_item.html"
 
@@ -107,10 +113,19 @@ class EditItemHandler(LinkForm):
             raise HTTPError(404, NO_SUCH_LINK)
         return link
 
+    def edit_form(self, link: ReadifyLink, errors: dict[str, str], status: int = 200) -> Response:
+        """The form with the link as saved (and the refresh button where the page fetcher is set up)."""
+        next_url = safe_next_url(self.get_argument("next", ""))
+        can_fetch = SERVICE in self.application.config.services
+        return self.form(form_values(link), errors, status=status, link=link, next=next_url, can_fetch=can_fetch)
+
+
+class EditItemHandler(OwnLinkForm):
+    """``/edit_item/<id>``: the owner's link in the form; POST saves it."""
+
     @web_authenticated
     def get(self, link_id: str) -> Response:
-        link = self.own_link(link_id)
-        return self.form(form_values(link), {}, link=link, next=safe_next_url(self.get_argument("next", "")))
+        return self.edit_form(self.own_link(link_id), {})
 
     @web_authenticated
     def post(self, link_id: str) -> Response:
@@ -145,3 +160,20 @@ class ItemActionHandler(ReadifyPage):
         if apply_action(self.store, self.current_user.id, link_id, action) is None:
             raise HTTPError(404, NO_SUCH_LINK)
         return self.redirect(safe_next_url(self.get_argument("next", "")), status_code=303)
+
+
+class RefreshTitleHandler(PageInfoCaller, OwnLinkForm):
+    """``POST /items/<id>/refresh``: the title from the link's page, now (the edit page's button); back to the
+    edit page, or the edit page saying why there is no title."""
+
+    @web_authenticated
+    def post(self, link_id: str) -> Response:
+        if not self.fetching_titles:
+            raise HTTPError(404, "Fetching titles is not set up on this server.")
+        link = self.own_link(link_id)
+        try:
+            self.refresh_title(link)
+        except TitleUnavailable as error:
+            return self.edit_form(link, {"title": error.message}, status=error.status)
+        next_url = safe_next_url(self.get_argument("next", ""))
+        return self.redirect(f"/edit_item/{link.id}?{urlencode({'next': next_url})}", status_code=303)

@@ -146,6 +146,18 @@ def change_link(
         raise AlreadySaved(readify_links(store).find_url(owner, edited.url)) from None
 
 
+def title_fetched(store: Store, owner: str, link_id: str, url: str, title: str, *, replace: bool) -> ReadifyLink | None:
+    """Give the owner's link the title its page has (from the page fetcher); the link, or None when nothing
+    changed: no such link, its URL changed meanwhile, no title, or (unless ``replace``) it has one already.
+
+    Raises pydantic's ``ValidationError`` when the title is not one a link may have.
+    """
+    link = get_link(store, owner, link_id)
+    if link is None or link.url != url or not title or (link.title and not replace):
+        return None
+    return change_link(store, owner, link_id, {"title": title}, in_trash=True)
+
+
 def apply_action(store: Store, owner: str, link_id: str, action: str) -> ReadifyLink | None:
     """Do one of :data:`ALL_ACTIONS` to the owner's link; the link, or None if there is none to do it to.
 

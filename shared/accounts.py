@@ -1,4 +1,5 @@
-"""The account pages every site reuses: create an account, log in, log out, API tokens.
+"""The account pages every site reuses: create an account, log in, log out, API tokens, change the password
+or the email, delete the account.
 
 Routes come from :func:`account_routes`; the templates live in
 shared/templates/accounts/ and extend the site's own ``base.html``.
@@ -17,9 +18,11 @@ from brubeck.responses import Response
 
 from .login import check_login, too_many_attempts
 from .models import User, check_new_password, field_errors
+from .password_reset import ResetPasswordHandler, ResetRequestHandler
+from .sessions import SESSION_COOKIE
 from .throttle import sign_ups_refused
 from .tokens import issue_token, list_tokens, revoke_token
-from .users import create_user, reserved_username
+from .users import RETIRED_DAYS, change_account, create_user, delete_account, find_user, reserved_username
 from .web import PageHandler
 
 
@@ -148,6 +151,103 @@ class TokenRevokeHandler(PageHandler):
         return self.redirect(self.after_revoke)
 
 
+DONE = {
+    "password": "Your password is changed. Every other session of your account was signed out.",
+    "email": "Your email address is changed.",
+}
+"""What the account page says after a change (``?done=``): fixed sentences, never text from the request."""
+
+
+class AccountPage(PageHandler):
+    """``/account``: change the password or the email, or delete the account; each form needs the password."""
+
+    template = "accounts/account.html"
+
+    def page(self, errors: dict[str, str] | None = None, status: int = 200, **values: str) -> Response:
+        done = DONE.get(self.get_argument("done", "") or "") if status == 200 else None
+        email = values.pop("email", self.current_user.email or "")
+        context = {"errors": errors or {}, "values": {"email": email, **values}, "done": done}
+        return self.render_template(self.template, _status_code=status, **context)
+
+    def password_checked(self, field: str) -> str | None:
+        """What is wrong with the form's password for the signed-in account (throttled like a login), or None."""
+        result = check_login(
+            self.store,
+            self.current_user.username,
+            self.get_argument(field, "", strip=False) or "",
+            self.message.remote_addr,
+        )
+        if result.refused:
+            self.headers["Retry-After"] = str(result.retry_after_s)
+            return too_many_attempts(result.retry_after_s)
+        return None if result.user else "That is not your password."
+
+    @web_authenticated
+    def get(self) -> Response:
+        return self.page()
+
+
+class ChangePasswordHandler(AccountPage):
+    """``POST /account/password``: the current password and a new one; every other session ends."""
+
+    @web_authenticated
+    def post(self) -> Response:
+        new = self.get_argument("new_password", "", strip=False) or ""
+        errors = {"new_password": problem} if (problem := check_new_password(new)) else {}
+        if wrong := self.password_checked("current_password"):
+            errors["current_password"] = wrong
+        if errors:
+            return self.page(errors, 400)
+        change_account(self.store, self.current_user, password=new)
+        self.sign_in(find_user(self.store, self.current_user.id) or self.current_user)  # this browser stays in
+        return self.redirect("/account?done=password", status_code=303)
+
+
+class ChangeEmailHandler(AccountPage):
+    """``POST /account/email``: the password and a new email (empty: none)."""
+
+    @web_authenticated
+    def post(self) -> Response:
+        email = (self.get_argument("email", "") or "").strip().lower()
+        errors: dict[str, str] = {}
+        try:
+            User(username=self.current_user.username, email=email or None)
+        except ValidationError as error:
+            errors.update(field_errors(error))
+        if wrong := self.password_checked("email_password"):
+            errors["email_password"] = wrong
+        if errors:
+            return self.page(errors, 400, email=email)
+        change_account(self.store, self.current_user, email=email or None)
+        self.sign_in(find_user(self.store, self.current_user.id) or self.current_user)
+        return self.redirect("/account?done=email", status_code=303)
+
+
+class DeleteAccountHandler(AccountPage):
+    """``POST /account/delete``: the password and the username typed again; then the account and everything
+    of it on every site are deleted, and its name is kept from new accounts for a while."""
+
+    @web_authenticated
+    def post(self) -> Response:
+        confirm = (self.get_argument("confirm", "") or "").strip().lower()
+        errors = {} if confirm == self.current_user.id else {"confirm": "Type your username to confirm."}
+        if wrong := self.password_checked("delete_password"):
+            errors["delete_password"] = wrong
+        if errors:
+            return self.page(errors, 400, confirm=confirm)
+        delete_account(self.store, self.current_user.id)
+        self.delete_cookie(SESSION_COOKIE)
+        self.current_user = None
+        return self.redirect("/account/deleted", status_code=303)
+
+
+class AccountDeletedHandler(PageHandler):
+    """``/account/deleted``: what a deleted account is told."""
+
+    def get(self) -> Response:
+        return self.render_template("accounts/deleted.html", retired_days=RETIRED_DAYS)
+
+
 def account_routes(policy: str | None = None) -> list[tuple[str, type]]:
     """The account routes, for a site's ``handler_tuples``; with ``policy``, their pages are sent under that
     Content-Security-Policy instead of the framework's (no.js: no script at all)."""
@@ -157,6 +257,13 @@ def account_routes(policy: str | None = None) -> list[tuple[str, type]]:
         (r"/logout$", LogoutHandler),
         (r"/tokens$", TokensHandler),
         (r"/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", TokenRevokeHandler),
+        (r"/account$", AccountPage),
+        (r"/account/password$", ChangePasswordHandler),
+        (r"/account/email$", ChangeEmailHandler),
+        (r"/account/delete$", DeleteAccountHandler),
+        (r"/account/deleted$", AccountDeletedHandler),
+        (r"/reset$", ResetRequestHandler),
+        (r"/reset/(?P<token>[A-Za-z0-9_.-]{20,400})$", ResetPasswordHandler),
     ]
     if policy is None:
         return list(routes)

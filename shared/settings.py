@@ -44,6 +44,15 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class ServiceAddresses:
+    """Where a site's processes call a service (:mod:`brubeck.service`) through its hub, and its passphrase."""
+
+    requests: str  # the hub's callers' address: callers push requests here
+    replies: str  # and take their replies here
+    passphrase: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """The suite's configuration, as one process sees it."""
 
@@ -64,6 +73,14 @@ class Settings:
     accounts_per_address_per_hour: int = 20
     """The most sign-ups one address makes in an hour."""
     chat: ChatSettings = field(default_factory=ChatSettings)
+    smtp_url: str | None = None
+    """smtp://[user:password@]host[:port] (``?starttls=1`` to upgrade), or smtps://…: where password-reset
+    mails are sent from; None: no mail, the reset page says how an administrator resets a password."""
+    mail_from: str = "Brubeck suite <noreply@localhost>"
+    services: Mapping[str, ServiceAddresses] = field(default_factory=dict)
+    """The services the sites may call, by name; one missing is not running here."""
+    service_timeout: float = 10.0
+    """How long a page waits for a service's reply (seconds)."""
 
     def site(self, name: str) -> Site:
         """The named site's addresses (LookupError, naming the known ones, when there is none)."""

@@ -62,8 +62,14 @@ SIGN_UP_WINDOW_MS = 3600 * 1000
 def sign_ups_refused(store: Store, address: str, per_hour: int) -> int:
     """Count an account made from ``address``: 0 to go on, or the seconds to wait when the hour's
     limit (``per_hour`` accounts an address makes) is used up."""
+    return hourly_refused(store, "signup", address, per_hour)
+
+
+def hourly_refused(store: Store, what: str, address: str, per_hour: int) -> int:
+    """Count one ``what`` (``signup``, ``reset``…) from ``address``: 0 to go on, or the seconds to wait when
+    the hour's limit is used up."""
     now = curtime()
-    key = f"signup:{address[:MAX_ADDRESS_LENGTH]}"
+    key = f"{what}:{address[:MAX_ADDRESS_LENGTH]}"
     if store.login_failures.add(key, now, SIGN_UP_WINDOW_MS) <= per_hour:
         return 0
     until = max((expires for _, expires in store.login_failures.live([key], now)), default=now + SIGN_UP_WINDOW_MS)

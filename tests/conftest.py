@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.support.stores",
     "tests.support.chats",
     "tests.support.chromium",
+    "tests.support.mail",
     *[module for module in SITE_FIXTURES if present(module)],
 ]
 

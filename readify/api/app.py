@@ -8,10 +8,12 @@ from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
+from ..fetching import REPLY_ROUTE
 from .handlers import (
     IndexHandler,
     LinkCheckHandler,
     LinkHandler,
+    LinkRefreshHandler,
     LinksHandler,
     MeHandler,
     OpenAPIHandler,
@@ -28,6 +30,7 @@ ENDPOINTS: list[type[Endpoint]] = [
     LinksHandler,
     LinkCheckHandler,  # before /links/<id>
     LinkHandler,
+    LinkRefreshHandler,
     TagsHandler,
     TagHandler,
     MeHandler,
@@ -52,5 +55,5 @@ class NoSuchEndpoint(TokenAPIHandler):
 
 def create_app(settings: Settings, store: Store | None = None) -> SiteApp:
     """Readify's API on ``settings``, with ``store`` (default: the one the settings name, opened now)."""
-    routes = [(endpoint.route(), endpoint) for endpoint in ENDPOINTS]
+    routes = [*((endpoint.route(), endpoint) for endpoint in ENDPOINTS), REPLY_ROUTE]
     return make_app(settings, SITE, "Readify API", routes, None, store, base_handler=NoSuchEndpoint)

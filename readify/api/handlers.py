@@ -16,6 +16,7 @@ from readify.pages import sentence
 from shared.api import Credentials, NewToken, TokensAPIHandler, field_messages, invalid, next_url
 from shared.limits import ListFull
 
+from ..fetching import PageInfoCaller, TitleUnavailable
 from ..links import (
     AlreadySaved,
     apply_action,
@@ -92,8 +93,9 @@ class IndexHandler(Endpoint):
         return self.reply(200, Index(name="Readify API", openapi=f"{site}/openapi.json", **paths).model_dump())
 
 
-class LinksHandler(ReaderEndpoint):
-    """``/links``: GET lists the reader's links (or what changed since a time), POST saves one."""
+class LinksHandler(PageInfoCaller, ReaderEndpoint):
+    """``/links``: GET lists the reader's links (or what changed since a time), POST saves one (without a
+    title, it gets its page's once the page fetcher has read it)."""
 
     path = "/links"
     operations = {
@@ -117,6 +119,8 @@ class LinksHandler(ReaderEndpoint):
                 ),
             },
             body=NewLink,
+            description="Without a title, the link gets its page's title once the page fetcher has read it "
+            "(a moment later; meanwhile its title is empty).",
         ),
     }
 
@@ -181,6 +185,7 @@ class LinksHandler(ReaderEndpoint):
             raise HTTPError(409, "That URL was being saved at the same moment. Try again.") from None
         if created:
             self.headers["Location"] = f"{self.application.site.url}/links/{link.id}"
+        self.fetch_title_later(link)
         return self.reply(201 if created else 200, Link.of(link))
 
 
@@ -238,6 +243,34 @@ class LinkHandler(ReaderEndpoint):
         if apply_action(self.store, self.owner, link_id, "delete") is None:
             raise HTTPError(404, NO_SUCH_LINK)
         return self.reply(204)
+
+
+class LinkRefreshHandler(PageInfoCaller, ReaderEndpoint):
+    """``/links/<id>/refresh``: POST gives the link the title its page has now (waits for the page fetcher)."""
+
+    path = "/links/{link_id}/refresh"
+    path_patterns = LinkHandler.path_patterns
+    operations = {
+        "post": operation(
+            "Give a link its page's title",
+            {
+                200: Reply("The link, with the page's title", Link),
+                404: NOT_FOUND,
+                422: Reply("The page could not be read, or has no title: error.message says why", Error),
+                503: Reply("The database cannot be reached, or fetching titles is not set up here", Error),
+                504: Reply("The page fetcher did not answer in time (it may be down): try again later", Error),
+            },
+            description="Fetches the link's page (http and https only, public addresses only, at most 1 MB, "
+            "at most 5 seconds) and sets the link's title to the page's `og:title`, else its `<title>`.",
+        ),
+    }
+
+    def post(self, link_id: str) -> Response:
+        try:
+            link = self.refresh_title(self.own_link(link_id))
+        except TitleUnavailable as error:
+            raise HTTPError(error.status, error.message) from None
+        return self.reply(200, Link.of(link))
 
 
 class TagsHandler(ReaderEndpoint):

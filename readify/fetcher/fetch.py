@@ -4,11 +4,12 @@
 
 - Only ``http://`` and ``https://`` addresses are fetched.
 - The host name is resolved once; every address it resolves to is checked, and the connection is made to
-  a checked address itself (the original name still goes in the ``Host`` header and, for https, in SNI
-  and the certificate check). A second DNS answer is never asked for, so a name that answers "public"
-  to the check and "private" to the connect cannot slip through. Loopback, private, link-local,
-  multicast, reserved, unspecified and otherwise non-global addresses are refused (IPv4 addresses
-  carried inside IPv6 ones, ``::ffff:127.0.0.1`` or 6to4, are checked as IPv4), unless ``allow_private``.
+  a checked address itself, each in turn until one connects (the original name still goes in the
+  ``Host`` header and, for https, in SNI and the certificate check). A second DNS answer is never asked
+  for, so a name that answers "public" to the check and "private" to the connect cannot slip through.
+  Loopback, private, link-local, multicast, reserved, unspecified and otherwise non-global addresses are
+  refused (IPv4 addresses carried inside IPv6 ones, ``::ffff:127.0.0.1`` or 6to4, are checked as IPv4),
+  unless ``allow_private``.
 - Redirects are followed by hand, at most ``max_redirects``, each new address checked the same way.
 - One deadline (``timeout``) covers the whole fetch: name resolution, connecting, TLS, every redirect
   and the body. A watchdog shuts the socket down when it passes, so a page that never answers, or
@@ -37,6 +38,7 @@ import brubeck.concurrency  # noqa: F401
 import codecs
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +52,7 @@ from selectolax.lexbor import LexborHTMLParser
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, SSLError
 from urllib3.response import BaseHTTPResponse
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from shared.models import MAX_TITLE_LENGTH
 
@@ -107,8 +110,8 @@ def fetch_page_info(
         redirects = 0
         while True:
             target = _parse_target(url)
-            ip = _checked_address(target, deadline, allow_private)
-            conn = _connection(target, ip, deadline)
+            addresses = _checked_addresses(target, deadline, allow_private)
+            conn = _connection(target, addresses, deadline)
             try:
                 response = _request(conn, target, deadline)
                 if response.status in REDIRECT_STATUSES:
@@ -123,7 +126,7 @@ def fetch_page_info(
                 if response.status >= 400:
                     raise FetchFailed(f"the site answered {response.status} {response.reason or ''}".rstrip())
                 return _page_info(response, url, deadline, max_bytes)
-            except (HTTPError, OSError) as error:
+            except (HTTPError, OSError, CertificateError) as error:
                 raise _failure(error, deadline) from error
             finally:
                 conn.close()
@@ -182,8 +185,8 @@ def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(sockaddr[0]) for _family, _type, _proto, _name, sockaddr in answers))
 
 
-def _checked_address(target: _Target, deadline: _Deadline, allow_private: bool) -> str:
-    """Resolve ``target.host`` once, check every answer, and return the one address to connect to."""
+def _checked_addresses(target: _Target, deadline: _Deadline, allow_private: bool) -> list[str]:
+    """Resolve ``target.host`` once, check every answer, and return them, to be connected to in turn."""
     future = _resolver_pool.submit(_resolve, target.host, target.port)
     try:
         addresses = future.result(timeout=deadline.remaining())
@@ -198,7 +201,7 @@ def _checked_address(target: _Target, deadline: _Deadline, allow_private: bool) 
             if not is_public_address(address):
                 shown = "" if address == target.host else f": {target.host} is {address}"
                 raise FetchRefused(f"the address is private{shown}")
-    return addresses[0]
+    return addresses
 
 
 def is_public_address(address: str) -> bool:
@@ -280,38 +283,43 @@ def _open_socket(ip: str, port: int, timeout: float) -> socket.socket:
 
 
 class _PinnedHTTPConnection(HTTPConnection):
-    """Connects to the address that was checked, never to a name, and puts the socket under the deadline."""
+    """Connects to the addresses that were checked, in turn until one answers, never to a name, and puts
+    the socket under the deadline."""
 
-    pinned_ip: str
+    pinned_ips: list[str]
     deadline: _Deadline
 
     def _new_conn(self) -> socket.socket:
-        try:
-            sock = _open_socket(self.pinned_ip, self.port, self.deadline.remaining())
-        except TimeoutError as error:
-            raise ConnectTimeoutError(self, f"connecting to {self.pinned_ip} timed out") from error
-        except OSError as error:
-            raise NewConnectionError(self, f"could not connect to {self.pinned_ip}: {error}") from error
-        self.deadline.watch(sock)
-        return sock
+        for number, ip in enumerate(self.pinned_ips, start=1):
+            try:
+                sock = _open_socket(ip, self.port, self.deadline.remaining())
+            except TimeoutError as error:
+                raise ConnectTimeoutError(self, f"connecting to {ip} timed out") from error
+            except OSError as error:
+                if number == len(self.pinned_ips):
+                    raise NewConnectionError(self, f"could not connect to {ip}: {error}") from error
+                continue
+            self.deadline.watch(sock)
+            return sock
+        raise NewConnectionError(self, "no address to connect to")
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection, HTTPSConnection):
     pass
 
 
-def _connection(target: _Target, ip: str, deadline: _Deadline) -> HTTPConnection:
+def _connection(target: _Target, addresses: list[str], deadline: _Deadline) -> HTTPConnection:
     timeout = deadline.remaining()
     conn: _PinnedHTTPConnection
     if target.scheme == "https":
         # The certificate is checked against the name asked for, and SNI carries it: only the TCP
         # connection goes to the pinned address.
         conn = _PinnedHTTPSConnection(
-            ip, target.port, timeout=timeout, server_hostname=target.host, assert_hostname=target.host
+            addresses[0], target.port, timeout=timeout, server_hostname=target.host, assert_hostname=target.host
         )
     else:
-        conn = _PinnedHTTPConnection(ip, target.port, timeout=timeout)
-    conn.pinned_ip = ip
+        conn = _PinnedHTTPConnection(addresses[0], target.port, timeout=timeout)
+    conn.pinned_ips = addresses
     conn.deadline = deadline
     return conn
 
@@ -333,7 +341,7 @@ def _failure(error: Exception, deadline: _Deadline) -> FetchFailed:
     """The reason to give for an error from the connection."""
     if deadline.expired or isinstance(error, TimeoutError | ConnectTimeoutError | urllib3.exceptions.TimeoutError):
         return deadline.failure()
-    if isinstance(error, SSLError):
+    if isinstance(error, SSLError | ssl.SSLError | CertificateError):  # urllib3's, the ssl module's, a wrong name
         return FetchFailed("a secure connection to the site could not be made (its certificate was not accepted)")
     if isinstance(error, NewConnectionError):
         return FetchFailed("the site could not be reached")

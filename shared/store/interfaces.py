@@ -39,6 +39,19 @@ class Users(Protocol):
     def bump_session_epoch(self, user_id: str) -> None:
         """Add one to the account's session epoch (ends every session)."""
 
+    def change(self, user_id: str, password_hash: str, email: str | None) -> None:
+        """Set the account's password hash and email, and end every session (the epoch moves on)."""
+
+    def delete(self, user_id: str, retired_until: int) -> bool:
+        """Delete the account with every record of any site that it owns (those whose ``owner`` is its id),
+        and keep its name from new accounts until ``retired_until`` (ms); False if there is no such account."""
+
+    def with_email(self, email: str, limit: int) -> list[User]:
+        """Up to ``limit`` accounts with this (lower-case) email."""
+
+    def retired(self, user_id: str, now: int) -> bool:
+        """Whether the name of a deleted account is kept from new accounts at ``now``."""
+
     def count(self) -> int:
         """How many accounts there are."""
 

@@ -27,6 +27,7 @@ log = logging.getLogger("shared.store")
 R = TypeVar("R")
 
 ACCOUNT_INDEXES: dict[str, list[Index]] = {
+    "users": [([("email", 1)], {})],
     "tokens": [([("owner", 1), ("created_at", -1)], {})],
     "login_failures": [([("expires_at", 1)], {})],
 }
@@ -61,6 +62,25 @@ class MongoUsers:
 
     def bump_session_epoch(self, user_id: str) -> None:
         self.collection.update_one({"_id": user_id}, {"$inc": {"session_epoch": 1}})
+
+    def change(self, user_id: str, password_hash: str, email: str | None) -> None:
+        changes = {"$set": {"password_hash": password_hash, "email": email}, "$inc": {"session_epoch": 1}}
+        self.collection.update_one({"_id": user_id}, changes)
+
+    def delete(self, user_id: str, retired_until: int) -> bool:
+        if self.collection.delete_one({"_id": user_id}).deleted_count != 1:
+            return False
+        database = self.collection.database
+        for name in database.list_collection_names():  # one after the other: MongoDB has no transaction here
+            database[name].delete_many({"owner": user_id})
+        database.retired_usernames.update_one({"_id": user_id}, {"$set": {"until": retired_until}}, upsert=True)
+        return True
+
+    def with_email(self, email: str, limit: int) -> list[User]:
+        return [User.from_document(document) for document in self.collection.find({"email": email}).limit(limit)]
+
+    def retired(self, user_id: str, now: int) -> bool:
+        return self.collection.database.retired_usernames.find_one({"_id": user_id, "until": {"$gt": now}}) is not None
 
     def count(self) -> int:
         return int(self.collection.count_documents({}))

@@ -32,9 +32,20 @@ PASSPHRASE = "test passphrase"
 
 
 class Addresses:
+    """A service's two addresses; and where its callers meet it: the same, or a hub's other two."""
+
     def __init__(self) -> None:
         self.addr = f"tcp://127.0.0.1:{free_port()}"
         self.response_addr = f"tcp://127.0.0.1:{free_port()}"
+        self.callers_addr, self.replies_addr = self.addr, self.response_addr
+        self.hub = False
+
+    def through_hub(self) -> list[str]:
+        """Have callers meet the service through a hub; the hub's command."""
+        self.callers_addr = f"tcp://127.0.0.1:{free_port()}"
+        self.replies_addr = f"tcp://127.0.0.1:{free_port()}"
+        self.hub = True
+        return ["-m", "brubeck.service_hub", self.callers_addr, self.replies_addr, self.addr, self.response_addr]
 
 
 @pytest.fixture
@@ -80,32 +91,38 @@ class Replies(ServiceMessageHandler):
 class Caller(ServiceClientMixin, JSONMessageHandler):
     def get(self, path):
         addr = self.application.addresses
-        self.register_service(addr.addr, addr.response_addr, self.application.passphrase)
+        self.register_service(addr.callers_addr, addr.replies_addr, self.application.passphrase, hub=addr.hub)
         request = self.create_service_request(
             "/" + path, "request", {"text": self.get_argument("text", ""), "delay": self.get_argument("delay", "0")}
         )
         if self.get_argument("nowait"):
-            self.add_to_payload("sent", self.send_service_request_nowait(addr.addr, request))
+            self.add_to_payload("sent", self.send_service_request_nowait(addr.callers_addr, request))
             return self.render()
         timeout = self.get_argument("timeout")
         if self.get_argument("catch"):
             try:
-                self.send_service_request(addr.addr, request, timeout=float(timeout or 1))
+                self.send_service_request(addr.callers_addr, request, timeout=float(timeout or 1))
             except ServiceTimeout as error:
                 self.add_to_payload("caught", error.message)
             return self.render()
-        response, _ = self.send_service_request(addr.addr, request, timeout=float(timeout) if timeout else None)
+        response, _ = self.send_service_request(addr.callers_addr, request, timeout=float(timeout) if timeout else None)
         self.add_to_payload("status", [response.status_code, response.status_msg])
         self.add_to_payload("body", response.body)
         return self.render()
 
 
-@pytest.fixture
-def caller(addresses: Addresses) -> Iterator[TestClient]:
+def caller_app(addresses: Addresses) -> Brubeck:
+    """A caller: ``/call/<path>`` calls the service's ``/<path>``; its replies route keeps what it gets."""
     app = Brubeck(handler_tuples=[(r"^/(?:echo|slow)$", Replies), (r"^/call/(\w+)$", Caller)], service_timeout=10)
     app.addresses = addresses
     app.passphrase = PASSPHRASE
     app.replies = []
+    return app
+
+
+@pytest.fixture
+def caller(addresses: Addresses) -> Iterator[TestClient]:
+    app = caller_app(addresses)
     yield TestClient(app)
     close_services(app)
 
@@ -184,6 +201,85 @@ def test_a_late_reply_is_dropped_and_never_reaches_another_request(start_service
     assert page.json()["body"]["echo"] == "mine"
     assert "Dropped a late or unknown reply" in caplog.text
     assert [body["echo"] for _, body in caller.app.replies] == ["", "mine"]  # never "too late"
+
+
+# -- through a hub: several callers share the service processes ------------------------------------------
+
+
+@pytest.fixture
+def hub(addresses: Addresses, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A service hub process between the callers and the service processes."""
+    log_path = tmp_path / "hub.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, *addresses.through_hub()],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            stderr=log_file,
+        )
+    deadline = time.monotonic() + 15
+    while "Service hub: callers at" not in log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield process
+    process.terminate()
+    process.wait(10)
+
+
+def test_callers_through_a_hub_each_get_their_own_replies(hub, start_service, addresses):
+    start_service()
+    start_service()
+    apps = [caller_app(addresses) for _ in range(3)]  # three callers, as three processes would be
+    clients = [TestClient(app) for app in apps]
+    try:
+        for client in clients:
+            assert client.get("/call/echo", params={"text": "hello", "timeout": "5"}).json()["body"]["echo"] == "hello"
+        answers: dict[int, list[str]] = {}
+
+        def call(number: int) -> None:
+            text = f"caller {number % 3} call {number}"
+            page = clients[number % 3].get("/call/slow", params={"text": text, "delay": "0.3"})
+            answers.setdefault(number % 3, []).append(page.json()["body"]["echo"])
+
+        greenlets = [concurrency.spawn(call, number) for number in range(12)]
+        for greenlet in greenlets:
+            greenlet.join()
+        for number, echoed in answers.items():
+            assert sorted(echoed) == sorted(f"caller {number} call {n}" for n in range(number, 12, 3))
+        for app in apps:  # each caller's reply route saw its own replies only
+            assert all(body["echo"] in ("hello", *answers[apps.index(app)]) for _, body in app.replies)
+        apps[1].replies.clear()
+        assert clients[1].get("/call/echo", params={"text": "later", "nowait": "1"}).json() == {"sent": True}
+        deadline = time.monotonic() + 5
+        while not apps[1].replies and time.monotonic() < deadline:
+            concurrency.sleep(0.05)
+        assert [body["echo"] for _, body in apps[1].replies] == ["later"]
+    finally:
+        for app in apps:
+            close_services(app)
+
+
+def test_a_hub_without_service_processes_times_out_and_stops_on_sigterm(hub, caller):
+    page = caller.get("/call/echo", params={"timeout": "0.5"})
+    assert page.status == 504
+    assert "did not answer within 0.5 seconds" in page.text
+    hub.terminate()
+    assert hub.wait(5) == 0
+
+
+def test_requests_sent_before_the_hub_starts_wait_for_it(addresses, caller, start_service, tmp_path):
+    hub_command = addresses.through_hub()
+    assert caller.get("/call/echo", params={"text": "early", "nowait": "1"}).json() == {"sent": True}
+    assert caller.get("/call/echo", params={"timeout": "0.3"}).status == 504  # no hub yet: no answer
+    start_service()
+    hub = subprocess.Popen([sys.executable, *hub_command], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        deadline = time.monotonic() + 15
+        while not caller.app.replies and time.monotonic() < deadline:
+            concurrency.sleep(0.05)
+        assert [body["echo"] for _, body in caller.app.replies] == ["early"]  # the timed-out one was dropped
+    finally:
+        hub.terminate()
+        hub.wait(10)
 
 
 # -- behind Mongrel2: the caller keeps answering while a call waits ----------------------------------------

@@ -124,7 +124,8 @@ def test_openapi_json_is_valid_openapi_3_1_and_describes_every_route_and_method(
     routed = {(endpoint.path, method.lower()) for endpoint in ENDPOINTS for method in endpoint.allowed_methods()}
     described = {(path, method) for path, item in doc["paths"].items() for method in item if method != "parameters"}
     assert described == routed - {(path, method) for path, method in routed if method in ("head", "options")}
-    expected = {"/", "/links", "/links/check", "/links/{link_id}", "/tags", "/tags/{name}", "/me", "/tokens"}
+    expected = {"/", "/links", "/links/check", "/links/{link_id}", "/links/{link_id}/refresh", "/tags", "/tags/{name}"}
+    expected |= {"/me", "/tokens"}
     expected |= {"/import", "/import/{import_id}", "/export"}
     assert set(doc["paths"]) == expected | {"/openapi.json"}
     links = doc["paths"]["/links"]["get"]

@@ -26,9 +26,10 @@ from shared.models import User
 from shared.store import open_store
 from shared.users import create_user
 from tests.readify.api import description
+from tests.readify.page_server import page_server
 from tests.support.fuzzing import FUZZ
 from tests.support.pages import PASSWORD
-from tests.support.running_suite import RunningSuite, running_suite
+from tests.support.running_suite import FETCHER, RunningSuite, running_suite
 
 pytestmark = pytest.mark.integration
 load_all_checks()
@@ -52,7 +53,8 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with running_suite(tmp_path_factory.mktemp("schemathesis"), ["readify.api"]) as suite:
+    folder = tmp_path_factory.mktemp("schemathesis")
+    with page_server() as pages, running_suite(folder, ["readify.api", *FETCHER]) as suite:
         store = open_store(None, suite.data_dir)
         try:
             user = User(username="fuzz")
@@ -65,14 +67,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         headers = {"Host": suite.host("readify.api"), "Authorization": f"Token {key}"}
 
         def saved(url: str, tag: str) -> str:
-            made = api.post("/links", json={"url": f"https://example.com/{url}", "tags": [tag]}, headers=headers)
+            made = api.post("/links", json={"url": url, "tags": [tag]}, headers=headers)
             assert made.status_code == 201
             return str(made.json()["id"])
 
-        links = {method: saved(f"link/{method}", "news") for method in ("GET", "PATCH", "DELETE")}
+        links = {method: saved(f"https://example.com/link/{method}", "news") for method in ("GET", "PATCH", "DELETE")}
+        links["POST"] = saved(f"{pages}/og", "news")  # refreshed: a page the fetcher can read
         tags = {method: f"tag-{method.lower()}" for method in ("PATCH", "DELETE")}
         for method, tag in tags.items():
-            saved(f"tag/{method}", tag)
+            saved(f"https://example.com/tag/{method}", tag)
         bookmarks = {"file": ("b.html", b"<!DOCTYPE NETSCAPE-Bookmark-file-1><DL><p></DL>", "text/html")}
         started = api.post("/import", files=bookmarks, headers=headers)
         assert started.status_code == 202

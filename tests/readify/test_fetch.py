@@ -10,137 +10,24 @@ from __future__ import annotations
 
 import inspect
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from brubeck.testing import free_port
 from readify.fetcher import fetch
 from readify.fetcher.fetch import FetchFailed, FetchRefused, PageInfo, fetch_page_info
+from tests.readify.page_server import RUSSIAN, page_server, self_signed
 
 PUBLIC_IP = "93.184.215.14"  # a global address; never really connected to here
 PUBLIC_NAME = "public.example"
-
-OG_PAGE = b"""<!doctype html><html><head><title>Plain | Site</title>
-<meta property="og:title" content="  The   article's
- own title ">
-<meta property="og:description" content="What it is &amp; why.">
-<meta name="description" content="Not this one.">
-<script>document.title = "changed by a script"</script>
-</head><body><p>Text</p></body></html>"""
-META_PAGE = b"""<html><head><title>\n  Meta   page\t</title><meta name="Description" content=" Told
- in a meta tag. "></head><body></body></html>"""
-PLAIN_PAGE = b"<html><head><title>Only a title</title></head><body>x</body></html>"
-RUSSIAN = "Привет, мир"
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    stopping: threading.Event
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, body: bytes, content_type: str = "text/html", status: int = 200) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_GET(self) -> None:  # noqa: C901 - one route a branch
-        path = self.path
-        if path == "/og":
-            self._send(OG_PAGE)
-        elif path == "/meta":
-            self._send(META_PAGE)
-        elif path == "/plain":
-            self._send(PLAIN_PAGE)
-        elif path == "/host":
-            self._send(f"<title>{self.headers['Host']} {self.headers['User-Agent']}</title>".encode())
-        elif path.startswith("/to?"):
-            self._redirect(path.removeprefix("/to?"))
-        elif path.startswith("/chain/"):
-            left = int(path.removeprefix("/chain/"))
-            if left:
-                self._redirect(f"/chain/{left - 1}")
-            else:
-                self._send(PLAIN_PAGE)
-        elif path == "/big":
-            head = b"<html><head><title>Big page</title></head><body>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(5_000_000))
-            self.end_headers()
-            self.wfile.write(head)
-            try:
-                for _ in range((5_000_000 - len(head)) // 10_000):
-                    self.wfile.write(b"x" * 10_000)
-            except OSError:
-                pass  # the fetcher stopped reading: as it should
-        elif path == "/silent":
-            self.server.stopping.wait(30)
-        elif path == "/trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            try:
-                self.wfile.write(b"<title>Trickle</title>")
-                for _ in range(300):
-                    if self.server.stopping.wait(0.05):
-                        break
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-            except OSError:
-                pass
-        elif path == "/cp1251-header":
-            self._send(f"<title>{RUSSIAN}</title>".encode("cp1251"), "text/html; charset=windows-1251")
-        elif path == "/cp1251-meta":
-            body = f'<html><head><meta charset="windows-1251"><title>{RUSSIAN}</title>'.encode("cp1251")
-            self._send(body)
-        elif path == "/cp1251-http-equiv":
-            body = (
-                '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
-                f"<title>{RUSSIAN}</title>"
-            ).encode("cp1251")
-            self._send(body)
-        elif path == "/undeclared":
-            self._send(b"<title>caf\xe9 \xc3\xa9t\xc3\xa9</title>")
-        elif path == "/image":
-            self._send(b"\x89PNG\r\n\x1a\n<title>not a title</title>", "image/png")
-        elif path == "/long":
-            self._send(f"<title>{'word ' * 300}</title><meta name=description content='{'d' * 2000}'>".encode())
-        elif path == "/missing":
-            self._send(b"<title>Not Found</title>", status=404)
-        else:
-            self._send(b"", status=404)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The local server's base URL, http://127.0.0.1:PORT."""
-    port = free_port()
-    httpd = _Server(("127.0.0.1", port), _Handler)
-    httpd.stopping = threading.Event()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.stopping.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with page_server() as base:
+        yield base
 
 
 @pytest.fixture
@@ -343,3 +230,48 @@ def test_unknown_name_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 )  # fmt: skip
 def test_is_public_address(address: str, public: bool) -> None:
     assert fetch.is_public_address(address) is public
+
+
+# -- https: the certificate checked against the name asked for, which SNI carries ---------------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path, fake_network):  # type: ignore[no-untyped-def]
+    """An https server with a certificate for ``PUBLIC_NAME``, which the fake network reaches."""
+    cert, context, asked = self_signed(tmp_path, PUBLIC_NAME)
+    with page_server(context) as base:
+        yield base, cert, asked
+
+
+def test_https_page_read_with_its_name_in_sni_and_the_certificate_checked(tls_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    base, cert, asked = tls_server
+    url = f"https://{PUBLIC_NAME}:{base.rsplit(':', 1)[1]}/plain"
+    with pytest.raises(FetchFailed, match="its certificate was not accepted"):  # signed by no one trusted
+        fetch_page_info(url)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted, as a public authority's would be
+    assert fetch_page_info(url).title == "Only a title"
+    assert asked == [PUBLIC_NAME, PUBLIC_NAME]
+
+
+def test_https_certificate_for_another_name_refused(tmp_path, fake_network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cert, context, _ = self_signed(tmp_path, "other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with page_server(context) as base:
+        with pytest.raises(FetchFailed, match="its certificate was not accepted"):
+            fetch_page_info(f"https://{PUBLIC_NAME}:{base.rsplit(':', 1)[1]}/plain")
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_connect(server, fake_network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    unreachable = "93.184.215.99"
+    monkeypatch.setattr(fetch, "_resolve", lambda host, port: [unreachable, PUBLIC_IP])
+    real_open = fetch._open_socket
+
+    def open_socket(ip: str, port: int, timeout: float) -> socket.socket:
+        if ip == unreachable:
+            fake_network.append((ip, port))
+            raise ConnectionRefusedError("refused")
+        return real_open(ip, port, timeout)
+
+    monkeypatch.setattr(fetch, "_open_socket", open_socket)
+    assert fetch_page_info(_public(server, "/plain")).title == "Only a title"
+    assert [ip for ip, _port in fake_network] == [unreachable, PUBLIC_IP]

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 PROGRAMS = {
     "listsurf": ("listsurf",),
-    "readify": ("readify", "readify-api"),
+    "readify": ("readify", "readify-api", "readify-fetcher-hub", "readify-fetcher"),
     "spotichat": ("spotichat",),
     "nojs": ("nojs",),
 }
@@ -43,7 +43,7 @@ def remove_site(tree: Path, site: str) -> None:
 
 
 BROUGHT_UP = "readify"
-"""The site whose removal is also brought up (its two Procfile programs make it the one with most to undo); the
+"""The site whose removal is also brought up (its four Procfile programs make it the one with most to undo); the
 bring-up does not depend on which site is missing, and each costs half a minute."""
 
 

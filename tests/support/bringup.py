@@ -20,7 +20,7 @@ import requests
 from brubeck.testing import free_port
 from conf import bringup
 from conf.settings import deployment
-from conf.sites import SITES
+from conf.sites import SERVICES, SITES
 from tests.support.clients import SiteClient
 from tests.support.servers import ROOT, require_binary
 from tests.support.sites import present
@@ -31,7 +31,7 @@ STOP_TIMEOUT_S = 30
 RESTART_TIMEOUT_S = 15  # supervisord starts a dead process again after 1 s; a site takes 1 to 3 s to boot
 GIVE_UP_TIMEOUT_S = 90  # a process that keeps dying at once is retried 5 times, 1 + 2 + ... + 5 s apart
 READY = "The Brubeck suite is ready:"
-HANDLER_PORTS = 12  # HANDLER_PORT_BASE .. +11: room for every site's pair (conf/sites.py)
+HANDLER_PORTS = 2 * len(SITES) + 2  # room for every site's pair (conf/sites.py), and one more made by a test
 SITE_NAMES = [SITES[name].title for name in bringup.running_sites(deployment()) if SITES[name].title]
 """What the landing page lists: every site conf/Procfile runs."""
 
@@ -254,6 +254,7 @@ def copied_suite(tmp_path: Path, example: Example = EXAMPLE) -> Iterator[Suite]:
     env.update(
         SUITE_PORT=str(ports.port),
         HANDLER_PORT_BASE=str(ports.handler_base),
+        SERVICE_PORT_BASE=str(free_port(4 * len(SERVICES))),
         REDIS_PORT=str(ports.redis_port),
         COOKIE_SECRET="bringup-test-secret",
         BRUBECK_BCRYPT_ROUNDS="4",

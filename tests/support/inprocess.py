@@ -29,9 +29,11 @@ COOKIE_SECRET = "in-process-test-secret"
 
 def settings_for(data_dir: Path, environ: dict[str, str] | None = None, **changes: Any) -> Settings:
     """The suite's settings as ``environ`` (nothing but what it says) makes them, with a known cookie secret
-    and data in ``data_dir``, then ``changes`` to fields."""
-    given = {"COOKIE_SECRET": COOKIE_SECRET, "SUITE_DATA_DIR": str(data_dir), **(environ or {})}
-    return replace(from_env(given), **changes)
+    and service passphrase, and data in ``data_dir``, then ``changes`` to fields.  No service is called
+    unless ``changes`` has ``services``: a test in this process must not reach a suite running here."""
+    given = {"COOKIE_SECRET": COOKIE_SECRET, "SERVICE_PASSPHRASE": "test", "SUITE_DATA_DIR": str(data_dir)}
+    given.update(environ or {})
+    return replace(from_env(given), **{"services": {}, **changes})
 
 
 @pytest.fixture

@@ -1,17 +1,20 @@
 """Sites as the suite runs them: one Mongrel2 loaded from conf/mongrel2.conf (its real hosts, matched
-exactly), each site's handler process on the ports conf/settings.py gives it, one database.
+exactly, and the sites' static folders), each site's handler process on the ports conf/settings.py gives
+it, one database.
 
 ``with running_suite(folder, ["readify.web", "readify.api"]) as suite`` starts them; ``suite.client(host)``
-talks to one site through Mongrel2 by its Host header.
+talks to one site through Mongrel2 by its Host header.  ``[*FETCHER, "readify.web"]`` runs Readify's page
+fetcher too (its hub and one fetcher process), allowed to fetch loopback addresses (the tests' pages).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +23,7 @@ import requests
 
 from brubeck.testing import Mongrel2Server, free_port
 from conf.bringup import SERVER_UUID
+from conf.sites import SERVICES, SITES
 from tests.support.bringup import HANDLER_PORTS
 from tests.support.clients import SiteClient
 from tests.support.servers import ROOT, require_binary
@@ -29,9 +33,13 @@ HOSTS = {
     "listsurf": "listsurf.localhost",
     "readify.web": "readify.localhost",
     "readify.api": "api.readify.localhost",
+    "spotichat": "spotichat.localhost",
+    "nojs": "nojs.localhost",
     "conf.landing": "localhost",
 }
 READY_PATHS = {"readify.api": "/", "conf.landing": "/"}  # the pages' processes: /login
+FETCHER = ("conf.service_hub readify-fetcher", "readify.fetcher")
+"""The modules (with their arguments) of Readify's page fetcher: its hub, and one fetcher process."""
 LEFT_OUT = {"BRUBECK_PULL", "BRUBECK_PUB", "MONGODB_URL", "SUITE_PROCESSES", "MONGREL2_HOST", "MONGREL2_BIND"}
 
 
@@ -77,6 +85,8 @@ def _environment(port: int, data_dir: Path, workdir: Path) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
         SUITE_PORT=str(port),
         HANDLER_PORT_BASE=str(free_port(HANDLER_PORTS)),
+        SERVICE_PORT_BASE=str(free_port(4 * len(SERVICES))),
+        FETCHER_ALLOW_PRIVATE="1",
         SUITE_DATA_DIR=str(data_dir),
         COOKIE_SECRET="readify-api-test-secret",
         MONGREL2_CHROOT=str(workdir),
@@ -87,13 +97,16 @@ def _environment(port: int, data_dir: Path, workdir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_suite(folder: Path, modules: Sequence[str]) -> Iterator[RunningSuite]:
+def running_suite(
+    folder: Path, modules: Sequence[str], environ: Mapping[str, str] | None = None
+) -> Iterator[RunningSuite]:
     """Mongrel2 from conf/mongrel2.conf and ``python -m MODULE`` for each module (and the landing page, which
-    answers every other host), stopped on the way out."""
+    answers every other host), stopped on the way out; the sites' are waited for until they answer.
+    ``environ`` adds to (or changes) the processes' environment."""
     modules = [*modules, "conf.landing"]
     require_binary("mongrel2", "mongrel2-core")
     port, workdir, data_dir = free_port(), folder / "mongrel2", folder / "data"
-    env = _environment(port, data_dir, workdir)
+    env = {**_environment(port, data_dir, workdir), **(environ or {})}
     rendered = subprocess.run(
         [
             sys.executable,
@@ -108,12 +121,17 @@ def running_suite(folder: Path, modules: Sequence[str]) -> Iterator[RunningSuite
         check=True,
     )
     (workdir / "run" / "logs").mkdir(parents=True)
+    for site in SITES.values():  # Mongrel2 serves them from inside its chroot, the work folder
+        if site.static and (ROOT / site.static).is_dir():
+            shutil.copytree(ROOT / site.static, workdir / site.static)
     suite = RunningSuite(port, data_dir, Mongrel2Server(rendered.stdout, workdir, SERVER_UUID, port).start())
     try:
         for module in modules:
-            suite.processes.append((module, subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env)))
+            command = [sys.executable, "-m", *module.split()]
+            suite.processes.append((module, subprocess.Popen(command, cwd=ROOT, env=env)))
         for module in dict.fromkeys(modules):
-            suite.wait_for(module)
+            if module in HOSTS:
+                suite.wait_for(module)
         yield suite
     finally:
         for _, process in suite.processes:

@@ -24,6 +24,11 @@ ACCOUNTS = Schema(
         );
         CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
         """,
+        # 2: the names of deleted accounts, kept from new accounts for a while; accounts by email (resets).
+        """
+        CREATE TABLE retired_usernames (id TEXT PRIMARY KEY, until INTEGER NOT NULL);
+        CREATE INDEX users_by_email ON users (email);
+        """,
     ],
     legacy=[1],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,58 @@ def test_logins_and_session_epochs(store: Store) -> None:
     store.users.bump_session_epoch("alice")
     stored = store.users.get("alice")
     assert stored is not None and (stored.last_login, stored.session_epoch) == (42, 2)
+
+
+OWNED = Schema(
+    "owned",
+    ["CREATE TABLE owned (id TEXT PRIMARY KEY, owner TEXT NOT NULL);\nCREATE INDEX owned_by ON owned (owner);"],
+)
+"""A site's records with an ``owner``, as any site's are."""
+
+
+class Owned:
+    """What a site keeps of an account: on SQLite a table, on MongoDB a collection, with an ``owner``."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def add(self, record_id: str, owner: str) -> None:
+        if isinstance(self.db, SQLiteDatabase):
+            self.db.change("INSERT INTO owned (id, owner) VALUES (?, ?)", (record_id, owner))
+        else:
+            self.db.owned.insert_one({"_id": record_id, "owner": owner})
+
+    def owners(self) -> list[str]:
+        if isinstance(self.db, SQLiteDatabase):
+            return [row[0] for row in self.db.rows("SELECT owner FROM owned ORDER BY id")]
+        return [document["owner"] for document in self.db.owned.find().sort("_id")]
+
+
+OWNED_RECORDS: Records[Owned] = Records("owned", OWNED, Owned, Owned)
+
+
+def test_a_change_of_password_or_email_ends_every_session(store: Store) -> None:
+    store.users.create(User(username="alice", password_hash="h1", email="a@example.com"))
+    store.users.change("alice", "h2", None)
+    stored = store.users.get("alice")
+    assert stored is not None and (stored.password_hash, stored.email, stored.session_epoch) == ("h2", None, 1)
+
+
+def test_a_deleted_account_takes_what_it_owns_on_every_site_and_its_name_is_kept_a_while(store: Store) -> None:
+    for name in ("alice", "bob"):
+        users.create_user(store, User(username=name, password_hash="h"))
+    owned = store.records(OWNED_RECORDS)
+    owned.add("1", "alice")
+    owned.add("2", "bob")
+    tokens.issue_token(store, "alice", "script")
+    assert users.delete_account(store, "alice")
+    assert store.users.get("alice") is None and owned.owners() == ["bob"]
+    assert tokens.list_tokens(store, "alice") == []
+    assert not users.delete_account(store, "alice")  # gone already
+    assert not users.create_user(store, User(username="Alice", password_hash="h"))  # kept from new accounts
+    day = 24 * 3600 * 1000
+    assert store.users.retired("alice", curtime() + (users.RETIRED_DAYS - 1) * day)
+    assert not store.users.retired("alice", curtime() + (users.RETIRED_DAYS + 1) * day)  # free again
 
 
 def test_find_user_ignores_case_spaces_and_inactive_accounts(store: Store) -> None:
@@ -153,7 +206,7 @@ def test_each_schema_is_versioned_on_its_own_and_made_on_first_use(tmp_path: Pat
     store = SQLiteStore(path)
     store.records(NOTE_RECORDS).add("1", "first")
     store.close()
-    assert versions(path) == {"accounts": 1, "notes": 2}
+    assert versions(path) == {"accounts": len(ACCOUNTS.migrations), "notes": 2}
     again = SQLiteStore(path)  # opening again migrates nothing, and keeps the data
     assert again.records(NOTE_RECORDS).texts() == ["first"]
     again.close()
@@ -169,7 +222,7 @@ def test_a_file_from_before_versions_per_schema_starts_each_schema_where_it_was(
     store = SQLiteStore(path)
     assert store.records(NOTE_RECORDS).texts() == ["kept"]  # its second script ran, its first did not again
     store.close()
-    assert versions(path) == {"accounts": 1, "notes": 2}
+    assert versions(path) == {"accounts": len(ACCOUNTS.migrations), "notes": 2}  # the accounts' later ones ran
 
 
 def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
