@@ -33,8 +33,8 @@ BATCH = 500
 """Bookmarks saved in one transaction (and noted in the job's record after it)."""
 LEASE_MS = 30_000
 """How long a worker's hold on a job lasts unless renewed (each batch renews it)."""
-SWEEP_SECONDS = 5.0
-"""How often a process looks for jobs whose worker died."""
+SWEEP_SECONDS = 30.0
+"""How often a process looks for jobs whose worker died (a look at an import's progress looks at once)."""
 _ANCHOR = re.compile(rb"<a\s", re.IGNORECASE)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 """This process, as a job's worker: its host and process id."""
@@ -158,14 +158,15 @@ def _dead_here(worker: str) -> bool:
 
 
 def keep_resuming(store: Store, site: str, saver: Saver, every: float = SWEEP_SECONDS) -> None:
-    """Look for stalled jobs of the site now and every ``every`` seconds, for the life of the process."""
+    """Look for stalled jobs of the site every ``every`` seconds, for the life of the process (not at once: a
+    process starting while the database is down answers its first requests before it waits on the database)."""
 
     def sweep() -> None:
         while True:
+            concurrency.sleep(every)
             try:
                 resume_stalled(store, site, saver)
             except UNAVAILABLE as error:
                 log.warning("Cannot look for stalled imports: %s", error)
-            concurrency.sleep(every)
 
     concurrency.spawn(sweep)
