@@ -8,7 +8,9 @@ from collections.abc import Callable
 from brubeck.timekeeping import curtime
 from shared.bookmarks.jobs import ImportJob
 from shared.bookmarks.records import JOBS, import_jobs
+from shared.models import User
 from shared.store import Store
+from shared.users import create_user, delete_account
 from tests.support.stores import assert_mongo_indexes
 
 
@@ -74,3 +76,13 @@ def test_each_query_of_the_jobs_reads_an_index(query_plan: Callable[..., str]):
     assert "USING PRIMARY KEY" in chunk
     for table in ("bookmark_imports", "bookmark_import_chunks"):  # what deleting an account asks
         assert "USING" in query_plan(f"SELECT 1 FROM {table} WHERE owner = 'a'", JOBS)
+
+
+def test_deleting_an_account_deletes_its_imports_and_their_files(store):
+    user = User(username="alice")
+    user.set_password("correct horse")
+    assert create_user(store, user)
+    mine, theirs = new_job(store), new_job(store, "bob")
+    assert delete_account(store, "alice")
+    assert import_jobs(store).get(mine.id) is None and import_jobs(store).chunk(mine.id, 0) is None
+    assert import_jobs(store).get(theirs.id) is not None and import_jobs(store).chunk(theirs.id, 0) == b"first"
