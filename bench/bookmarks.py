@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import client, harness
-from bench.bookmark_files import generated_file
 from bench.harness import say
 from bench.listsurf_data import PASSWORD
 from bench.readify import WEB_HOST, serving
@@ -42,6 +41,7 @@ from shared.bookmarks.records import import_jobs
 from shared.models import User
 from shared.store import open_store
 from shared.users import create_user
+from tests.support.bookmark_files import generated_file
 
 GOAL_S = 10.0
 GOAL_P99_MS = 100.0

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from bench.bookmark_files import generated_file
 from listsurf.bookmarks import exported
 from listsurf.imports import BOOKMARKS, SITE
 from listsurf.store import links
@@ -16,6 +15,7 @@ from shared.bookmarks.netscape import read_bookmarks
 from shared.bookmarks.records import import_jobs
 from shared.store import Store
 from tests.listsurf.live import signed_up
+from tests.support.bookmark_files import generated_file
 from tests.support.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
 from tests.support.imports import (
     finished,

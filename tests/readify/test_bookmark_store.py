@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.bookmark_files import generated_file
 from readify.imports import BOOKMARKS
 from readify.models import ReadifyLink
 from readify.store import LINKS, readify_links
@@ -17,6 +16,7 @@ from readify.store.schema import SCHEMA
 from shared.bookmarks.netscape import read_bookmarks
 from shared.store import Store
 from shared.store.sqlite import SQLiteStore
+from tests.support.bookmark_files import generated_file
 from tests.support.imports import imported, imports_settled  # noqa: F401  (the fixture, used below)
 
 

@@ -14,7 +14,6 @@ import sys
 
 import pytest
 
-from bench.bookmark_files import generated_file
 from brubeck.timekeeping import curtime
 from readify.bookmarks import exported, save_bookmarks
 from readify.imports import BOOKMARKS, SITE
@@ -26,6 +25,7 @@ from shared.bookmarks.netscape import Bookmark, read_bookmarks
 from shared.bookmarks.records import import_jobs
 from shared.store import Store
 from tests.readify.pages import Reader
+from tests.support.bookmark_files import generated_file
 from tests.support.bookmark_shapes import CHROMIUM, FIREFOX, PINBOARD, SHAARLI
 from tests.support.imports import (
     LIMIT,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bookmark_files import generated_file
+from tests.support.bookmark_files import generated_file
 from tests.support.bookmark_shapes import PINBOARD
 from tests.support.chromium import ARTIFACTS, open_page
 

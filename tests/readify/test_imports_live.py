@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.bookmark_files import generated_file
 from readify.bookmarks import exported
 from shared.bookmarks.netscape import Bookmark, read_bookmarks
 from shared.store import open_store
 from tests.readify.live import ReaderClient, signed_up
 from tests.readify.pages import import_progress
 from tests.readify.test_imports import imported
+from tests.support.bookmark_files import generated_file
 
 pytestmark = pytest.mark.integration
 MONGREL2_BODY_LIMIT = 1024 * 1024

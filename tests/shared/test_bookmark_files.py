@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.bookmark_files import generated_file
 from shared.bookmarks.netscape import Bookmark, epoch_ms, looks_like_bookmarks, read_bookmarks
 from shared.bookmarks.writer import file_pieces
+from tests.support.bookmark_files import generated_file
 
 
 @pytest.mark.parametrize(

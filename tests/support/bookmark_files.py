@@ -1,6 +1,9 @@
-"""Generated bookmark files (the Netscape format) for the import benchmark and the import tests: nested
-folders, tags, private and unread items, titles in several scripts (and with ``"`` and ``<``), descriptions,
-and URLs that come twice."""
+"""Generated bookmark files (the Netscape format) for the import tests and benchmark: nested folders, tags, private
+and unread items, titles in several scripts (and with ``"`` and ``<``), descriptions, and URLs that come twice.
+
+Here, not in ``bench/``: importing the ``bench`` package turns monkey patching off in the importing process's
+environment, which a test worker would pass on to every server it starts after.
+"""
 
 from __future__ import annotations
 
