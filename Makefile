@@ -44,6 +44,7 @@ bench: system-packages-bench $(VENV)/.installed
 	$(PY) -m bench.readify $(BENCH_ARGS)
 	$(PY) -m bench.service $(BENCH_ARGS)
 	$(PY) -m bench.longpoll $(LONGPOLL_ARGS)
+	$(PY) -m bench.bookmarks
 
 # Long-poll at scale alone (bench/longpoll.py: 1,000 to 50,000 waiting chat clients, and an aiohttp peer).
 bench-longpoll: system-packages-bench $(VENV)/.installed

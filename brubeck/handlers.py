@@ -9,6 +9,7 @@ The application (:mod:`brubeck.application`) routes each request to one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from html import escape
 from typing import Any, overload
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from .responses import (
     JSON,
     PAGE_POLICY,
     Response,
+    StreamedResponse,
     default_headers,
     json_bytes,
     plain_text,
@@ -128,6 +130,12 @@ class MessageHandler:
         if status_code is not None:
             self.set_status(status_code)
         return Response(self.encode_body(), self.status_code, self.status_msg, self._response_headers())
+
+    def stream(self, pieces: Iterable[bytes], status_code: int | None = None) -> StreamedResponse:
+        """A response whose body is ``pieces``, sent as they are made (see :class:`StreamedResponse`)."""
+        if status_code is not None:
+            self.set_status(status_code)
+        return StreamedResponse(pieces, self.status_code, self.status_msg, self._response_headers())
 
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
@@ -337,6 +345,12 @@ class WebHandling(CSRFProtection, MessageHandler):
         """Tell the browser to forget every cookie it sent."""
         for key in self.message.cookies:
             self.delete_cookie(key)
+
+    def stream(self, pieces: Iterable[bytes], status_code: int | None = None) -> StreamedResponse:
+        """A response whose body is ``pieces``, sent as they are made (see :class:`StreamedResponse`)."""
+        if status_code is not None:
+            self.set_status(status_code)
+        return StreamedResponse(pieces, self.status_code, self.status_msg, self._response_headers())
 
     def _response_headers(self) -> Headers:
         headers = super()._response_headers()

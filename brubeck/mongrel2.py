@@ -58,7 +58,7 @@ import zmq
 
 from . import concurrency
 from .request import Request
-from .responses import Response, plain_text
+from .responses import Response, StreamedResponse, plain_text
 from .types import Application
 
 log = logging.getLogger("brubeck.connections")
@@ -457,10 +457,24 @@ class Mongrel2Connection:
     def reply(self, request: Request, response: Response, close: bool = False) -> None:
         """Send ``response`` to the client of ``request``; close the connection after if it asked or ``close``."""
         head = request.method == "HEAD"
-        if close or closes_after(request):
+        if isinstance(response, StreamedResponse) and not head and request.version == "HTTP/1.1":
+            self.reply_in_chunks(request, response, close or closes_after(request))
+        elif close or closes_after(request):
             self.reply_and_close(request.sender, request.conn_id, response, head)
         else:
             self.publish(reply_frame(request.sender, request.conn_id, response.to_http(head=head)))
+
+    def reply_in_chunks(self, request: Request, response: StreamedResponse, close: bool) -> None:
+        """Send a streamed response a piece at a time as they are made; a piece that cannot be made ends the
+        connection (the client sees the body cut short, never a body that looks whole)."""
+        try:
+            for chunk in response.chunks():
+                self.publish(reply_frame(request.sender, request.conn_id, chunk))
+        except Exception:
+            log.exception("A streamed response to %s failed halfway; closing the connection", request.path)
+            close = True
+        if close:
+            self.publish(reply_frame(request.sender, request.conn_id, b""))
 
     def reply_and_close(self, sender: str, conn_id: str, response: Response, head: bool = False) -> None:
         """Send ``response`` with ``Connection: close``, then close the connection (an empty reply)."""

@@ -44,18 +44,21 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: what it means, its JSON body's schema (None: no body), its headers (name: meaning)."""
+    """One answer: what it means, its body's schema (None: no body), its headers (name: meaning), and the body's
+    media type (JSON unless said)."""
 
     description: str
     schema: Schema | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
 
 
 @dataclass(frozen=True)
 class Operation:
     """One method on one path: its answers by status, what it takes (``query``: a model whose fields are
-    the query parameters; ``parameters``: others; ``body``: a JSON body), and the security schemes any one
-    of which it needs (none: open).  ``operation_id`` defaults to the method and the path's words."""
+    the query parameters; ``parameters``: others; ``body``: the body, of ``body_type``), and the security
+    schemes any one of which it needs (none: open).  ``operation_id`` defaults to the method and the path's
+    words."""
 
     summary: str
     replies: Mapping[int, Reply]
@@ -65,6 +68,7 @@ class Operation:
     security: Sequence[str] = ()
     description: str = ""
     operation_id: str = ""
+    body_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,8 @@ class _Resolver:
         parameters = [*(query_parameters(operation.query) if operation.query else ()), *operation.parameters]
         written["parameters"] = [self.parameter(parameter) for parameter in parameters]
         if operation.body is not None:
-            written["requestBody"] = {"required": True, "content": self.json(operation.body, "validation")}
+            content = self.content(operation.body, operation.body_type, "validation")
+            written["requestBody"] = {"required": True, "content": content}
         written["responses"] = {str(status): self.reply(reply) for status, reply in sorted(operation.replies.items())}
         written["security"] = [{name: []} for name in operation.security]
         return written
@@ -224,8 +229,8 @@ class _Resolver:
                 for name, meaning in reply.headers.items()
             }
         if reply.schema is not None:
-            written["content"] = self.json(reply.schema, "serialization")
+            written["content"] = self.content(reply.schema, reply.media_type, "serialization")
         return written
 
-    def json(self, schema: Schema, mode: JsonSchemaMode) -> dict[str, Any]:
-        return {"application/json": {"schema": self.schema(schema, mode)}}
+    def content(self, schema: Schema, media_type: str, mode: JsonSchemaMode) -> dict[str, Any]:
+        return {media_type: {"schema": self.schema(schema, mode)}}

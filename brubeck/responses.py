@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -121,6 +121,45 @@ class Response:
     @property
     def status_line(self) -> str:
         return f"{self.status} {self.reason}"
+
+
+class StreamedResponse(Response):
+    """A response whose body is made while it is sent: ``pieces``, bytes, as they come.
+
+    Through Mongrel2 an HTTP/1.1 client gets the head at once, then each piece as a chunk
+    (``Transfer-Encoding: chunked``), so a large body never sits whole in memory; elsewhere (WSGI, the
+    test client, HTTP/1.0) ``body`` reads every piece first.
+    """
+
+    def __init__(
+        self,
+        pieces: Iterable[bytes],
+        status: int = 200,
+        reason: str | None = None,
+        headers: Headers | Mapping[str, str] | None = None,
+    ) -> None:
+        self._pieces = iter(pieces)
+        self._body: bytes | None = None
+        super().__init__(b"", status, reason, headers)
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = b"".join(self._pieces)
+        return self._body
+
+    @body.setter
+    def body(self, value: bytes) -> None:
+        """Only ``Response.__init__`` sets it (to nothing): the pieces are the body."""
+
+    def chunks(self, version: str = "HTTP/1.1") -> Iterable[bytes]:
+        """The head (chunked, no length), each piece as a chunk, and the last (empty) chunk."""
+        lines = "".join(f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length")
+        yield f"{version} {self.status} {self.reason}\r\n{lines}Transfer-Encoding: chunked\r\n\r\n".encode("latin-1")
+        for piece in self._pieces:
+            if piece:
+                yield b"%x\r\n%s\r\n" % (len(piece), piece)
+        yield b"0\r\n\r\n"
 
 
 def http_response(

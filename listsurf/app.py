@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.accounts import account_routes
+from shared.bookmarks.pages import bookmark_routes
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
@@ -17,12 +18,14 @@ from .handlers import (
     EditItemHandler,
     ListHandler,
 )
+from .imports import BOOKMARKS
 
 ROUTES = [
     (r"/$", ListHandler),
     (r"/add_item$", AddItemHandler),
     (r"/edit_item/(?P<link_id>[0-9a-f]{24})$", EditItemHandler),
     (r"/delete_item/(?P<link_id>[^/]+)$", DeleteItemHandler),
+    *bookmark_routes(BOOKMARKS),
     (r"/api$", ApiHandler),
     (r"/api/.*", ApiNotFoundHandler),
     *account_routes(),

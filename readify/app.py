@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.accounts import account_routes
+from shared.bookmarks.pages import bookmark_routes
 from shared.settings import Settings
 from shared.store import Store
 from shared.web import SiteApp, make_app
 
 from .api_reference import ApiReferenceHandler
 from .fetching import REPLY_ROUTE
+from .imports import BOOKMARKS
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler, RefreshTitleHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
@@ -29,6 +31,7 @@ ROUTES = [
     (rf"/items/{LINK_ID}/(?P<action>like|unlike|archive|unarchive|delete|undelete)$", ItemActionHandler),
     (rf"/items/{LINK_ID}/refresh$", RefreshTitleHandler),
     (r"/tags$", TagsHandler),
+    *bookmark_routes(BOOKMARKS),
     (r"/tags/rename$", TagRenameHandler),
     (r"/tags/remove$", TagRemoveHandler),
     (r"/api$", ApiReferenceHandler),

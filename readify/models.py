@@ -12,6 +12,8 @@ from shared.models import Document, SavedLink, normalize_url, plain_text
 
 from .tags import parse_tags
 
+MAX_DESCRIPTION_LENGTH = 10_000
+
 
 class ReadifyLink(SavedLink):
     """A link saved on Readify; one per owner and URL, its id random (the URL can be edited).
@@ -22,11 +24,17 @@ class ReadifyLink(SavedLink):
 
     collection: ClassVar[str] = "readify_links"
 
+    description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH)
     tags: list[str] = Field(default_factory=list)
     liked: bool = False
     archived: bool = False
     private: bool = False
     deleted_at: int | None = None
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _strip_description(cls, value: Any) -> Any:
+        return plain_text(value)
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -47,7 +55,8 @@ class ReadifyLink(SavedLink):
         return self.model_dump(include=READIFY_API_FIELDS)
 
 
-READIFY_API_FIELDS = {"id", "url", "title", "tags", "liked", "archived", "private", "created_at", "updated_at"}
+READIFY_API_FIELDS = set(ReadifyLink.model_fields) - {"owner", "deleted_at"}
+"""What the owner's API shows of a link: all but whose it is and when it went to the trash."""
 
 
 class Tombstone(Document):

@@ -2,9 +2,15 @@
 
 from conf.settings import from_env
 from readify.app import create_app
+from readify.imports import BOOKMARKS
+from shared.bookmarks.runner import keep_resuming
 from shared.web import configure_logging
 
 if __name__ == "__main__":
     settings = from_env()
     configure_logging(settings.log_level)
-    create_app(settings).run()
+    app = create_app(settings)
+    keep_resuming(
+        app.store, BOOKMARKS.name, BOOKMARKS.saver(app.store, settings.links_per_account)
+    )  # imports whose process died
+    app.run()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..models import Link
 
@@ -23,6 +23,13 @@ class Links(Protocol):
     def upsert(self, link: Link) -> tuple[Link, bool]:
         """Save a new link, or update the stored one with its id: ``updated_at``, and ``title`` when
         not empty; ``(the stored link, created)``."""
+
+    def find_urls(self, owner: str, urls: list[str]) -> list[Link]:
+        """The owner's links to any of these (normalised) URLs."""
+
+    def import_links(self, new: list[Link], changes: list[tuple[Link, dict[str, Any]]]) -> list[bool]:
+        """Set the ``changes`` (title, created_at, updated_at) of each link and store the ``new`` links, all in one
+        step; for each new link whether it was stored (False: its owner has its URL already)."""
 
     def get(self, owner: str, link_id: str) -> Link | None:
         """The owner's link with this id, or None."""

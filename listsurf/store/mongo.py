@@ -36,6 +36,23 @@ class MongoLinks:
         stored = self.collection.find_one({"_id": link.id})
         return Link.from_document(stored), before is None
 
+    def find_urls(self, owner: str, urls: list[str]) -> list[Link]:
+        return [Link.from_document(d) for d in self.collection.find({"owner": owner, "url": {"$in": urls}})]
+
+    def import_links(self, new: list[Link], changes: list[tuple[Link, dict[str, Any]]]) -> list[bool]:
+        """One write per link (each atomic on its own; a batch done twice merges into what the first did)."""
+        for link, changed in changes:
+            self.collection.update_one({"_id": link.id, "owner": link.owner}, {"$set": changed})
+        stored = []
+        for link in new:
+            try:
+                self.collection.insert_one(link.to_document())
+            except pymongo.errors.DuplicateKeyError:
+                stored.append(False)
+            else:
+                stored.append(True)
+        return stored
+
     def get(self, owner: str, link_id: str) -> Link | None:
         document = self.collection.find_one({"_id": link_id, "owner": owner})
         return Link.from_document(document) if document else None

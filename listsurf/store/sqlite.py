@@ -37,6 +37,7 @@ SCHEMA = Schema(
     legacy=[1],
 )
 COLUMNS = ("id", "owner", "url", "title", "created_at", "updated_at")
+CHANGEABLE = frozenset({"title", "created_at", "updated_at"})
 
 
 SELECT = f"SELECT {', '.join('links.' + c for c in COLUMNS)} FROM links"
@@ -72,6 +73,27 @@ class SQLiteLinks:
 
         stored, created = self.db.write(write)
         return _link(stored), created
+
+    def find_urls(self, owner: str, urls: list[str]) -> list[Link]:
+        marks = ", ".join("?" * len(urls))
+        return [_link(row) for row in self.db.rows(f"{SELECT} WHERE owner = ? AND url IN ({marks})", [owner, *urls])]
+
+    def import_links(self, new: list[Link], changes: list[tuple[Link, dict[str, Any]]]) -> list[bool]:
+        unknown = {name for _, changed in changes for name in changed} - CHANGEABLE
+        if unknown:
+            raise ValueError(f"cannot change {sorted(unknown)}")
+        insert = insert_sql("links", COLUMNS) + " ON CONFLICT DO NOTHING"
+
+        def write(connection: sqlite3.Connection) -> list[bool]:
+            for link, changed in changes:
+                assignments = ", ".join(f"{column} = :{column}" for column in changed)
+                connection.execute(
+                    f"UPDATE links SET {assignments} WHERE id = :_id AND owner = :_owner",
+                    {**changed, "_id": link.id, "_owner": link.owner},
+                )
+            return [connection.execute(insert, row_of(link.model_dump(), COLUMNS)).rowcount == 1 for link in new]
+
+        return self.db.write(write)
 
     def get(self, owner: str, link_id: str) -> Link | None:
         row = self.db.one(f"{SELECT} WHERE id = ? AND owner = ?", (link_id, owner))

@@ -21,6 +21,7 @@ from .handlers import (
     TagsHandler,
     TokensHandler,
 )
+from .imports import ExportHandler, ImportHandler, ImportsHandler
 from .operations import Endpoint
 
 SITE = "readify-api"
@@ -34,6 +35,9 @@ ENDPOINTS: list[type[Endpoint]] = [
     TagHandler,
     MeHandler,
     TokensHandler,
+    ImportsHandler,
+    ImportHandler,
+    ExportHandler,
     OpenAPIHandler,
 ]
 

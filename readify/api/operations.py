@@ -33,19 +33,22 @@ def operation(
     replies: Mapping[int, Reply],
     *,
     query: type[BaseModel] = NoQuery,
-    body: type[BaseModel] | None = None,
+    body: type[BaseModel] | dict[str, Any] | None = None,
     auth: bool = True,
     description: str = "",
+    body_type: str = "application/json",
 ) -> Operation:
     """An operation of the API: its own answers and those every operation of its kind may give; it needs a
-    key unless ``auth`` is False."""
+    key unless ``auth`` is False.  ``body`` is a model of the JSON body, or the schema of a ``body_type``'s."""
     every = {400: INVALID, **replies}
     if auth:
         every.update({401: UNAUTHORIZED, 503: UNAVAILABLE})
     if body is not None:
-        every[415] = NOT_JSON
+        every.setdefault(415, NOT_JSON)
     security = [TOKEN] if auth else []
-    return Operation(summary, every, query=query, body=body, security=security, description=description)
+    return Operation(
+        summary, every, query=query, body=body, security=security, description=description, body_type=body_type
+    )
 
 
 class Endpoint(TokenAPIHandler):

@@ -49,6 +49,7 @@ class Link(Closed):
     id: str = Field(pattern=LINK_ID)
     url: str
     title: str
+    description: str = Field(description="what a bookmark file imported with it said about it")
     tags: list[str]
     liked: bool
     archived: bool

@@ -45,6 +45,13 @@ class ReadifyLinks(Protocol):
         link; the updated link, None if the owner has none with that id; UrlTaken if the new URL is
         another of the owner's links."""
 
+    def find_urls(self, owner: str, urls: list[str]) -> list[ReadifyLink]:
+        """The owner's links to any of these (normalised) URLs."""
+
+    def import_links(self, new: list[ReadifyLink], changes: list[tuple[ReadifyLink, dict[str, Any]]]) -> list[bool]:
+        """Set the ``changes`` of each link (as :meth:`update`) and store the ``new`` links, all in one step;
+        for each new link whether it was stored (False: its owner has its URL already)."""
+
     def page(self, query: ReadifyQuery) -> list[ReadifyLink]:
         """Up to ``query.limit`` links, newest saved first (by ``created_at``, then id)."""
 

@@ -76,6 +76,15 @@ class MongoReadifyLinks:
             raise UrlTaken(changes.get("url")) from None
         return ReadifyLink.from_document(document) if document else None
 
+    def find_urls(self, owner: str, urls: list[str]) -> list[ReadifyLink]:
+        return [ReadifyLink.from_document(d) for d in self.collection.find({"owner": owner, "url": {"$in": urls}})]
+
+    def import_links(self, new: list[ReadifyLink], changes: list[tuple[ReadifyLink, dict[str, Any]]]) -> list[bool]:
+        """One write per link (each atomic on its own; a batch done twice merges into what the first did)."""
+        for link, changed in changes:
+            self.collection.update_one({"_id": link.id, "owner": link.owner}, {"$set": changed})
+        return [self.add(link) for link in new]
+
     def page(self, query: ReadifyQuery) -> list[ReadifyLink]:
         trash: Any = {"$ne": None} if query.in_trash else None
         if query.in_trash and query.deleted_after is not None:

@@ -99,6 +99,10 @@ SCHEMA = Schema(
             DELETE FROM readify_tag_counts WHERE owner = old.owner AND tag = old.tag AND links <= 0;
         END;
         """,
+        # 4: a link's description (what a bookmark file's <DD> says about it).
+        """
+        ALTER TABLE readify_links ADD COLUMN description TEXT NOT NULL DEFAULT '';
+        """,
     ],
     legacy=[2, 3, 4],
 )

@@ -18,6 +18,7 @@ COLUMNS = (
     "owner",
     "url",
     "title",
+    "description",
     "tags",
     "liked",
     "archived",
@@ -112,6 +113,27 @@ class SQLiteReadifyLinks:
 
         row = self.db.write(write)
         return _link(row) if row else None
+
+    def find_urls(self, owner: str, urls: list[str]) -> list[ReadifyLink]:
+        marks = ", ".join("?" * len(urls))
+        return [
+            _link(row) for row in self.db.rows(f"{SELECT} WHERE l.owner = ? AND l.url IN ({marks})", [owner, *urls])
+        ]
+
+    def import_links(self, new: list[ReadifyLink], changes: list[tuple[ReadifyLink, dict[str, Any]]]) -> list[bool]:
+        insert = insert_sql("readify_links", COLUMNS) + " ON CONFLICT DO NOTHING"
+
+        def write(connection: sqlite3.Connection) -> list[bool]:
+            for link, changed in changes:
+                values = {k: json.dumps(v) if k == "tags" else v for k, v in changed.items()}
+                assignments = ", ".join(f"{column} = :{column}" for column in values)
+                connection.execute(
+                    f"UPDATE readify_links SET {assignments} WHERE id = :_id AND owner = :_owner",
+                    {**values, "_id": link.id, "_owner": link.owner},
+                )
+            return [connection.execute(insert, _row(link)).rowcount == 1 for link in new]
+
+        return self.db.write(write)
 
     def page(self, query: ReadifyQuery) -> list[ReadifyLink]:
         """Without tags, the list's index is read in order; with tags, the rarest tag's rows are read in the

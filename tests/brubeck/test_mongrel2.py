@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -292,3 +293,34 @@ def test_logout_is_a_post_that_forgets_the_user(login_url):
         assert "user" not in session.cookies
         after = session.get(login_url + "/profile", allow_redirects=False, timeout=TIMEOUT)
         assert after.status_code == 302
+
+
+# -- streamed responses --------------------------------------------------------------------------------------
+
+
+def test_a_streamed_response_comes_in_chunks_and_the_connection_goes_on(serve):
+    url = serve("tests.support.apps.probe_app").url
+    with requests.Session() as session:
+        response = session.get(url + "/stream?pieces=5", stream=True, timeout=TIMEOUT)
+        assert response.headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.content == b"".join(str(n).encode() * 10_000 for n in range(5))
+        assert session.get(url + "/", timeout=TIMEOUT).text == "probe ready"  # the same connection, kept alive
+
+
+def test_a_streamed_response_that_fails_halfway_is_cut_short_never_looking_whole(serve):
+    url = serve("tests.support.apps.probe_app").url
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(url + "/stream?pieces=5&fail=2", timeout=TIMEOUT).content  # noqa: B018
+    assert requests.get(url + "/", timeout=TIMEOUT).text == "probe ready"
+
+
+def test_a_streamed_response_to_http_1_0_comes_whole_with_its_length(serve):
+    endpoint = serve("tests.support.apps.probe_app")
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=TIMEOUT) as connection:
+        connection.sendall(b"GET /stream?pieces=2 HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"Content-Length: 20000" in head and b"chunked" not in head and body == b"0" * 10_000 + b"1" * 10_000

@@ -76,3 +76,13 @@ def feed_entries(xml: str) -> tuple[ElementTree.Element, list[dict[str, Any]]]:
         for entry in root.findall(f"{ATOM}entry")
     ]
     return root, entries
+
+
+IMPORT_JOB = re.compile(r'data-state="(\w+)" data-done="(\d+)" data-total="(\d+)"')
+
+
+def import_progress(page: str) -> tuple[str, int, int]:
+    """What an import's page says: its state, the bookmarks read so far, and of how many."""
+    found = IMPORT_JOB.search(page)
+    assert found, page[:500]
+    return found.group(1), int(found.group(2)), int(found.group(3))

@@ -126,6 +126,7 @@ def test_openapi_json_is_valid_openapi_3_1_and_describes_every_route_and_method(
     assert described == routed - {(path, method) for path, method in routed if method in ("head", "options")}
     expected = {"/", "/links", "/links/check", "/links/{link_id}", "/links/{link_id}/refresh", "/tags", "/tags/{name}"}
     expected |= {"/me", "/tokens"}
+    expected |= {"/import", "/import/{import_id}", "/export"}
     assert set(doc["paths"]) == expected | {"/openapi.json"}
     links = doc["paths"]["/links"]["get"]
     assert [p["name"] for p in links["parameters"]] == ["tag", "q", "liked", "archived", "since", "limit", "cursor"]
@@ -174,7 +175,7 @@ def test_every_endpoint_but_the_open_ones_needs_a_valid_key_and_says_so_in_json(
     alice, anyone, store, method, path, authorization
 ):
     link = save(alice, "https://example.com/secret", title="Secret", tags=["news"])
-    concrete = path.replace("{link_id}", link["id"]).replace("{name}", "news")
+    concrete = path.replace("{link_id}", link["id"]).replace("{name}", "news").replace("{import_id}", "0" * 24)
     headers = {"Authorization": authorization} if authorization else {}
     body = {"json": {"name": "x"} if "tags" in path else {"url": "https://example.com/x"}}
     before = stored(store)
@@ -265,7 +266,18 @@ def test_a_link_is_saved_read_listed_changed_and_deleted(alice, store):
     )
     assert created.status == 201
     link = created.json()
-    assert set(link) == {"id", "url", "title", "tags", "liked", "archived", "private", "created_at", "updated_at"}
+    assert set(link) == {
+        "id",
+        "url",
+        "title",
+        "description",
+        "tags",
+        "liked",
+        "archived",
+        "private",
+        "created_at",
+        "updated_at",
+    }
     assert (link["url"], link["title"], link["tags"]) == ("https://example.org/Read", "Worth reading", ["news", "py"])
     assert (link["liked"], link["archived"], link["private"]) == (False, False, False)
     assert curtime() - 60_000 < link["created_at"] == link["updated_at"] <= curtime()

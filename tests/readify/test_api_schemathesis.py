@@ -47,6 +47,8 @@ class Live:
     """A link id of the reader's for each method on /links/{link_id} (DELETE takes one for good)."""
     tags: dict[str, str]
     """Likewise a tag for each method on /tags/{name}, on a link of its own."""
+    import_id: str
+    """An import of the reader's, for /import/{import_id}."""
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         tags = {method: f"tag-{method.lower()}" for method in ("PATCH", "DELETE")}
         for method, tag in tags.items():
             saved(f"https://example.com/tag/{method}", tag)
-        yield Live(suite, headers, links, tags)
+        bookmarks = {"file": ("b.html", b"<!DOCTYPE NETSCAPE-Bookmark-file-1><DL><p></DL>", "text/html")}
+        started = api.post("/import", files=bookmarks, headers=headers)
+        assert started.status_code == 202
+        yield Live(suite, headers, links, tags, started.json()["id"])
 
 
 def cases() -> list[Any]:
@@ -103,7 +108,10 @@ def test_no_answer_is_a_server_error_or_breaks_the_description(live, method, pat
     operation = described[path][method]
     aim = None
     if own:
-        aim = {"link_id": live.links[method]} if "{link_id}" in path else {"name": live.tags[method]}
+        if "{import_id}" in path:
+            aim = {"import_id": live.import_id}
+        else:
+            aim = {"link_id": live.links[method]} if "{link_id}" in path else {"name": live.tags[method]}
 
     @given(case=operation.as_strategy(mode, path_parameters=aim))
     @FUZZ

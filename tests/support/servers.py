@@ -52,6 +52,8 @@ class Endpoint:
     pub_addr: str
     server: Mongrel2Server
     processes: list[subprocess.Popen] = field(default_factory=list)
+    commands: list[tuple[list[str], dict[str, str] | None]] = field(default_factory=list)
+    """How each of ``processes`` was started (``start_app(*commands[i])`` starts it again)."""
 
     @property
     def url(self) -> str:
@@ -65,6 +67,7 @@ class Endpoint:
         full_env.update(env or {})
         process = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=full_env)
         self.processes.append(process)
+        self.commands.append((argv, env))
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
@@ -99,8 +102,9 @@ class Mongrel2s:
         self.folder = folder
         self.started: list[Endpoint] = []
 
-    def __call__(self, static_dir: str | None = None) -> Endpoint:
-        """A Mongrel2 whose every path goes to one handler pair; ``static_dir`` is served at /static/."""
+    def __call__(self, static_dir: str | None = None, content_length: int = 20 * 1024 * 1024) -> Endpoint:
+        """A Mongrel2 whose every path goes to one handler pair; ``static_dir`` is served at /static/; bodies over
+        ``content_length`` bytes are streamed to a file."""
         port = free_port()
         pull_addr = f"tcp://127.0.0.1:{free_port()}"
         pub_addr = f"tcp://127.0.0.1:{free_port()}"
@@ -108,7 +112,8 @@ class Mongrel2s:
         workdir = self.folder / f"mongrel2-{len(self.started)}"
         if static_dir:  # inside the work folder: Mongrel2 chroots there when run as root
             shutil.copytree(static_dir, workdir / "static")
-        config = single_handler_config(port, pull_addr, pub_addr, server_uuid, "static" if static_dir else None)
+        static = "static" if static_dir else None
+        config = single_handler_config(port, pull_addr, pub_addr, server_uuid, static, content_length=content_length)
         endpoint = Endpoint(port, pull_addr, pub_addr, Mongrel2Server(config, workdir, server_uuid, port).start())
         self.started.append(endpoint)
         return endpoint
@@ -181,9 +186,13 @@ def site(mongrel2: Mongrel2s, tmp_path: Path) -> Callable[..., Endpoint]:
     """
 
     def start(
-        name: str, data_dir: Path | None = None, env: dict[str, str] | None = None, module: str | None = None
+        name: str,
+        data_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        module: str | None = None,
+        **mongrel2_options: int,
     ) -> Endpoint:
-        endpoint = mongrel2(static_dir=f"{ROOT}/{name}/static")
+        endpoint = mongrel2(static_dir=f"{ROOT}/{name}/static", **mongrel2_options)
         settings_env = {
             "SUITE_DATA_DIR": str(data_dir or tmp_path / f"{name}-data"),
             "COOKIE_SECRET": "test-secret-" + name,

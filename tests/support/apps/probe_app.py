@@ -39,6 +39,24 @@ class JSONEchoHandler(JSONMessageHandler):
         return self.render()
 
 
+class StreamHandler(WebMessageHandler):
+    """``/stream?pieces=N``: N pieces of 10,000 bytes, made one by one (a sleep between: other requests run);
+    ``&fail=K`` raises at piece K."""
+
+    def get(self):
+        count, fail = int(self.get_argument("pieces", "3")), int(self.get_argument("fail", "-1"))
+
+        def pieces():
+            for number in range(count):
+                if number == fail:
+                    raise RuntimeError(PROBE_SECRET)
+                concurrency.sleep(0.01)
+                yield str(number % 10).encode() * 10_000
+
+        self.headers["Content-Type"] = "text/plain"
+        return self.stream(pieces())
+
+
 def boom(application, message):
     raise KeyError(PROBE_SECRET)
 
@@ -71,6 +89,7 @@ def make_app() -> Brubeck:
             (r"^/boom$", BoomHandler),
             (r"^/json-echo$", JSONEchoHandler),
             (r"^/form$", FormHandler),
+            (r"^/stream$", StreamHandler),
         ],
         cookie_secret="probe-app-secret",
     )
