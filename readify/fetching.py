@@ -2,7 +2,8 @@
 
 A link saved without a title is sent to the fetcher without waiting (:meth:`PageInfoCaller.fetch_title_later`);
 the fetcher's reply comes back to the process that sent it, whose :class:`PageInfoReplies` route gives the
-link the page's title, unless the reader gave it one (or changed its URL) meanwhile.  Until then the link
+link the page's title (and description, if it has none), unless the reader gave it one (or changed its
+URL) meanwhile.  Until then the link
 shows its URL.  The refresh button and ``POST /links/<id>/refresh`` wait for the fetcher
 (:meth:`PageInfoCaller.refresh_title`), at most the ``service_timeout`` setting.
 
@@ -22,7 +23,7 @@ from brubeck.service import ServiceClientMixin, ServiceMessageHandler, ServiceTi
 from shared.web import SiteApp, SiteHandler
 
 from .fetcher.service import PAGE_INFO, SERVICE
-from .links import title_fetched
+from .links import page_info_fetched
 from .models import ReadifyLink
 
 log = logging.getLogger("readify.fetching")
@@ -81,11 +82,13 @@ class PageInfoCaller(ServiceClientMixin, SiteHandler):
         payload: dict[str, Any] = reply.body
         if reply.status_code != 200:
             raise TitleUnavailable(422, f"The page could not be read: {payload.get('error', 'no reason given')}.")
-        title = payload.get("title")
-        if not isinstance(title, str) or not title:
+        title = _text(payload, "title")
+        if not title:
             raise TitleUnavailable(422, "The page has no title.")
         try:
-            changed = title_fetched(self.store, link.owner, link.id, link.url, title, replace=True)
+            changed = page_info_fetched(
+                self.store, link.owner, link.id, link.url, title, _text(payload, "description"), replace=True
+            )
         except ValidationError:
             raise TitleUnavailable(422, "The page's title is not one a link can have.") from None
         return changed or link
@@ -101,19 +104,24 @@ class PageInfoReplies(ServiceMessageHandler):
 
     def response(self) -> Response:
         payload: dict[str, Any] = self.message.body if isinstance(self.message.body, dict) else {}
-        context, url, title = payload.get("context"), payload.get("url"), payload.get("title")
+        context, url = payload.get("context"), payload.get("url")
+        title, description = _text(payload, "title"), _text(payload, "description")
         if not isinstance(context, dict) or not isinstance(url, str):
             log.warning("A reply of the page fetcher without its link: %r", payload)
-        elif self.status_code != 200 or not isinstance(title, str):
-            log.info("No title for %s: %s", url, payload.get("error", "the page has none"))
+        elif self.status_code != 200:
+            log.info("Nothing fetched for %s: %s", url, payload.get("error", "no reason given"))
         else:
+            owner, link_id = str(context.get("owner")), str(context.get("link"))
             try:
-                title_fetched(
-                    self.application.store, str(context["owner"]), str(context["link"]), url, title, replace=False
-                )
-            except (KeyError, ValidationError) as error:
-                log.warning("The page fetcher's title for %s was not kept: %s", url, error)
+                page_info_fetched(self.application.store, owner, link_id, url, title, description, replace=False)
+            except ValidationError as error:
+                log.warning("What the page fetcher read of %s was not kept: %s", url, error)
         return self.render()
+
+
+def _text(payload: dict[str, Any], name: str) -> str:
+    value = payload.get(name)
+    return value if isinstance(value, str) else ""
 
 
 REPLY_ROUTE = (rf"{PAGE_INFO}$", PageInfoReplies)

@@ -38,7 +38,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
 }
 """The actions that set a flag; "delete" and "undelete" move a link into and out of the trash."""
 ALL_ACTIONS = (*ACTIONS, "delete", "undelete")
-CHANGEABLE = ("url", "title", "tags", "private", "liked", "archived")
+CHANGEABLE = ("url", "title", "description", "tags", "private", "liked", "archived")
 """The fields of a link that :func:`change_link` sets."""
 
 
@@ -146,16 +146,24 @@ def change_link(
         raise AlreadySaved(readify_links(store).find_url(owner, edited.url)) from None
 
 
-def title_fetched(store: Store, owner: str, link_id: str, url: str, title: str, *, replace: bool) -> ReadifyLink | None:
-    """Give the owner's link the title its page has (from the page fetcher); the link, or None when nothing
-    changed: no such link, its URL changed meanwhile, no title, or (unless ``replace``) it has one already.
+def page_info_fetched(
+    store: Store, owner: str, link_id: str, url: str, title: str, description: str, *, replace: bool
+) -> ReadifyLink | None:
+    """Give the owner's link the title and description its page has (from the page fetcher), each where the
+    link has none (or, with ``replace``, in place of its own); the link, or None when nothing changed: no
+    such link, its URL changed meanwhile, or nothing to give.
 
-    Raises pydantic's ``ValidationError`` when the title is not one a link may have.
+    Raises pydantic's ``ValidationError`` when the title or description is not one a link may have.
     """
     link = get_link(store, owner, link_id)
-    if link is None or link.url != url or not title or (link.title and not replace):
+    if link is None or link.url != url:
         return None
-    return change_link(store, owner, link_id, {"title": title}, in_trash=True)
+    changes = {
+        name: value
+        for name, value, own in (("title", title, link.title), ("description", description, link.description))
+        if value and (replace or not own)
+    }
+    return change_link(store, owner, link_id, changes, in_trash=True) if changes else None
 
 
 def apply_action(store: Store, owner: str, link_id: str, action: str) -> ReadifyLink | None:

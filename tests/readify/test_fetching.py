@@ -78,7 +78,8 @@ def test_the_refresh_button_is_a_post_of_the_owner_with_its_csrf_token(alice, si
 
 def reply(link_id: str, url: str, title: str | None, status: int = 200, owner: str = "alice") -> ServiceResponse:
     payload = {"url": url, "context": {"owner": owner, "link": link_id}}
-    payload.update({"title": title, "description": "", "final_url": url} if title is not None else {"error": "gone"})
+    read = {"title": title, "description": f"About {title}", "final_url": url}
+    payload.update(read if title is not None else {"error": "gone"})
     return ServiceResponse(PAGE_INFO, "response", status, "Fetched", {}, payload, "caller", "request")
 
 
@@ -94,6 +95,8 @@ def test_a_reply_gives_a_link_without_a_title_its_pages_and_nothing_else(alice, 
     handle_reply(app, reply(untitled, "https://example.com/a", "Another", owner="bob"))  # not bob's link
     links = stored_links(store)
     assert [links.get("alice", i).title for i in (untitled, titled, moved, failed)] == ["From the page", "Mine", "", ""]
+    kept = [links.get("alice", i).description for i in (untitled, titled, moved, failed)]
+    assert kept == ["About From the page", "About From the page", "", ""]  # a description where it had none
 
 
 # -- end to end: Mongrel2, Readify's pages and API, the fetcher's hub and one fetcher process --------------
@@ -126,7 +129,7 @@ def api_headers(fetching: Fetching, username: str) -> dict[str, str]:
     return {"Authorization": f"Token {key}"}
 
 
-def eventually(read, expected, within: float = 10.0):  # type: ignore[no-untyped-def]
+def eventually(read, expected, within: float = 20.0):  # type: ignore[no-untyped-def]
     """What ``read()`` gives once it gives ``expected`` (waiting up to ``within`` seconds), else its last."""
     deadline = time.monotonic() + within
     while (found := read()) != expected and time.monotonic() < deadline:
@@ -185,6 +188,7 @@ def test_refresh_waits_for_the_fetcher_on_the_edit_page_and_in_the_api(fetching)
     api.patch(f"/links/{link_id}", json={"title": "Changed again"}, headers=headers)
     refreshed = api.post(f"/links/{link_id}/refresh", headers=headers)
     assert refreshed.status_code == 200 and refreshed.json()["title"] == OG_TITLE
+    assert refreshed.json()["description"] == "What it is & why."  # the page's og:description
     assert erin.add(f"{fetching.pages}/missing").status_code == 303
     broken = erin.ids_on("/")[0]
     unread = api.post(f"/links/{broken}/refresh", headers=headers)
@@ -244,7 +248,7 @@ def test_in_chromium_a_saved_link_gets_its_title_and_the_edit_pages_button_fetch
     page.get_by_role("button", name="Save").click()
     expect(page.locator("ol.links a.title")).to_have_text([url])  # meanwhile: the URL
     shot(page, "fetching")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20  # the fetcher answers in a second; a busy machine takes longer
     while page.locator("ol.links a.title").all_inner_texts() != [PLAIN_TITLE] and time.monotonic() < deadline:
         time.sleep(0.2)
         page.reload()
