@@ -22,15 +22,15 @@ from shared.store import Store
 from .links import list_links
 from .models import ReadifyLink
 from .store import readify_links
-from .tags import MAX_TAG_LENGTH, MAX_TAGS
+from .tags import EMOJI, MAX_TAG_LENGTH, MAX_TAGS
 
 EXPORT_PAGE = 500
 
 
 def as_tag(name: str) -> str:
     """A folder's name or a file's tag as a tag: lower case, each run of other characters a dash ("" if
-    nothing is left: an emoji-only name, say)."""
-    tag = re.sub(r"[^\w.-]+", "-", name.strip().lower()).strip("-")
+    nothing is left)."""
+    tag = re.sub(rf"[^\w.\-{EMOJI}]+", "-", name.strip().lower()).strip("-")
     return tag[:MAX_TAG_LENGTH].strip("-")
 
 

@@ -7,7 +7,10 @@ from collections.abc import Iterable
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
-_TAG = re.compile(r"[^\W_]|[-_.]")  # a letter or digit (any script), or - _ .
+EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\u200d\ufe0f"
+"""Emoji, as a regular expression's character ranges: pictographs and symbols, with the joiner and the
+variation selector that sequences (👩‍💻) are made of."""
+_TAG = re.compile(rf"[^\W_]|[-_.{EMOJI}]")  # a letter or digit (any script), an emoji, or - _ .
 _SEPARATORS = re.compile(r"[,\s]+")
 
 
@@ -22,7 +25,7 @@ def check_tag(raw: str) -> str:
     bad = sorted({c for c in tag if not _TAG.fullmatch(c)})
     if bad:
         shown_bad = " ".join(repr(c)[1:-1] if c.isprintable() else repr(c) for c in bad)
-        raise ValueError(f"the tag “{shown}” has {shown_bad} in it: use letters, digits, - _ and . only")
+        raise ValueError(f"the tag “{shown}” has {shown_bad} in it: use letters, digits, emoji, - _ and . only")
     return tag
 
 

@@ -15,14 +15,14 @@ from shared.models import MAX_TITLE_LENGTH
 from shared.paging import CURSORS
 
 from ..models import ReadifyLink
-from ..tags import MAX_TAG_LENGTH, MAX_TAGS, check_tag
+from ..tags import EMOJI, MAX_TAG_LENGTH, MAX_TAGS, check_tag
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_SEARCH_LENGTH = 200
 LINK_ID = r"^[0-9a-f]{24}$"
 TAG_RULES = (
-    f"A tag is lower-cased; at most {MAX_TAG_LENGTH} letters, digits, '-', '_' or '.'; "
+    f"A tag is lower-cased; at most {MAX_TAG_LENGTH} letters, digits, emoji, '-', '_' or '.'; "
     f"a link has at most {MAX_TAGS} (duplicates count once)."
 )
 MS = "milliseconds since the epoch (UTC)"
@@ -164,7 +164,7 @@ def tag_schema() -> dict[str, Any]:
     Python and ECMAScript read the pattern alike)."""
     every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
     ranges: list[list[str]] = []
-    for char in re.findall(r"[\w.-]", every):  # a tag's characters are among these
+    for char in re.findall(rf"[\w.\-{EMOJI}]", every):  # a tag's characters are among these
         try:
             check_tag(char)
         except ValueError:

@@ -313,3 +313,18 @@ def test_the_export_is_a_bookmark_file_named_with_the_day(alice, store):
     )
     assert response.text.startswith("<!DOCTYPE NETSCAPE-Bookmark-file-1>")
     assert {b.url for b in read_bookmarks(iter([response.body]))} == set(library(store, "alice"))
+
+
+def test_tags_and_folders_in_any_script_and_emoji_survive(store):
+    file = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p>
+<DT><H3>Книги 📚</H3>
+<DL><p>
+<DT><A HREF="https://example.org/war-and-peace" ADD_DATE="1600000000" TAGS="классика,読書,🎉,👩‍💻">Война и мир</A>
+</DL><p>
+</DL><p>
+"""
+    imported(store, "alice", file.encode())
+    [link] = links_of(store, "alice")
+    assert link.title == "Война и мир"
+    assert link.tags == ["классика", "読書", "🎉", "👩\u200d💻", "книги-📚"]

@@ -126,7 +126,7 @@ def test_a_link_added_with_tags_is_listed_with_its_buttons(alice, store):
         (
             {"url": "https://e.com/", "tags": "a/b"},
             "tags",
-            "The tag “a/b” has / in it: use letters, digits, - _ and . only.",
+            "The tag “a/b” has / in it: use letters, digits, emoji, - _ and . only.",
         ),
         (
             {"url": "https://e.com/", "tags": " ".join(f"t{n}" for n in range(21))},

@@ -68,6 +68,10 @@ def listed(store: Store, owner: str = "alice", **kwargs: object) -> list[str]:
 # -- tags ------------------------------------------------------------------------------------------------
 
 
+def test_tags_may_be_words_of_any_script_and_emoji() -> None:
+    assert parse_tags("Книги, 読書 🎉 👩\u200d💻") == ["книги", "読書", "🎉", "👩\u200d💻"]
+
+
 def test_tags_are_split_on_commas_and_spaces_trimmed_lowered_and_deduplicated() -> None:
     assert parse_tags(" Python, web  news,python ,,Web.Dev   under_score ") == [
         "python",
@@ -85,8 +89,8 @@ def test_tags_are_split_on_commas_and_spaces_trimmed_lowered_and_deduplicated() 
     [
         (" ".join(f"t{n}" for n in range(21)), "Use at most 20 tags (this has 21)."),
         ("x" * 51, f"The tag “{'x' * 20}…” is longer than 50 characters."),
-        ("a/b", "The tag “a/b” has / in it: use letters, digits, - _ and . only."),
-        ("ok <b>", "The tag “<b>” has < > in it: use letters, digits, - _ and . only."),
+        ("a/b", "The tag “a/b” has / in it: use letters, digits, emoji, - _ and . only."),
+        ("ok <b>", "The tag “<b>” has < > in it: use letters, digits, emoji, - _ and . only."),
     ],
 )
 def test_bad_tags_are_refused_with_what_is_wrong(text: str, message: str) -> None:
