@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from brubeck.responses import Response
 from brubeck.service import ServiceClientMixin, ServiceMessageHandler, ServiceTimeout
+from shared.settings import Settings
 from shared.web import SiteApp, SiteHandler
 
 from .fetcher.service import PAGE_INFO, SERVICE
@@ -42,15 +43,15 @@ class TitleUnavailable(Exception):
         self.message = message
 
 
+def fetches_titles(settings: Settings) -> bool:
+    """Whether the page fetcher is set up here (the settings name its service)."""
+    return SERVICE in settings.services
+
+
 class PageInfoCaller(ServiceClientMixin, SiteHandler):
     """For a Readify handler: ask the page fetcher for a link's title, without waiting or waiting."""
 
     application: SiteApp
-
-    @property
-    def fetching_titles(self) -> bool:
-        """Whether the page fetcher is set up here (the settings name its service)."""
-        return SERVICE in self.application.config.services
 
     def _fetcher(self) -> str | None:
         """The fetcher's address (connected to once per process), or None when the settings have none."""

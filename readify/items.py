@@ -14,8 +14,7 @@ from shared.bookmarklet import bookmarklet
 from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 
-from .fetcher.service import SERVICE
-from .fetching import PageInfoCaller, TitleUnavailable
+from .fetching import PageInfoCaller, TitleUnavailable, fetches_titles
 from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
 from .models import ReadifyLink
 from .pages import ReadifyPage
@@ -119,7 +118,7 @@ class OwnLinkForm(LinkForm):
     def edit_form(self, link: ReadifyLink, errors: dict[str, str], status: int = 200) -> Response:
         """The form with the link as saved (and the refresh button where the page fetcher is set up)."""
         next_url = safe_next_url(self.get_argument("next", ""))
-        can_fetch = SERVICE in self.application.config.services
+        can_fetch = fetches_titles(self.application.config)
         return self.form(form_values(link), errors, status=status, link=link, next=next_url, can_fetch=can_fetch)
 
 
@@ -193,7 +192,7 @@ class RefreshTitleHandler(PageInfoCaller, OwnLinkForm):
 
     @web_authenticated
     def post(self, link_id: str) -> Response:
-        if not self.fetching_titles:
+        if not fetches_titles(self.application.config):
             raise HTTPError(404, "Fetching titles is not set up on this server.")
         link = self.own_link(link_id)
         try:
