@@ -34,6 +34,11 @@ __all__ = ["ServiceHub", "main"]
 log = logging.getLogger("brubeck.service_hub")
 STOP_POLL = 0.2
 """How often (seconds) a running hub looks whether it was told to stop."""
+CALLERS_GRACE = 0.5
+"""How long (seconds) a hub that starts waits before passing requests on: its ROUTER drops a reply to a
+caller not connected yet, and callers that queued requests while the hub was down reconnect their two
+sockets independently (ZeroMQ retries every 100 ms), so their reply socket gets this long to come back
+before the queued requests' replies can."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,11 @@ class ServiceHub:
             self.service_response_addr,
         )
         stopped = []
-        for sockets, _ in directions:  # each proxy blocks a thread of its own (of the coroutine library's pool)
+        for sockets, _ in reversed(directions):  # each proxy blocks a thread of its own (the library's pool)
             done = concurrency.Event()
             concurrency.spawn(_in_thread, sockets, done)
             stopped.append(done)
+            concurrency.sleep(CALLERS_GRACE)  # replies first: see CALLERS_GRACE
         while not stop.is_set():  # a signal handler sets it; under eventlet, no wait would wake for that
             concurrency.sleep(STOP_POLL)
         for _, control in directions:
