@@ -26,6 +26,8 @@ class Headers:
     CR or LF are refused, so a header can never be split in two.
     """
 
+    _wire: bytes | None = None  # what wire() made, until the headers change
+
     def __init__(self, initial: Mapping[str, str] | None = None) -> None:
         self._items: list[tuple[str, str]] = []
         if initial:
@@ -33,11 +35,22 @@ class Headers:
                 self[name] = value
 
     @classmethod
-    def checked(cls, items: list[tuple[str, str]]) -> Headers:
-        """Headers holding ``items``, whose names and values were checked already."""
+    def checked(cls, items: list[tuple[str, str]], wire: bytes | None = None) -> Headers:
+        """Headers holding ``items``, whose names and values were checked already (and ``wire``, their
+        :meth:`wire`, when it is known)."""
         headers = cls.__new__(cls)
         headers._items = items
+        headers._wire = wire
         return headers
+
+    def wire(self) -> bytes:
+        """The header lines as sent, each ended by CRLF, without Content-Length (a response computes that);
+        made once until the headers change: most responses carry the same few default headers."""
+        wire = self._wire
+        if wire is None:
+            lines = [f"{k}: {v}\r\n" for k, v in self._items if k.lower() != "content-length"]
+            wire = self._wire = "".join(lines).encode("latin-1")
+        return wire
 
     def __setitem__(self, name: str, value: object) -> None:
         del self[name]
@@ -45,6 +58,7 @@ class Headers:
 
     def add(self, name: str, value: object) -> None:
         """Append a header even if one of that name exists (Set-Cookie)."""
+        self._wire = None
         self._items.append((check_header_text(name, "header name"), check_header_text(str(value), "header value")))
 
     def __getitem__(self, name: str) -> str:
@@ -66,6 +80,7 @@ class Headers:
 
     def __delitem__(self, name: str) -> None:
         lowered = name.lower()
+        self._wire = None
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
 
     def __contains__(self, name: object) -> bool:
@@ -80,7 +95,7 @@ class Headers:
 
     def copy(self) -> Headers:
         """An independent copy (its values were checked when they were set)."""
-        return Headers.checked(list(self._items))
+        return Headers.checked(list(self._items), self._wire)
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)

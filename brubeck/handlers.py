@@ -30,6 +30,7 @@ from .responses import (
     json_bytes,
     plain_text,
     reason_phrase,
+    secured_headers,
     to_bytes,
 )
 from .routing import HTTP_METHODS
@@ -139,10 +140,10 @@ class MessageHandler:
 
     def _response_headers(self) -> Headers:
         """The headers set by the handler, plus defaults for those it did not set."""
-        defaults = default_headers(self.default_content_type, self.content_security_policy)
         own = self.headers
         if not own:  # the common case: no header set by the handler
-            return Headers.checked(list(defaults))
+            return secured_headers(self.default_content_type, self.content_security_policy)
+        defaults = default_headers(self.default_content_type, self.content_security_policy)
         headers = own.copy() if isinstance(own, Headers) else Headers(own)  # a handler may have set a dict
         for name, value in defaults:
             headers.setdefault(name, value)

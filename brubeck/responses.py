@@ -44,6 +44,19 @@ def default_headers(content_type: str, policy: str | None) -> tuple[tuple[str, s
     return tuple(headers)
 
 
+@functools.lru_cache(maxsize=64)
+def _default_set(content_type: str, policy: str | None) -> Headers:
+    """:func:`default_headers` as :class:`Headers` with their wire form made: copied, never handed out."""
+    headers = Headers.checked(list(default_headers(content_type, policy)))
+    headers.wire()
+    return headers
+
+
+def secured_headers(content_type: str, policy: str | None) -> Headers:
+    """A fresh copy of :func:`default_headers`, for a response to add its own to."""
+    return _default_set(content_type, policy).copy()
+
+
 def plain_text(status: int, text: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
     """A plain-text answer (the standard phrase without ``text``) with every security header: what the
     framework sends when there is no handler to render one, or its error page failed."""
@@ -77,7 +90,7 @@ def _secured(
     policy: str = API_POLICY,
 ) -> Response:
     """An answer with the default headers of ``content_type`` under ``policy``, then ``headers``."""
-    all_headers = Headers.checked(list(default_headers(content_type, policy)))
+    all_headers = secured_headers(content_type, policy)
     for name, value in (headers or {}).items():
         all_headers[name] = value
     return Response(body, status, headers=all_headers)
@@ -112,11 +125,10 @@ class Response:
 
     def to_http(self, version: str = "HTTP/1.1", head: bool = False) -> bytes:
         """Serialise as raw HTTP (``head`` drops the body, keeps its length)."""
-        body = self.body
-        lines = "".join([f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length"])
-        length = "" if self.status in _NO_LENGTH else f"Content-Length: {len(body)}\r\n"
-        head_bytes = f"{version} {self.status} {self.reason}\r\n{lines}{length}\r\n".encode("latin-1")
-        return head_bytes if head else head_bytes + body
+        body, status = self.body, self.status
+        length = b"" if status in _NO_LENGTH else b"Content-Length: %d\r\n" % len(body)
+        start = f"{version} {status} {self.reason}\r\n".encode("latin-1")
+        return b"".join((start, self.headers.wire(), length, b"\r\n", b"" if head else body))
 
     @property
     def status_line(self) -> str:
@@ -154,8 +166,8 @@ class StreamedResponse(Response):
 
     def chunks(self, version: str = "HTTP/1.1") -> Iterable[bytes]:
         """The head (chunked, no length), each piece as a chunk, and the last (empty) chunk."""
-        lines = "".join(f"{k}: {v}\r\n" for k, v in self.headers._items if k.lower() != "content-length")
-        yield f"{version} {self.status} {self.reason}\r\n{lines}Transfer-Encoding: chunked\r\n\r\n".encode("latin-1")
+        start = f"{version} {self.status} {self.reason}\r\n".encode("latin-1")
+        yield start + self.headers.wire() + b"Transfer-Encoding: chunked\r\n\r\n"
         for piece in self._pieces:
             if piece:
                 yield b"%x\r\n%s\r\n" % (len(piece), piece)
