@@ -1,6 +1,6 @@
 """Benchmarks of Brubeck and the suite, run from the repository root as modules (``make bench`` runs all five):
 
-    .venv/bin/python -m bench.hello     hello world, five ways
+    .venv/bin/python -m bench.hello     hello world and a JSON hello, ten servers
     .venv/bin/python -m bench.store     Listsurf on the embedded store at 50,000 links
     .venv/bin/python -m bench.readify   Readify on the embedded store at 50,000 links
     .venv/bin/python -m bench.service   a Brubeck service call against the same job done inline

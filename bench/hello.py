@@ -1,41 +1,60 @@
-"""Hello world, five ways, loaded with wrk one after the other.
+"""Hello world and a JSON hello, ten servers, loaded with wrk one after the other.
 
-    .venv/bin/python -m bench.hello [--duration 10] [--connections 50] [--threads 2] [--rounds 3]
+    .venv/bin/python -m bench.hello [--duration 10] [--connections 50] [--rounds 3] [--runs 1] [--only NAMES]
+    .venv/bin/python bench/hello.py ...   (the same, run as a file)
 
-1. brubeck-mongrel2: Brubeck (Mongrel2Connection, gevent) behind Mongrel2
-2. pyzmq-mongrel2:   a bare blocking pyzmq loop behind Mongrel2: the ceiling
-3. aiohttp
-4. tornado
-5. brubeck-wsgi:     Brubeck under WSGIConnection (gevent's pywsgi)
+Hello world (``/``):
+1. brubeck-mongrel2:       Brubeck (Mongrel2Connection, gevent) behind Mongrel2
+2. pyzmq-mongrel2:         a bare blocking pyzmq loop behind Mongrel2 answering byte for byte what (1)
+                           answers: the ceiling
+3. pyzmq-mongrel2-minimal: the same loop answering the fewest headers
+4. aiohttp
+5. tornado
+6. brubeck-wsgi:           Brubeck under WSGIConnection (gevent's pywsgi)
+7. gevent-wsgi:            gevent's WSGIServer answering a bare WSGI hello world with (1)'s headers
 
-Each server runs in its own process on free loopback ports, is warmed up,
-loaded with the same wrk settings, then stopped; a Markdown table of
-requests/s, 99th-percentile latency, the ratio to (2) and the CPU time per
-request of the server process (and of Mongrel2) ends the run.  CPU time per
-request varies less from round to round than requests/s on a busy machine.
+A small JSON object (``/json``):
+8. brubeck-mongrel2-json:  a JSONMessageHandler behind Mongrel2
+9. pyzmq-mongrel2-json:    the bare loop answering byte for byte what (8) answers
+10. aiohttp-json:          aiohttp's json_response
+
+Each server runs in its own process on free loopback ports, is checked (its answer read once, whole),
+warmed up, loaded with the same wrk settings, then stopped.  The Markdown table gives requests/s, the
+99th-percentile latency, the ratio to the bare loop giving the same answer and the CPU time per
+request of the server process (and of Mongrel2), which varies less from round to round than
+requests/s on a busy machine.  Goal lines follow; ``--runs`` repeats the whole and ends with how
+steady the ratio was from run to run.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime
-import os
-import platform
-import subprocess
 import sys
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as package_version
-from pathlib import Path
 
-from bench import harness, report, wrk
-from bench.client import problem
-from bench.harness import say
+if not __package__:  # run as a file: the bench package is in the folder above
+    from pathlib import Path as _Path
 
-EXPECTED_BODY = "Hello world"
+    sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
+
+import argparse  # noqa: E402  (after finding the package)
+import datetime  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from functools import partial  # noqa: E402
+from importlib.metadata import PackageNotFoundError  # noqa: E402
+from importlib.metadata import version as package_version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from bench import harness, report, wrk  # noqa: E402
+from bench.client import problem  # noqa: E402
+from bench.harness import say  # noqa: E402
+
+HELLO, JSON_HELLO = "Hello world", '{"message":"Hello world"}'
+RATIO_GOAL, PEER_GOAL, STEADY, MONGREL2_CPU_GOAL = 0.85, 1.3, 0.10, 0.10
 
 
 @dataclass(frozen=True)
@@ -44,30 +63,105 @@ class Contender:
     module: str  # run as ``python -m MODULE *args ADDRESSES``
     args: tuple[str, ...] = ()
     behind_mongrel2: bool = False
+    path: str = "/"
+    ceiling: str = "pyzmq-mongrel2"  # the bare loop giving the same answer: the ratio's denominator
+
+    @property
+    def body(self) -> str:
+        return JSON_HELLO if self.path == "/json" else HELLO
 
 
 CONTENDERS = (
     Contender("brubeck-mongrel2", "bench.servers.brubeck_hello", ("mongrel2",), behind_mongrel2=True),
-    Contender("pyzmq-mongrel2", "bench.servers.pyzmq_loop", behind_mongrel2=True),
+    Contender("pyzmq-mongrel2", "bench.servers.pyzmq_loop", ("hello",), behind_mongrel2=True),
+    Contender("pyzmq-mongrel2-minimal", "bench.servers.pyzmq_loop", ("minimal",), behind_mongrel2=True),
     Contender("aiohttp", "bench.servers.aiohttp_hello"),
     Contender("tornado", "bench.servers.tornado_hello"),
     Contender("brubeck-wsgi", "bench.servers.brubeck_hello", ("wsgi",)),
+    Contender("gevent-wsgi", "bench.servers.gevent_wsgi_hello"),
+    Contender(
+        "brubeck-mongrel2-json",
+        "bench.servers.brubeck_hello",
+        ("mongrel2",),
+        behind_mongrel2=True,
+        path="/json",
+        ceiling="pyzmq-mongrel2-json",
+    ),
+    Contender(
+        "pyzmq-mongrel2-json",
+        "bench.servers.pyzmq_loop",
+        ("json",),
+        behind_mongrel2=True,
+        path="/json",
+        ceiling="pyzmq-mongrel2-json",
+    ),
+    Contender("aiohttp-json", "bench.servers.aiohttp_hello", path="/json", ceiling="pyzmq-mongrel2-json"),
 )
-BASELINE = "pyzmq-mongrel2"
-SUBJECT = "brubeck-mongrel2"
+BY_NAME = {c.name: c for c in CONTENDERS}
+# (subject, its bare loop, its peer): the framework's goals, hello world and JSON.
+GOALS = (
+    ("brubeck-mongrel2", "pyzmq-mongrel2", "aiohttp"),
+    ("brubeck-mongrel2-json", "pyzmq-mongrel2-json", "aiohttp-json"),
+)
 
 
-def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> wrk.WrkResult:
-    """Start one server, warm it up, load it, stop it (and its Mongrel2)."""
+@dataclass
+class Outcome:
+    """A server's rounds (its median stands for it) and its answer, read once before the load."""
+
+    rounds: list[wrk.WrkResult]
+    answer: bytes
+
+    @property
+    def median(self) -> wrk.WrkResult:
+        return sorted(self.rounds, key=lambda r: r.requests_per_s)[len(self.rounds) // 2]
+
+    def spread(self) -> float:
+        """How far the round furthest from the median is from it, as a fraction of the median."""
+        middle = self.median.requests_per_s
+        return max(abs(r.requests_per_s - middle) for r in self.rounds) / middle
+
+
+def raw_answer(port: int, path: str) -> bytes:
+    """The whole response to one keep-alive ``GET path``, as sent: status line, headers, body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode("ascii"))
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += _received(sock)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next(
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            0,
+        )
+        while len(body) < length:
+            body += _received(sock)
+        return head + b"\r\n\r\n" + body
+
+
+def _received(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise OSError("the server closed the connection before its answer was whole")
+    return chunk
+
+
+def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> Outcome:
+    """Start one server, read its answer, warm it up, load it, stop it (and its Mongrel2)."""
     with harness.serving(workdir) as servers:
         route = servers.start_mongrel2()[0] if contender.behind_mongrel2 else None
         addresses = [route.pull, route.pub] if route else [str(servers.take_port())]
         servers.start(contender.name, contender.module, *contender.args, *addresses, route=route)
-        servers.wait_until_serving(lambda: problem(servers.port, "/", body=EXPECTED_BODY))
+        servers.wait_until_serving(lambda: problem(servers.port, contender.path, body=contender.body))
+        answer = raw_answer(servers.port, contender.path)
         clocks: dict[str, Callable[[], float]] = {"server": servers.cpu_seconds}
         if servers.mongrel2 is not None and servers.mongrel2.process is not None:
             clocks["mongrel2"] = partial(harness.cpu_seconds, servers.mongrel2.process.pid)
-        url = servers.url("/")
+        url = servers.url(contender.path)
         if args.warmup > 0:
             say(f"  warming up for {args.warmup:g}s…")
             wrk.run(url, args.warmup, args.connections, args.threads)
@@ -80,7 +174,7 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
             rounds.append(wrk.measured(url, args.duration, args.connections, args.threads, (), clocks))
             say(f"    {rounds[-1].requests_per_s:,.0f} requests/s")
             servers.check_running()
-        return sorted(rounds, key=lambda r: r.requests_per_s)[len(rounds) // 2]  # the median round
+        return Outcome(rounds, answer)
 
 
 def machine_line() -> str:
@@ -101,31 +195,111 @@ def versions_line() -> str:
     return "versions: " + ", ".join(parts)
 
 
-def table(results: dict[str, wrk.WrkResult | str]) -> list[str]:
-    baseline = results.get(BASELINE)
-    base_rps = baseline.requests_per_s if isinstance(baseline, wrk.WrkResult) else None
+Results = dict[str, Outcome | str]
+
+
+def _rps(results: Results, name: str) -> float | None:
+    outcome = results.get(name)
+    return outcome.median.requests_per_s if isinstance(outcome, Outcome) else None
+
+
+def table(results: Results) -> list[str]:
     rows = []
-    for name, result in results.items():
-        if isinstance(result, wrk.WrkResult):
-            ratio = f"{result.requests_per_s / base_rps:.2f}" if base_rps else "n/a"
-            cpu = ", ".join(f"{result.cpu_us[p]:.0f}" for p in ("server", "mongrel2") if p in result.cpu_us) or "n/a"
-            rows.append([name, f"{result.requests_per_s:,.0f}", f"{result.p99_ms:.2f} ms", ratio, cpu])
+    for name, outcome in results.items():
+        if isinstance(outcome, Outcome):
+            result, ceiling = outcome.median, _rps(results, BY_NAME[name].ceiling)
+            ratio = f"{result.requests_per_s / ceiling:.2f}" if ceiling else "n/a"
+            cpu = ", ".join(f"{result.cpu_us[p]:.0f}" for p in ("server", "mongrel2") if p in result.cpu_us)
+            rows.append(
+                [
+                    name,
+                    str(len(outcome.answer)),
+                    f"{result.requests_per_s:,.0f}",
+                    f"{result.p99_ms:.2f} ms",
+                    ratio,
+                    cpu or "n/a",
+                ]
+            )
         else:
-            rows.append([name, "failed", "failed", "n/a", "n/a"])
-    head = ["server", "requests/s", "p99 latency", "ratio to bare pyzmq loop", "CPU µs/request: server, Mongrel2"]
-    return report.table(head, "lrrrr", rows)
+            rows.append([name, "n/a", "failed", "failed", "n/a", "n/a"])
+    head = [
+        "server",
+        "answer bytes",
+        "requests/s",
+        "p99 latency",
+        "ratio to the bare loop (same answer)",
+        "CPU µs/request: server, Mongrel2",
+    ]
+    return report.table(head, "lrrrrr", rows)
 
 
-def goal_line(results: dict[str, wrk.WrkResult | str]) -> str | None:
-    subject, base, peer = (results.get(n) for n in (SUBJECT, BASELINE, "aiohttp"))
-    if not (isinstance(subject, wrk.WrkResult) and isinstance(base, wrk.WrkResult) and isinstance(peer, wrk.WrkResult)):
-        return None
-    ratio = subject.requests_per_s / base.requests_per_s
-    met = subject.requests_per_s >= peer.requests_per_s and ratio >= 0.6
-    return (
-        f"goal ({SUBJECT} >= aiohttp and >= 0.6 of {BASELINE}): {'met' if met else 'NOT met'} "
-        f"({subject.requests_per_s:,.0f} vs {peer.requests_per_s:,.0f} req/s; ratio {ratio:.2f})"
-    )
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def goal_lines(results: Results) -> list[str]:
+    """The goals whose servers all ran, each met or not, and whether each bare loop still answers its
+    subject's bytes."""
+    lines = []
+    for subject, ceiling, peer in GOALS:
+        outcomes = [results.get(name) for name in (subject, ceiling)]
+        if all(isinstance(o, Outcome) for o in outcomes):
+            mine, bare = (o.answer for o in outcomes if isinstance(o, Outcome))
+            same = (
+                "the same" if mine == bare else "DIFFERENT (the ratio is not fair: update bench/servers/pyzmq_loop.py)"
+            )
+            lines.append(f"check: {subject} and {ceiling} answer {same} bytes ({len(mine)} and {len(bare)})")
+        rps = [_rps(results, name) for name in (subject, ceiling, peer)]
+        if all(rps):
+            ours, bare_rps, peer_rps = (float(r or 0) for r in rps)
+            ratio, times = ours / bare_rps, ours / peer_rps
+            lines.append(
+                f"goal ({subject} >= {RATIO_GOAL} of {ceiling} and >= {PEER_GOAL}x {peer}): "
+                f"{_verdict(ratio >= RATIO_GOAL and times >= PEER_GOAL)} "
+                f"({ours:,.0f} req/s; {ratio:.2f} of the bare loop; {times:.2f}x {peer})"
+            )
+    outcomes = [results.get(name) for name in ("brubeck-mongrel2", "pyzmq-mongrel2")]
+    if all(isinstance(o, Outcome) and "mongrel2" in o.median.cpu_us for o in outcomes):
+        ours_us, bare_us = (o.median.cpu_us["mongrel2"] for o in outcomes if isinstance(o, Outcome))
+        lines.append(
+            f"goal (Mongrel2's CPU per request behind brubeck-mongrel2 within {MONGREL2_CPU_GOAL:.0%} of behind "
+            f"pyzmq-mongrel2): {_verdict(ours_us <= bare_us * (1 + MONGREL2_CPU_GOAL))} "
+            f"({ours_us:.1f} vs {bare_us:.1f} µs)"
+        )
+    wsgi, gevent_wsgi = _rps(results, "brubeck-wsgi"), _rps(results, "gevent-wsgi")
+    if wsgi and gevent_wsgi:
+        lines.append(
+            f"goal (brubeck-wsgi >= gevent-wsgi): {_verdict(wsgi >= gevent_wsgi)} "
+            f"({wsgi:,.0f} vs {gevent_wsgi:,.0f} req/s)"
+        )
+    steady = results.get("brubeck-mongrel2")
+    if isinstance(steady, Outcome) and len(steady.rounds) > 1:
+        lines.append(
+            f"goal (every round of brubeck-mongrel2 within {STEADY:.0%} of its median): "
+            f"{_verdict(steady.spread() <= STEADY)} (furthest {steady.spread():.0%} away; "
+            f"{', '.join(f'{r.requests_per_s:,.0f}' for r in steady.rounds)} req/s)"
+        )
+    return lines
+
+
+def steadiness_lines(runs: list[Results]) -> list[str]:
+    """Over several runs: each run's ratio of brubeck-mongrel2 to the bare loop, and whether every round of
+    every run kept within the steadiness bound."""
+    ratios = []
+    for results in runs:
+        ours, bare = _rps(results, "brubeck-mongrel2"), _rps(results, "pyzmq-mongrel2")
+        if ours and bare:
+            ratios.append(ours / bare)
+    spreads = [o.spread() for r in runs if isinstance(o := r.get("brubeck-mongrel2"), Outcome)]
+    lines = [f"runs: {len(runs)}; brubeck-mongrel2's ratio to pyzmq-mongrel2 run by run: "]
+    lines[0] += ", ".join(f"{r:.2f}" for r in ratios) or "n/a"
+    if ratios:
+        lines.append(
+            f"goal (steady over {len(runs)} runs: every run >= {RATIO_GOAL} and every round within {STEADY:.0%} of "
+            f"its run's median): {_verdict(min(ratios) >= RATIO_GOAL and max(spreads) <= STEADY)} "
+            f"(lowest ratio {min(ratios):.2f}; furthest round {max(spreads):.0%} from its median)"
+        )
+    return lines
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -139,14 +313,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME[,NAME]",
         help="run only these servers: " + ", ".join(c.name for c in CONTENDERS),
     )
+    parser.add_argument("--runs", type=int, default=1, help="repeat the whole run this many times (default 1)")
     args = parser.parse_args(argv)
     wrk.check_load_options(parser, args)
-    names = {c.name for c in CONTENDERS}
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     args.only = [n.strip() for n in args.only.split(",") if n.strip()]
-    unknown = set(args.only) - names
+    unknown = set(args.only) - set(BY_NAME)
     if unknown:
-        parser.error(f"unknown server(s): {', '.join(sorted(unknown))}; choose from {', '.join(sorted(names))}")
+        parser.error(f"unknown server(s): {', '.join(sorted(unknown))}; choose from {', '.join(BY_NAME)}")
     return args
+
+
+def one_run(args: argparse.Namespace, folder: Path) -> Results:
+    contenders = [c for c in CONTENDERS if not args.only or c.name in args.only]
+    results: Results = {}
+    for number, contender in enumerate(contenders, 1):
+        say(f"[{number}/{len(contenders)}] starting {contender.name}…")
+        try:
+            outcome = bench_one(contender, args, folder / contender.name)
+        except (RuntimeError, ValueError, OSError, subprocess.SubprocessError) as error:
+            results[contender.name] = str(error)
+            say(f"  FAILED: {error}")
+        else:
+            results[contender.name] = outcome
+            say(f"  {outcome.median.requests_per_s:,.0f} requests/s, p99 {outcome.median.p99_ms:.2f} ms")
+    return results
+
+
+def report_lines(results: Results) -> list[str]:
+    lines = ["", *table(results), ""]
+    for name, outcome in results.items():
+        if isinstance(outcome, Outcome) and outcome.median.errors:
+            details = ", ".join(f"{kind} {count}" for kind, count in outcome.median.errors.items())
+            lines.append(f"note: {name}: wrk counted errors ({details}) in {outcome.median.requests:,} requests")
+        elif isinstance(outcome, str):
+            lines.append(f"note: {name} failed: {' / '.join(outcome.splitlines()) or 'unknown error'}")
+    return lines + goal_lines(results)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,20 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     if harness.begin("bench.hello") is None:
         return 2
     started = datetime.datetime.now().astimezone()
-    contenders = [c for c in CONTENDERS if not args.only or c.name in args.only]
-    results: dict[str, wrk.WrkResult | str] = {}
+    runs: list[Results] = []
     try:
         with tempfile.TemporaryDirectory(prefix="brubeck-bench-") as tmp:
-            for number, contender in enumerate(contenders, 1):
-                say(f"[{number}/{len(contenders)}] starting {contender.name}…")
-                try:
-                    result = bench_one(contender, args, Path(tmp) / contender.name)
-                except (RuntimeError, ValueError, OSError, subprocess.SubprocessError) as error:
-                    results[contender.name] = str(error)
-                    say(f"  FAILED: {error}")
-                else:
-                    results[contender.name] = result
-                    say(f"  {result.requests_per_s:,.0f} requests/s, p99 {result.p99_ms:.2f} ms")
+            for number in range(1, args.runs + 1):
+                if args.runs > 1:
+                    say(f"run {number}/{args.runs}")
+                runs.append(one_run(args, Path(tmp) / f"run-{number}"))
+                if args.runs > 1:
+                    for line in report_lines(runs[-1]):
+                        say(line)
     except KeyboardInterrupt:
         print("\ninterrupted; every server was stopped", file=sys.stderr)
         return 130
@@ -183,20 +382,10 @@ def main(argv: list[str] | None = None) -> int:
         f"Brubeck on {os.environ.get('BRUBECK_CONCURRENCY') or 'gevent'}"
     )
     say(f"load average: {load_before} before, {harness.load_average()} after (1, 5, 15 min)")
-    say("")
-    for line in table(results):
+    for line in report_lines(runs[-1]) if args.runs == 1 else steadiness_lines(runs):
         say(line)
-    say("")
-    for name, outcome in results.items():
-        if isinstance(outcome, wrk.WrkResult) and outcome.errors:
-            details = ", ".join(f"{kind} {count}" for kind, count in outcome.errors.items())
-            say(f"note: {name}: wrk counted errors ({details}) in {outcome.requests:,} requests")
-        elif isinstance(outcome, str):
-            say(f"note: {name} failed: {' / '.join(outcome.splitlines()) or 'unknown error'}")
-    goal = goal_line(results)
-    if goal:
-        say(goal)
-    return 1 if any(isinstance(r, str) for r in results.values()) else 0
+    failed = any(isinstance(outcome, str) for results in runs for outcome in results.values())
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

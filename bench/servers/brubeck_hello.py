@@ -1,4 +1,4 @@
-"""Brubeck hello world, behind Mongrel2 or under gevent's WSGI server.
+"""Brubeck's hello world (``/``) and JSON hello (``/json``), behind Mongrel2 or under gevent's WSGI server.
 
 ``python -m bench.servers.brubeck_hello mongrel2 PULL_ADDR PUB_ADDR``
 ``python -m bench.servers.brubeck_hello wsgi PORT``
@@ -7,13 +7,19 @@
 import sys
 
 from brubeck.connections import Mongrel2Connection, WSGIConnection
-from brubeck.request_handling import Brubeck, WebMessageHandler
+from brubeck.request_handling import Brubeck, JSONMessageHandler, WebMessageHandler
 from brubeck.responses import Response
 
 
 class HelloHandler(WebMessageHandler):
     def get(self) -> Response:
         self.set_body("Hello world")
+        return self.render()
+
+
+class JSONHelloHandler(JSONMessageHandler):
+    def get(self) -> Response:
+        self.add_to_payload("message", "Hello world")
         return self.render()
 
 
@@ -25,7 +31,7 @@ def main(argv: list[str]) -> None:
         msg_conn = WSGIConnection(int(argv[1]), "127.0.0.1")
     else:
         sys.exit(__doc__)
-    Brubeck(msg_conn=msg_conn, handler_tuples=[(r"^/$", HelloHandler)]).run()
+    Brubeck(msg_conn=msg_conn, handler_tuples=[(r"^/$", HelloHandler), (r"^/json$", JSONHelloHandler)]).run()
 
 
 if __name__ == "__main__":
