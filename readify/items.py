@@ -16,7 +16,7 @@ from shared.models import MAX_TITLE_LENGTH, field_errors
 
 from .fetching import PageInfoCaller, TitleUnavailable, fetches_titles
 from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
-from .models import ReadifyLink
+from .models import MAX_DESCRIPTION_LENGTH, ReadifyLink
 from .pages import ReadifyPage
 from .tags import MAX_TAGS, parse_tags
 
@@ -30,23 +30,25 @@ def already_saved(error: AlreadySaved) -> dict[str, str]:
 
 
 class LinkForm(ReadifyPage):
-    """The form of a link's fields: URL, title, tags, private."""
+    """The form of a link's fields: URL, title, tags, notes (``description``), private."""
 
     template = "add_item.html"
 
     def submitted(self) -> dict[str, str]:
         """The form's values as typed (tags as text; private as "1" or "")."""
-        return {
-            "url": self.get_argument("url", "") or "",
-            "title": self.get_argument("title", "") or "",
-            "tags": self.get_argument("tags", "") or "",
-            "private": "1" if self.get_argument("private", "") else "",
-        }
+        values = {name: self.get_argument(name, "") or "" for name in ("url", "title", "tags", "description")}
+        return {**values, "private": "1" if self.get_argument("private", "") else ""}
 
     def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
         link = bookmarklet(self.application.site.url, "url", "title")
         return self.render_template(
-            self.template, _status_code=status, values=values, errors=errors, bookmarklet=link, **context
+            self.template,
+            _status_code=status,
+            values=values,
+            errors=errors,
+            bookmarklet=link,
+            max_notes=MAX_DESCRIPTION_LENGTH,
+            **context,
         )
 
 
@@ -58,7 +60,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
     @web_authenticated
     def get(self) -> Response:
         title = (self.get_argument("title", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
-        return self.form({"url": self.get_argument("url", "") or "", "title": title, "tags": "", "private": ""}, {})
+        return self.form({"url": self.get_argument("url", "") or "", "title": title, "private": ""}, {})
 
     @web_authenticated
     def post(self) -> Response:
@@ -72,6 +74,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
                 values["title"],
                 values["tags"],
                 private,
+                description=values["description"],
                 limit=self.application.config.links_per_account,
             )
         except ValidationError as error:
@@ -101,7 +104,8 @@ def saving_errors(error: ValidationError, typed_tags: str) -> dict[str, str]:
 
 
 def form_values(link: ReadifyLink) -> dict[str, str]:
-    return {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "private": "1" if link.private else ""}
+    values = {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "description": link.description}
+    return {**values, "private": "1" if link.private else ""}
 
 
 class OwnLinkForm(LinkForm):
@@ -143,6 +147,7 @@ class EditItemHandler(OwnLinkForm):
                 values["title"],
                 values["tags"],
                 bool(values["private"]),
+                values["description"],
             )
         except ValidationError as error:
             return self.form(values, field_errors(error), status=400, link=link, next=next_url)

@@ -13,13 +13,16 @@ from shared.models import Document, SavedLink, normalize_url, plain_text
 from .tags import parse_tags
 
 MAX_DESCRIPTION_LENGTH = 10_000
+"""The most characters of a link's notes (its ``description``)."""
 
 
 class ReadifyLink(SavedLink):
     """A link saved on Readify; one per owner and URL, its id random (the URL can be edited).
 
-    ``deleted_at`` is set while it is in the trash.  ``tags`` takes a list or a form's text
-    ("a, b c") and keeps the rules of :func:`readify.tags.parse_tags`.
+    ``description`` is the reader's notes on it (a bookmark file's ``<DD>``, or the page's own description
+    until the reader writes some): plain text, line breaks kept.  ``deleted_at`` is set while it is in the
+    trash.  ``tags`` takes a list or a form's text ("a, b c") and keeps the rules of
+    :func:`readify.tags.parse_tags`.
     """
 
     collection: ClassVar[str] = "readify_links"

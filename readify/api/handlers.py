@@ -172,6 +172,7 @@ class LinksHandler(PageInfoCaller, ReaderEndpoint):
                 new.title,
                 new.tags,
                 private,
+                description=new.description,
                 limit=self.application.config.links_per_account,
             )
         except ValidationError as error:

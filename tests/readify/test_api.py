@@ -321,6 +321,20 @@ def test_saving_a_private_link_again_keeps_it_private_unless_told(alice):
     assert alice.get(f"/links/{first['id']}").json()["private"] is False
 
 
+def test_notes_are_saved_changed_and_searched_with_their_line_breaks(alice, store):
+    link = save(alice, "https://example.com/n", title="Noted", description="First line\r\nsecond line\u200b ")
+    assert link["description"] == "First line\nsecond line"
+    assert [item["id"] for item in alice.get("/links?q=second+fir").json()["items"]] == [link["id"]]
+    changed = alice.patch(f"/links/{link['id']}", json={"description": "Other\n\nwords"})
+    assert changed.status == 200 and changed.json()["description"] == "Other\n\nwords"
+    assert alice.get("/links?q=second").json()["items"] == []
+    again = alice.post("/links", json={"url": "https://example.com/n", "title": "Renamed"})
+    assert again.json()["description"] == "Other\n\nwords"  # notes left out: kept
+    error = error_of(alice.patch(f"/links/{link['id']}", json={"description": "x" * 10_001}), 400, "description")
+    assert error["fields"]["description"] == "Use at most 10,000 characters."
+    assert [(item.title, item.description) for item in stored(store)] == [("Renamed", "Other\n\nwords")]
+
+
 def test_filters_tag_search_liked_and_archived(alice):
     python = save(alice, "https://example.com/py", title="Python tips", tags=["python", "tips"])
     news = save(alice, "https://example.com/news", title="Daily news", tags=["news", "tips"])
@@ -467,6 +481,8 @@ def test_renaming_or_removing_a_tag_touches_the_readers_own_links_only(alice, bo
         ({"url": 5}, "url"),
         ({"url": "https://e.com/", "title": "x" * 501}, "title"),
         ({"url": "https://e.com/", "title": None}, "title"),
+        ({"url": "https://e.com/", "description": "x" * 10_001}, "description"),
+        ({"url": "https://e.com/", "description": ["notes"]}, "description"),
         ({"url": "https://e.com/", "tags": "a, b"}, "tags"),
         ({"url": "https://e.com/", "tags": ["a/b"]}, "tags"),
         ({"url": "https://e.com/", "tags": ["x" * 51]}, "tags"),

@@ -1,5 +1,6 @@
 """Readify in headless Chromium, behind Mongrel2: sign up, save a page with tags through the bookmarklet,
-like it, filter by its tag, archive it, find it under Archived, delete and restore it, see the profile.
+like it, filter by its tag, archive it, find it under Archived, delete and restore it, see the profile; notes
+written, shown line by line, searched and edited.
 
 Screenshots go to tests/artifacts/readify-*.png.
 """
@@ -29,14 +30,18 @@ def press(page: Page, label: str) -> None:
     page.get_by_role("button", name=label, exact=True).click()
 
 
-def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restored_and_public(chromium, readify):
-    site = f"http://readify.localhost:{readify.port}"
-    page = open_page(chromium, site)
+def sign_up(page: Page, username: str) -> None:
     page.goto("/create")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Your reading list")).to_be_visible()
+
+
+def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restored_and_public(chromium, readify):
+    site = f"http://readify.localhost:{readify.port}"
+    page = open_page(chromium, site)
+    sign_up(page, "alice")
     shot(page, "empty")
 
     # The bookmarklet, run on a page of the site, opens the add form pre-filled with that page.
@@ -117,10 +122,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
 
     # Another reader saves one of alice's public links to their own Readify from her profile.
     press(page, "Log out alice")
-    page.goto("/create")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, "bob")
     page.goto("/alice")
     assert titles(page) == ["A long essay on reading", "Tags · Readify"]
     shot(page, "profile-visitor")
@@ -156,13 +158,43 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
 
 def test_every_button_and_link_of_a_row_is_a_target_of_24_px_on_a_phone(chromium, readify):
     page = open_page(chromium, f"http://readify.localhost:{readify.port}", viewport=PHONE)
-    page.goto("/create")
-    page.get_by_label("Username").fill("tapper")
-    page.get_by_label("Password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, "tapper")
     page.goto("/add_item")
     page.get_by_label("URL").fill("https://example.com/a")
     page.get_by_role("button", name="Save").click()
     targets = page.locator("ol.links .actions button, ol.links .actions a")
     sizes = [targets.nth(i).bounding_box() for i in range(targets.count())]
     assert len(sizes) == 4 and all(box and box["width"] >= 24 and box["height"] >= 24 for box in sizes), sizes
+
+
+def test_notes_are_written_shown_line_by_line_searched_edited_and_public(chromium, readify):
+    page = open_page(chromium, f"http://readify.localhost:{readify.port}")
+    sign_up(page, "noter")
+    page.goto("/add_item")
+    page.get_by_label("URL").fill("https://example.com/book")
+    page.get_by_label("Title (optional)").fill("A book")
+    page.get_by_label("Notes (optional)").fill("Chapter 3 first.\nThen the <appendix>.")
+    page.get_by_label(re.compile("^Private")).uncheck()
+    shot(page, "notes-add")
+    page.get_by_role("button", name="Save").click()
+    notes = page.locator("ol.links .notes")
+    expect(notes).to_have_text("Chapter 3 first.\nThen the <appendix>.")
+    assert notes.inner_text() == "Chapter 3 first.\nThen the <appendix>."  # rendered on two lines, as text
+
+    page.get_by_label("Search your links").fill("append")
+    page.get_by_role("button", name="Search").click()
+    assert titles(page) == ["A book"]
+    shot(page, "notes-search")
+
+    page.get_by_role("link", name="Edit A book").click()
+    expect(page.get_by_label("Notes (optional)")).to_have_value("Chapter 3 first.\nThen the <appendix>.")
+    page.get_by_label("Notes (optional)").evaluate("box => box.removeAttribute('maxlength')")  # as a script could
+    page.get_by_label("Notes (optional)").fill("x" * 10_001)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#e-description")).to_have_text("Use at most 10,000 characters.")
+    shot(page, "notes-refused")
+    page.get_by_label("Notes (optional)").fill("Chapter 3 first.\n\nSkip the appendix.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.goto("/noter")
+    expect(page.locator("ol.links .notes")).to_have_text("Chapter 3 first.\n\nSkip the appendix.")
+    shot(page, "notes-profile")

@@ -23,7 +23,7 @@ from readify.store import profiles as stored_profiles
 from readify.store import readify_links as stored_links
 from shared import tokens
 from shared.store import Store
-from tests.readify.pages import Reader, buttons, feed_entries, tag_hrefs, titles
+from tests.readify.pages import Reader, buttons, feed_entries, notes, tag_hrefs, titles
 from tests.support.pages import (
     NEW_KEY,
     PASSWORD,
@@ -34,6 +34,7 @@ from tests.support.pages import (
     elements,
     field_error,
     input_value,
+    text_box_value,
 )
 
 SITE = "http://readify.localhost:6767"
@@ -45,10 +46,10 @@ def saved(store: Store, owner: str = "alice") -> list[ReadifyLink]:
     return readify_links.list_links(store, owner, limit=500).items
 
 
-def add(reader: Reader, url: str, title: str = "", tags: str = "", private: bool = False) -> str:
+def add(reader: Reader, url: str, title: str = "", tags: str = "", private: bool = False, notes: str = "") -> str:
     """Add a link through the form; its id."""
     time.sleep(0.002)  # one a millisecond: lists are in the order of saving
-    response = reader.add(url, title, tags, private)
+    response = reader.add(url, title, tags, private, notes)
     assert (response.status, response.location) == (303, "/"), response.text
     return reader.ids_on("/")[0]
 
@@ -382,6 +383,39 @@ def test_the_edit_form_shows_the_link_and_saves_it(alice, store):
     assert (link.url, link.title, link.tags, link.private) == ("https://example.org/b", "New", ["three"], True)
 
 
+def test_notes_are_written_on_the_add_and_edit_forms_and_shown_with_their_line_breaks(alice, store):
+    form = alice.get("/add_item").text
+    assert '<label for="f-description">Notes (optional)</label>' in form
+    assert text_box_value(form, "description") == "" and 'maxlength="10000"' in form
+    link_id = add(alice, "https://example.com/a", "Noted", notes="Read <b>part two</b>\r\n\n  then \u202ethe rest ")
+    [link] = saved(store)
+    assert link.description == "Read <b>part two</b>\n\n  then the rest"
+    page = alice.get("/").text
+    assert notes(page) == [link.description]
+    assert '<p class="notes">Read &lt;b&gt;part two&lt;/b&gt;\n\n  then the rest</p>' in page  # escaped, lines kept
+    assert text_box_value(alice.get(f"/edit_item/{link_id}").text, "description") == link.description
+    assert [titles(alice.get(f"/?q={words}").text) for words in ("part+two", "rest", "art")] == [
+        ["Noted"],
+        ["Noted"],
+        [],
+    ]
+    edited = {"url": link.url, "title": "Noted", "description": "Second thoughts"}
+    assert alice.post_form(f"/edit_item/{link_id}", edited).status == 303
+    assert notes(alice.get("/").text) == ["Second thoughts"] and titles(alice.get("/?q=part").text) == []
+
+
+def test_notes_over_the_limit_are_refused_beside_their_box_and_nothing_is_saved(alice, store):
+    refused = alice.add("https://example.com/a", "Long", notes="x" * 10_001)
+    assert refused.status == 400
+    assert field_error(refused.text, "description") == "Use at most 10,000 characters."
+    assert text_box_value(refused.text, "description") == "x" * 10_001  # what was typed stays
+    assert saved(store) == []
+    link_id = add(alice, "https://example.com/a", "Short", notes="Kept")
+    too_long = alice.post_form(f"/edit_item/{link_id}", {"url": "https://example.com/a", "description": "y" * 10_001})
+    assert too_long.status == 400 and field_error(too_long.text, "description") == "Use at most 10,000 characters."
+    assert [link.description for link in saved(store)] == ["Kept"]
+
+
 def test_editing_onto_a_saved_url_or_with_bad_tags_is_refused_and_changes_nothing(alice, store):
     add(alice, "https://example.com/a", "A")
     second = add(alice, "https://example.com/b", "B")
@@ -489,7 +523,7 @@ def test_bad_profile_fields_are_refused_beside_the_field(alice, store, field, va
 
 def test_a_long_bio_is_refused_beside_its_box(alice, store):
     refused = alice.post_form("/settings", {"bio": "x" * 1001})
-    assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1000 characters.</p>' in refused.text
+    assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1,000 characters.</p>' in refused.text
     assert stored_profiles(store).get("alice") is None
 
 
@@ -533,11 +567,13 @@ def test_the_profile_shows_the_person_and_public_links_only(alice, visitor, stor
     add(alice, "https://example.com/private", "Private one", "news", private=True)
     trashed = add(alice, "https://example.com/trashed", "Trashed one", "news")
     alice.act(trashed, "delete")
-    archived = add(alice, "https://example.com/archived", "Archived one")
+    archived = add(alice, "https://example.com/archived", "Archived one", notes="Worth\nit")
     alice.act(archived, "archive")
+    add(alice, "https://example.com/secret", "Secret one", private=True, notes="Not for you")
     page = visitor.get("/alice")
     assert page.status == 200
     assert titles(page.text) == ["Archived one", "Public one"]
+    assert notes(page.text) == ["Worth\nit"]  # a public link's notes; never a private one's
     for shown in ("Alice A.", "Reads.", "Lisbon", 'href="https://alice.example/"', 'href="/alice/feed"'):
         assert shown in page.text
     assert "Save to my Readify" not in page.text  # not signed in
@@ -593,8 +629,8 @@ def test_the_profile_pages_its_links(alice, visitor, store):
 
 def test_the_feed_is_atom_of_the_public_links(alice, visitor):
     alice.post_form("/settings", {"display_name": "Alice A."})
-    add(alice, "https://example.com/public", XSS, "news, python")
-    add(alice, "https://example.com/private", "Private one", private=True)
+    add(alice, "https://example.com/public", XSS, "news, python", notes=f"One\n{XSS}")
+    add(alice, "https://example.com/private", "Private one", private=True, notes="Private notes")
     response = visitor.get("/alice/feed")
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
@@ -609,6 +645,7 @@ def test_the_feed_is_atom_of_the_public_links(alice, visitor):
         entry["title"] == XSS and entry["href"] == "https://example.com/public"
     )  # escaped in the XML, read back whole
     assert entry["tags"] == ["news", "python"] and entry["id"].startswith(f"{SITE}/alice/links/")
+    assert entry["summary"] == f"One\n{XSS}" and "Private notes" not in response.text
     assert "<script>" not in response.text
     assert [e["title"] for e in feed_entries(visitor.get("/alice/feed?tag=python").text)[1]] == [XSS]
     assert visitor.get("/nobody/feed").status == 404
@@ -636,7 +673,7 @@ def test_control_characters_are_dropped_from_titles_and_the_profile(alice, store
 
 def test_what_was_typed_is_escaped_on_every_page(alice, signed_up, visitor):
     alice.post_form("/settings", {"display_name": XSS, "bio": XSS, "location": XSS})
-    link_id = add(alice, "https://example.com/x", XSS, "ok")
+    link_id = add(alice, "https://example.com/x", XSS, "ok", notes=XSS)
     for page in ("/", f"/edit_item/{link_id}", "/settings"):
         assert_escaped(alice.get(page).text)
     assert_escaped(visitor.get("/alice").text)
