@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -15,9 +16,10 @@ from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 
 from .fetching import PageInfoCaller, TitleUnavailable, fetches_titles
-from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
+from .links import AlreadySaved, apply_action, edit_link, find_saved, get_link, save_link
 from .models import MAX_DESCRIPTION_LENGTH, ReadifyLink
 from .pages import ReadifyPage
+from .profiles import get_profile
 from .tags import MAX_TAGS, parse_tags
 
 NO_SUCH_LINK = "There is no such link in your Readify."
@@ -53,14 +55,28 @@ class LinkForm(ReadifyPage):
 
 
 class AddItemHandler(PageInfoCaller, LinkForm):
-    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves
-    (a link saved without a title gets its page's, once the page fetcher has read it), then goes to ``next``
-    (a path of this site; the reading list by default)."""
+    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it; its Private box
+    ticked as the reader's setting for new links says, or as the link is when the URL is saved already); POST
+    saves (a link saved without a title gets its page's, once the page fetcher has read it), then goes to
+    ``next`` (a path of this site; the reading list by default)."""
+
+    @cached_property
+    def new_links_private(self) -> bool:
+        return get_profile(self.store, self.current_user.id).new_links_private
+
+    def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
+        return super().form(values, errors, status, new_links_private=self.new_links_private, **context)
 
     @web_authenticated
     def get(self) -> Response:
+        url = self.get_argument("url", "") or ""
         title = (self.get_argument("title", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
-        return self.form({"url": self.get_argument("url", "") or "", "title": title, "private": ""}, {})
+        try:
+            saved = find_saved(self.store, self.current_user.id, url) if url else None
+        except ValueError:  # not a URL: the form says so when it is sent
+            saved = None
+        private = saved.private if saved else self.new_links_private
+        return self.form({"url": url, "title": title, "private": "1" if private else ""}, {})
 
     @web_authenticated
     def post(self) -> Response:

@@ -68,17 +68,19 @@ def save_link(
     private: bool | None = False,
     *,
     description: str = "",
+    default_private: bool = False,
     limit: int = LINKS_PER_ACCOUNT,
 ) -> tuple[ReadifyLink, bool]:
     """Save a link (``description``: the reader's notes on it); ``(link, created)``.
 
     A URL the owner saved already updates that link instead: its title and notes (each when one is given),
     its tags (the new ones added), its private flag (unless ``private`` is None), and it comes back out of
-    the archive and the trash.  A new link with ``private`` None is not private.
+    the archive and the trash.  A new link with ``private`` None is private if ``default_private``.
     Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` when the owner has ``limit`` links.
     """
     now = curtime()
-    fields = {"url": url, "title": title, "description": description, "tags": tags, "private": bool(private)}
+    flag = default_private if private is None else private
+    fields = {"url": url, "title": title, "description": description, "tags": tags, "private": flag}
     fields.update(created_at=now, updated_at=now)
     draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
     for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again

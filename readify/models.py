@@ -75,10 +75,12 @@ class Tombstone(Document):
 
 
 class Profile(Document, UserProfile):
-    """What a user shows about themselves; its id is the username (one per account).
+    """What a user shows about themselves, and their setting for new links; its id is the username (one per
+    account).
 
     ``website`` and ``avatar_url`` are empty or http(s) URLs; ``email`` is shown to no one
-    (it only picks the Gravatar when there is no ``avatar_url``).
+    (it only picks the Gravatar when there is no ``avatar_url``).  ``new_links_private``: a link saved
+    without saying whether it is private is (on for every account until its owner turns it off).
     """
 
     collection: ClassVar[str] = "profiles"
@@ -87,6 +89,7 @@ class Profile(Document, UserProfile):
     website: str = ""
     email: EmailStr | None = None
     avatar_url: str = ""
+    new_links_private: bool = True
 
     @field_validator("display_name", "bio", "location", mode="before")
     @classmethod

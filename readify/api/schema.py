@@ -115,6 +115,9 @@ class Me(Closed):
     location: str
     website: str
     avatar_url: str = Field(description="the profile's picture, or the Gravatar of its email")
+    new_links_private: bool = Field(
+        description="your setting (on Readify's /settings): a link saved without `private` is private"
+    )
     created_at: int = Field(description=f"when the account was made, in {MS}")
 
 
@@ -203,7 +206,8 @@ class NewLink(Strict):
     description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH, description=NOTES)
     tags: Tags = Field(default_factory=list)
     private: bool = Field(
-        default_factory=bool, description="left out: a new link is not private, a saved one keeps its flag"
+        default_factory=bool,
+        description="left out: a new link follows your setting new_links_private (GET /me), a saved one keeps its flag",
     )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.com/", "tags": ["news"]}]})

@@ -130,6 +130,10 @@ SCHEMA = Schema(
             WHERE rowid = new.rowid;
         END;
         """,
+        # 6: whether a link saved without saying is private: on for every account, those made before too.
+        """
+        ALTER TABLE profiles ADD COLUMN new_links_private INTEGER NOT NULL DEFAULT 1;
+        """,
     ],
     legacy=[2, 3, 4],
 )

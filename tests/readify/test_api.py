@@ -279,7 +279,7 @@ def test_a_link_is_saved_read_listed_changed_and_deleted(alice, store):
         "updated_at",
     }
     assert (link["url"], link["title"], link["tags"]) == ("https://example.org/Read", "Worth reading", ["news", "py"])
-    assert (link["liked"], link["archived"], link["private"]) == (False, False, False)
+    assert (link["liked"], link["archived"], link["private"]) == (False, False, True)  # the setting: private
     assert curtime() - 60_000 < link["created_at"] == link["updated_at"] <= curtime()
     assert created.headers["Location"] == f"{SITE}/links/{link['id']}"
     assert alice.get(f"/links/{link['id']}").json() == link
@@ -312,6 +312,18 @@ def test_saving_a_saved_url_again_answers_that_link_updated(alice):
     alice.delete(f"/links/{first['id']}")
     restored = alice.post("/links", json={"url": "https://example.com/a"})
     assert (restored.status, restored.json()["id"]) == (200, first["id"])  # out of the trash again
+
+
+def test_a_new_link_without_private_follows_the_readers_setting(alice, store):
+    assert alice.get("/me").json()["new_links_private"] is True  # a new account's
+    assert save(alice, "https://example.com/a")["private"] is True
+    assert save(alice, "https://example.com/b", private=False)["private"] is False
+    profiles.set_new_links_private(store, "alice", False)
+    assert alice.get("/me").json()["new_links_private"] is False
+    assert save(alice, "https://example.com/c")["private"] is False
+    assert save(alice, "https://example.com/d", private=True)["private"] is True
+    again = alice.post("/links", json={"url": "https://example.com/a", "title": "A"})
+    assert (again.status, again.json()["private"]) == (200, True)  # a saved link keeps its own flag
 
 
 def test_saving_a_private_link_again_keeps_it_private_unless_told(alice):

@@ -1,6 +1,6 @@
 """Readify in headless Chromium, behind Mongrel2: sign up, save a page with tags through the bookmarklet,
 like it, filter by its tag, archive it, find it under Archived, delete and restore it, see the profile; notes
-written, shown line by line, searched and edited.
+written, shown line by line, searched and edited; new links private until the setting says otherwise.
 
 Screenshots go to tests/artifacts/readify-*.png.
 """
@@ -54,6 +54,8 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     expect(page.get_by_label("URL")).to_have_value(site + "/tags")
     expect(page.get_by_label("Title (optional)")).to_have_value("Tags · Readify")
     page.get_by_label("Tags (optional)").fill("Reading, tools")
+    expect(page.get_by_label(re.compile("^Private"))).to_be_checked()  # new links are private, unless unticked
+    page.get_by_label(re.compile("^Private")).uncheck()
     shot(page, "add")
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(re.compile(r"/$"))
@@ -64,8 +66,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
         page.get_by_label("URL").fill(url)
         page.get_by_label("Title (optional)").fill(title)
         page.get_by_label("Tags (optional)").fill(tags)
-        if n == 1:
-            page.get_by_label(re.compile("^Private")).check()
+        page.get_by_label(re.compile("^Private")).set_checked(n == 1)
         page.get_by_role("button", name="Save").click()
     assert titles(page) == ["News", "A long essay on reading", "Tags · Readify"]
 
@@ -101,7 +102,7 @@ def test_a_page_saved_by_the_bookmarklet_is_liked_tagged_archived_trashed_restor
     page.get_by_label("Bio").fill("I read the long ones.")
     page.get_by_label("Location").fill("Lisbon")
     page.get_by_role("button", name="Save profile").click()
-    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Your profile is saved.")
     shot(page, "settings")
     page.get_by_role("link", name="Your public page", exact=True).click()
     expect(page.get_by_role("heading", name="Alice Reader")).to_be_visible()
@@ -198,3 +199,42 @@ def test_notes_are_written_shown_line_by_line_searched_edited_and_public(chromiu
     page.goto("/noter")
     expect(page.locator("ol.links .notes")).to_have_text("Chapter 3 first.\n\nSkip the appendix.")
     shot(page, "notes-profile")
+
+
+def test_new_links_are_private_until_the_setting_says_otherwise_and_the_bookmarklet_follows_it(chromium, readify):
+    site = f"http://readify.localhost:{readify.port}"
+    page = open_page(chromium, site)
+    sign_up(page, "keeper")
+    page.goto("/add_item")
+    bookmarklet = page.get_by_role("main").get_by_role("link", name="Readify", exact=True).get_attribute("href")
+    assert bookmarklet
+    private = page.get_by_label(re.compile("^Private"))
+
+    page.goto("/tags")
+    page.evaluate(bookmarklet.removeprefix("javascript:"))
+    expect(private).to_be_checked()
+    expect(page.locator("#h-private")).to_contain_text("Your settings say new links are private")
+    shot(page, "private-add")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("ol.links .private")).to_have_text("private")
+
+    page.goto("/add_item")
+    page.get_by_role("link", name="change that").click()
+    expect(page).to_have_url(re.compile(r"/settings#privacy$"))
+    page.get_by_label("New links are private").uncheck()
+    page.get_by_role("button", name="Save privacy").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "New links are public now: they show on your profile and its feed unless you tick Private."
+    )
+    expect(page.get_by_label("New links are private")).not_to_be_checked()
+    shot(page, "private-settings")
+
+    page.goto("/liked")
+    page.evaluate(bookmarklet.removeprefix("javascript:"))
+    expect(private).not_to_be_checked()
+    expect(page.locator("#h-private")).to_contain_text("Your settings say new links are public")
+    page.get_by_role("button", name="Save").click()
+    visitor = open_page(chromium, site)
+    visitor.goto("/keeper")
+    assert titles(visitor) == ["Liked · Readify"]  # the first, saved private, is not there
+    shot(visitor, "private-profile")

@@ -490,9 +490,9 @@ def test_settings_save_the_profile_and_show_the_gravatar(alice, store):
         "avatar_url": "",
     }
     done = alice.post_form("/settings", fields)
-    assert (done.status, done.location) == (303, "/settings?saved=1")
-    shown = alice.get("/settings?saved=1").text
-    assert "Saved." in shown and input_value(shown, "website") == "https://alice.example/"
+    assert (done.status, done.location) == (303, "/settings")
+    shown = alice.get("/settings").text
+    assert flash_of(shown)[0] == "Your profile is saved." and input_value(shown, "website") == "https://alice.example/"
     digest = hashlib.sha256(b"alice@example.com").hexdigest()
     [avatar] = [img for img in elements(shown, "img") if img.get("class") == "avatar"]
     assert avatar["src"] == f"https://www.gravatar.com/avatar/{digest}?s=160&d=identicon"
@@ -525,6 +525,75 @@ def test_a_long_bio_is_refused_beside_its_box(alice, store):
     refused = alice.post_form("/settings", {"bio": "x" * 1001})
     assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1,000 characters.</p>' in refused.text
     assert stored_profiles(store).get("alice") is None
+
+
+# -- settings: new links private or not -------------------------------------------------------------------
+
+
+def private_box(page: str) -> bool:
+    """Whether the add form's Private box is ticked."""
+    [box] = [attrs for attrs in elements(page, "input") if attrs.get("name") == "private"]
+    return "checked" in box
+
+
+def test_new_links_are_private_for_a_new_account_and_the_add_form_says_so(alice, store):
+    form = alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fa&title=A").text
+    assert private_box(form)  # the bookmarklet's form too
+    assert "Your settings say new links are private" in form and 'href="/settings#privacy"' in form
+    settings = alice.get("/settings").text
+    [box] = [attrs for attrs in elements(settings, "input") if attrs.get("name") == "new_links_private"]
+    assert "checked" in box
+    alice.add("https://example.com/a", "A", private=True)  # as the form sends it, ticked
+    assert [link.private for link in saved(store)] == [True]
+
+
+def test_the_setting_is_changed_on_the_settings_page_and_says_so(alice, store):
+    done = alice.post_form("/settings/privacy", {}, form_url="/settings")  # the box unticked
+    assert (done.status, done.location) == (303, "/settings")
+    page = alice.get("/settings").text
+    assert flash_of(page)[0] == (
+        "New links are public now: they show on your profile and its feed unless you tick Private."
+    )
+    assert stored_profiles(store).get("alice").new_links_private is False
+    form = alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fa").text
+    assert not private_box(form) and "Your settings say new links are public" in form
+    alice.post_form("/settings", {"display_name": "Alice"})  # the profile form keeps the setting
+    assert stored_profiles(store).get("alice").new_links_private is False
+    alice.post_form("/settings/privacy", {"new_links_private": "1"}, form_url="/settings")
+    assert flash_of(alice.get("/settings").text)[0].startswith("New links are private now")
+    assert stored_profiles(store).get("alice").display_name == "Alice"  # and the setting keeps the profile
+
+
+def test_a_bad_setting_is_refused_beside_its_box_and_changes_nothing(alice, visitor, store):
+    refused = alice.post_form("/settings/privacy", {"new_links_private": "yes"}, form_url="/settings")
+    assert refused.status == 400
+    assert '<p class="error check-hint" id="e-new_links_private">Tick the box, or leave it empty.</p>' in refused.text
+    assert stored_profiles(store).get("alice") is None
+    assert alice.post("/settings/privacy", data={}).status == 403  # no CSRF token
+    assert visitor.post_form("/settings/privacy", {}, form_url="/login").location == "/login"
+
+
+def test_a_saved_url_opens_the_form_with_its_own_flag_not_the_setting(alice, store):
+    add(alice, "https://example.com/public", "Public")  # the box unticked
+    add(alice, "https://example.com/private", "Private", private=True)
+    alice.post_form("/settings/privacy", {}, form_url="/settings")
+    assert not private_box(alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fpublic").text)
+    assert private_box(alice.get("/add_item?url=example.com/private").text)
+    assert not private_box(alice.get("/add_item?url=javascript%3Aalert(1)").text)  # no URL: the setting
+
+
+def test_saving_from_a_profile_follows_the_visitors_setting(alice, signed_up, store):
+    add(alice, "https://example.com/one", "One")
+    add(alice, "https://example.com/two", "Two")
+    bob = signed_up("bob")
+    page = bob.get("/alice").text
+    assert [a["value"] for a in elements(page, "input") if a.get("name") == "private"] == ["1", "1"]
+    form = {"url": "https://example.com/one", "title": "One", "private": "1"}
+    assert bob.post_form("/add_item", form, form_url="/alice").status == 303
+    bob.post_form("/settings/privacy", {}, form_url="/settings")
+    assert [a for a in elements(bob.get("/alice").text, "input") if a.get("name") == "private"] == []
+    bob.post_form("/add_item", {"url": "https://example.com/two", "title": "Two"}, form_url="/alice")
+    assert {link.title: link.private for link in saved(store, "bob")} == {"One": True, "Two": False}
 
 
 def test_api_tokens_are_made_with_a_label_shown_once_and_revoked(alice, store):

@@ -482,6 +482,41 @@ def test_a_profile_is_saved_whole_and_read_back(store: Store) -> None:
     assert profiles.get_profile(store, "bob").display_name == ""
 
 
+def test_the_setting_for_new_links_is_on_until_turned_off_and_kept_apart_from_the_profile(store: Store) -> None:
+    assert profiles.get_profile(store, "alice").new_links_private is True  # a new account's, saved or not
+    off = profiles.set_new_links_private(store, "alice", False)
+    assert profiles.get_profile(store, "alice") == off and off.new_links_private is False
+    saved = profiles.save_profile(store, "alice", {"display_name": "Alice"})
+    assert (saved.new_links_private, saved.created_at) == (False, off.created_at)
+    on = profiles.set_new_links_private(store, "alice", True)
+    assert (on.display_name, on.new_links_private) == ("Alice", True)
+    assert profiles.get_profile(store, "bob").new_links_private is True
+
+
+def test_a_new_link_follows_the_default_only_when_no_flag_is_given(store: Store) -> None:
+    assert save(store, "https://example.com/a", private=None, default_private=True).private is True
+    assert save(store, "https://example.com/b", private=False, default_private=True).private is False
+    assert save(store, "https://example.com/c", private=None).private is False
+    again, _ = readify_links.save_link(store, "alice", "https://example.com/b", private=None, default_private=True)
+    assert again.private is False  # a saved link keeps its own
+
+
+def test_profiles_saved_before_the_setting_get_it_on(tmp_path: Path) -> None:
+    path = tmp_path / "suite.sqlite3"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as connection:
+        for script in SCHEMA.migrations[:5]:
+            connection.executescript(script)
+        connection.execute("INSERT INTO schema_versions VALUES ('readify', 5)")
+        connection.execute("INSERT INTO profiles VALUES ('alice', 'alice', 'Alice', '', '', '', NULL, '', 1, 2)")
+    store = SQLiteStore(path)
+    try:
+        profile = profiles.get_profile(store, "alice")
+        assert (profile.display_name, profile.new_links_private, profile.created_at) == ("Alice", True, 1)
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
