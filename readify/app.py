@@ -16,7 +16,7 @@ from .imports import BOOKMARKS
 from .items import AddItemHandler, EditItemHandler, ItemActionHandler, RefreshTitleHandler
 from .lists import ArchivedHandler, DashboardHandler, LikedHandler, TrashHandler
 from .people import FeedHandler, ProfileHandler
-from .settings_pages import SettingsHandler, SettingsTokenRevokeHandler, SettingsTokensHandler
+from .settings_pages import SettingsHandler, SettingsPrivacyHandler, SettingsTokenRevokeHandler, SettingsTokensHandler
 from .tags_pages import TagRemoveHandler, TagRenameHandler, TagsHandler
 
 LINK_ID = r"(?P<link_id>[0-9a-f]{24})"
@@ -36,6 +36,7 @@ ROUTES = [
     (r"/tags/remove$", TagRemoveHandler),
     (r"/api$", ApiReferenceHandler),
     (r"/settings$", SettingsHandler),
+    (r"/settings/privacy$", SettingsPrivacyHandler),
     (r"/settings/tokens$", SettingsTokensHandler),
     (r"/settings/tokens/(?P<token_id>[0-9a-f]{64})/revoke$", SettingsTokenRevokeHandler),
     *account_routes(),

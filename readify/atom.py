@@ -43,6 +43,8 @@ def public_feed(site_url: str, profile: Profile, links: list[ReadifyLink], updat
         _add(entry, "id", f"{page}/links/{link.id}")
         _add(entry, "title", link.title or link.url)
         _add(entry, "link", rel="alternate", href=link.url)
+        if link.description:
+            _add(entry, "summary", link.description)  # the reader's notes, as text
         _add(entry, "published", isoformat(link.created_at))
         _add(entry, "updated", isoformat(link.updated_at))
         for tag in link.tags:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -15,9 +16,10 @@ from shared.limits import ListFull
 from shared.models import MAX_TITLE_LENGTH, field_errors
 
 from .fetching import PageInfoCaller, TitleUnavailable, fetches_titles
-from .links import AlreadySaved, apply_action, edit_link, get_link, save_link
-from .models import ReadifyLink
+from .links import AlreadySaved, apply_action, edit_link, find_saved, get_link, save_link
+from .models import MAX_DESCRIPTION_LENGTH, ReadifyLink
 from .pages import ReadifyPage
+from .profiles import get_profile
 from .tags import MAX_TAGS, parse_tags
 
 NO_SUCH_LINK = "There is no such link in your Readify."
@@ -30,35 +32,51 @@ def already_saved(error: AlreadySaved) -> dict[str, str]:
 
 
 class LinkForm(ReadifyPage):
-    """The form of a link's fields: URL, title, tags, private."""
+    """The form of a link's fields: URL, title, tags, notes (``description``), private."""
 
     template = "add_item.html"
 
     def submitted(self) -> dict[str, str]:
         """The form's values as typed (tags as text; private as "1" or "")."""
-        return {
-            "url": self.get_argument("url", "") or "",
-            "title": self.get_argument("title", "") or "",
-            "tags": self.get_argument("tags", "") or "",
-            "private": "1" if self.get_argument("private", "") else "",
-        }
+        values = {name: self.get_argument(name, "") or "" for name in ("url", "title", "tags", "description")}
+        return {**values, "private": "1" if self.get_argument("private", "") else ""}
 
     def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
         link = bookmarklet(self.application.site.url, "url", "title")
         return self.render_template(
-            self.template, _status_code=status, values=values, errors=errors, bookmarklet=link, **context
+            self.template,
+            _status_code=status,
+            values=values,
+            errors=errors,
+            bookmarklet=link,
+            max_notes=MAX_DESCRIPTION_LENGTH,
+            **context,
         )
 
 
 class AddItemHandler(PageInfoCaller, LinkForm):
-    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it); POST saves
-    (a link saved without a title gets its page's, once the page fetcher has read it), then goes to ``next``
-    (a path of this site; the reading list by default)."""
+    """``/add_item``: the form (pre-filled from ``url`` and ``title``, as the bookmarklet opens it; its Private box
+    ticked as the reader's setting for new links says, or as the link is when the URL is saved already); POST
+    saves (a link saved without a title gets its page's, once the page fetcher has read it), then goes to
+    ``next`` (a path of this site; the reading list by default)."""
+
+    @cached_property
+    def new_links_private(self) -> bool:
+        return get_profile(self.store, self.current_user.id).new_links_private
+
+    def form(self, values: dict[str, str], errors: dict[str, str], status: int = 200, **context: object) -> Response:
+        return super().form(values, errors, status, new_links_private=self.new_links_private, **context)
 
     @web_authenticated
     def get(self) -> Response:
+        url = self.get_argument("url", "") or ""
         title = (self.get_argument("title", "") or "")[:MAX_TITLE_LENGTH]  # page titles can be longer than allowed
-        return self.form({"url": self.get_argument("url", "") or "", "title": title, "tags": "", "private": ""}, {})
+        try:
+            saved = find_saved(self.store, self.current_user.id, url) if url else None
+        except ValueError:  # not a URL: the form says so when it is sent
+            saved = None
+        private = saved.private if saved else self.new_links_private
+        return self.form({"url": url, "title": title, "private": "1" if private else ""}, {})
 
     @web_authenticated
     def post(self) -> Response:
@@ -72,6 +90,7 @@ class AddItemHandler(PageInfoCaller, LinkForm):
                 values["title"],
                 values["tags"],
                 private,
+                description=values["description"],
                 limit=self.application.config.links_per_account,
             )
         except ValidationError as error:
@@ -101,7 +120,8 @@ def saving_errors(error: ValidationError, typed_tags: str) -> dict[str, str]:
 
 
 def form_values(link: ReadifyLink) -> dict[str, str]:
-    return {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "private": "1" if link.private else ""}
+    values = {"url": link.url, "title": link.title, "tags": ", ".join(link.tags), "description": link.description}
+    return {**values, "private": "1" if link.private else ""}
 
 
 class OwnLinkForm(LinkForm):
@@ -143,6 +163,7 @@ class EditItemHandler(OwnLinkForm):
                 values["title"],
                 values["tags"],
                 bool(values["private"]),
+                values["description"],
             )
         except ValidationError as error:
             return self.form(values, field_errors(error), status=400, link=link, next=next_url)

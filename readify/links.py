@@ -67,17 +67,21 @@ def save_link(
     tags: str | Iterable[str] = "",
     private: bool | None = False,
     *,
+    description: str = "",
+    default_private: bool = False,
     limit: int = LINKS_PER_ACCOUNT,
 ) -> tuple[ReadifyLink, bool]:
-    """Save a link; ``(link, created)``.
+    """Save a link (``description``: the reader's notes on it); ``(link, created)``.
 
-    A URL the owner saved already updates that link instead: its title (when one is given), its tags
-    (the new ones added), its private flag (unless ``private`` is None), and it comes back out of the
-    archive and the trash.  A new link with ``private`` None is not private.
+    A URL the owner saved already updates that link instead: its title and notes (each when one is given),
+    its tags (the new ones added), its private flag (unless ``private`` is None), and it comes back out of
+    the archive and the trash.  A new link with ``private`` None is private if ``default_private``.
     Raises pydantic's ``ValidationError`` for a bad field, ``ListFull`` when the owner has ``limit`` links.
     """
     now = curtime()
-    fields = {"url": url, "title": title, "tags": tags, "private": bool(private), "created_at": now, "updated_at": now}
+    flag = default_private if private is None else private
+    fields = {"url": url, "title": title, "description": description, "tags": tags, "private": flag}
+    fields.update(created_at=now, updated_at=now)
     draft = ReadifyLink.model_validate({"id": ReadifyLink.new_id(), "owner": owner, **fields})
     for _ in range(3):  # a concurrent save of the same URL makes one of the two steps below fail: try again
         existing = readify_links(store).find_url(owner, draft.url)
@@ -88,9 +92,10 @@ def save_link(
             merged = ReadifyLink(**{**existing.model_dump(), "tags": [*existing.tags, *draft.tags]})  # checks ≤ 20
             kept = existing.private if private is None else private
             changes = {"tags": merged.tags, "private": kept, "archived": False, "deleted_at": None}
+            changes.update({name: getattr(draft, name) for name in ("title", "description") if getattr(draft, name)})
             updated = readify_links(store).update(owner, existing.id, {**changes, "updated_at": now})
             if updated is not None:
-                return (_retitle(store, updated, draft.title, now) if draft.title else updated), False
+                return updated, False
         else:
             if readify_links(store).count(owner) >= limit:
                 purge_trash(store, owner)  # links 30 days in the trash are gone: they take no room
@@ -101,10 +106,6 @@ def save_link(
     raise AlreadySaved(readify_links(store).find_url(owner, draft.url))
 
 
-def _retitle(store: Store, link: ReadifyLink, title: str, now: int) -> ReadifyLink:
-    return readify_links(store).update(link.owner, link.id, {"title": title, "updated_at": now}) or link
-
-
 def get_link(store: Store, owner: str, link_id: str) -> ReadifyLink | None:
     """The owner's link (in the trash or not), or None (also for one 30 days in the trash)."""
     link = readify_links(store).get(owner, link_id)
@@ -112,14 +113,22 @@ def get_link(store: Store, owner: str, link_id: str) -> ReadifyLink | None:
 
 
 def edit_link(
-    store: Store, owner: str, link_id: str, url: str, title: str, tags: str | Iterable[str], private: bool
+    store: Store,
+    owner: str,
+    link_id: str,
+    url: str,
+    title: str,
+    tags: str | Iterable[str],
+    private: bool,
+    description: str,
 ) -> ReadifyLink | None:
-    """Change a link's URL, title, tags and private flag; the link, or None if the owner has none with that id.
+    """Change a link's URL, title, tags, private flag and notes; the link, or None if the owner has none with
+    that id.
 
     Raises pydantic's ``ValidationError`` for a bad field and :class:`AlreadySaved` when the new URL is
     another of the owner's links; either way nothing changes.
     """
-    fields = {"url": url, "title": title, "tags": tags, "private": private}
+    fields = {"url": url, "title": title, "tags": tags, "private": private, "description": description}
     return change_link(store, owner, link_id, fields, in_trash=True)
 
 
@@ -150,18 +159,17 @@ def page_info_fetched(
     store: Store, owner: str, link_id: str, url: str, title: str, description: str, *, replace: bool
 ) -> ReadifyLink | None:
     """Give the owner's link the title and description its page has (from the page fetcher), each where the
-    link has none (or, with ``replace``, in place of its own); the link, or None when nothing changed: no
-    such link, its URL changed meanwhile, or nothing to give.
+    link has none (with ``replace``, the title in place of its own; never the reader's notes); the link, or
+    None when nothing changed: no such link, its URL changed meanwhile, or nothing to give.
 
     Raises pydantic's ``ValidationError`` when the title or description is not one a link may have.
     """
     link = get_link(store, owner, link_id)
     if link is None or link.url != url:
         return None
+    own = {"title": "" if replace else link.title, "description": link.description}  # the reader's notes stay
     changes = {
-        name: value
-        for name, value, own in (("title", title, link.title), ("description", description, link.description))
-        if value and (replace or not own)
+        name: value for name, value in (("title", title), ("description", description)) if value and not own[name]
     }
     return change_link(store, owner, link_id, changes, in_trash=True) if changes else None
 
@@ -221,7 +229,7 @@ def list_links(
     """A page of the owner's links in ``view`` (one of :data:`VIEWS`), newest saved first.
 
     ``tags``: only links carrying every one (stored form: see :func:`filter_tags`); ``search``: only
-    links with a word starting with each of its words in the title, the URL or a tag; ``liked`` and
+    links with a word starting with each of its words in the title, the URL, the notes or a tag; ``liked`` and
     ``archived`` narrow further.  The trash holds the last 30 days.  ``BadCursor`` for a bad cursor.
     """
     conditions = dict(VIEWS[view])

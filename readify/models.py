@@ -13,13 +13,16 @@ from shared.models import Document, SavedLink, normalize_url, plain_text
 from .tags import parse_tags
 
 MAX_DESCRIPTION_LENGTH = 10_000
+"""The most characters of a link's notes (its ``description``)."""
 
 
 class ReadifyLink(SavedLink):
     """A link saved on Readify; one per owner and URL, its id random (the URL can be edited).
 
-    ``deleted_at`` is set while it is in the trash.  ``tags`` takes a list or a form's text
-    ("a, b c") and keeps the rules of :func:`readify.tags.parse_tags`.
+    ``description`` is the reader's notes on it (a bookmark file's ``<DD>``, or the page's own description
+    until the reader writes some): plain text, line breaks kept.  ``deleted_at`` is set while it is in the
+    trash.  ``tags`` takes a list or a form's text ("a, b c") and keeps the rules of
+    :func:`readify.tags.parse_tags`.
     """
 
     collection: ClassVar[str] = "readify_links"
@@ -72,10 +75,12 @@ class Tombstone(Document):
 
 
 class Profile(Document, UserProfile):
-    """What a user shows about themselves; its id is the username (one per account).
+    """What a user shows about themselves, and their setting for new links; its id is the username (one per
+    account).
 
     ``website`` and ``avatar_url`` are empty or http(s) URLs; ``email`` is shown to no one
-    (it only picks the Gravatar when there is no ``avatar_url``).
+    (it only picks the Gravatar when there is no ``avatar_url``).  ``new_links_private``: a link saved
+    without saying whether it is private is (on for every account until its owner turns it off).
     """
 
     collection: ClassVar[str] = "profiles"
@@ -84,6 +89,7 @@ class Profile(Document, UserProfile):
     website: str = ""
     email: EmailStr | None = None
     avatar_url: str = ""
+    new_links_private: bool = True
 
     @field_validator("display_name", "bio", "location", mode="before")
     @classmethod

@@ -28,7 +28,8 @@ class PublicPage(ReadifyPage):
 
 class ProfileHandler(PublicPage):
     """``/<username>``: picture, name, bio, location, website, and the public links; a signed-in visitor
-    can save any of them (with its tags) to their own Readify, and sees "Saved" on those they have."""
+    can save any of them (with its tags; private if their setting for new links says so) to their own
+    Readify, and sees "Saved" on those they have."""
 
     content_security_policy = PICTURE_POLICY
 
@@ -43,9 +44,11 @@ class ProfileHandler(PublicPage):
         profile = get_profile(self.store, user.id)
         viewer = self.current_user
         saved = saved_among(self.store, viewer.id, [link.url for link in page.items]) if viewer else set()
+        saves_private = viewer is not None and get_profile(self.store, viewer.id).new_links_private
         return self.render_template(
             "profile.html",
             saved=saved,
+            saves_private=saves_private,
             person=user,
             profile=profile,
             avatar=avatar_url(profile),

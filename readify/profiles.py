@@ -1,4 +1,5 @@
-"""Profiles: what a user shows about themselves (one per account), and the picture shown for it."""
+"""Profiles: what a user shows about themselves (one per account), the picture shown for it, and their setting
+for new links."""
 
 from __future__ import annotations
 
@@ -21,14 +22,20 @@ def get_profile(store: Store, owner: str) -> Profile:
 
 
 def save_profile(store: Store, owner: str, fields: dict[str, str]) -> Profile:
-    """Save the account's profile from ``fields`` (any of :data:`PROFILE_FIELDS`; the others are emptied).
+    """Save the account's profile from ``fields`` (any of :data:`PROFILE_FIELDS`; the others are emptied; the
+    setting for new links is kept).
 
     Raises pydantic's ``ValidationError`` (one message per field through ``field_errors``), saving nothing.
     """
-    now = curtime()
-    before = profiles(store).get(owner)
     values = {name: fields.get(name, "") for name in PROFILE_FIELDS}
-    profile = Profile(id=owner, owner=owner, created_at=before.created_at if before else now, updated_at=now, **values)
+    profile = Profile(**{**get_profile(store, owner).model_dump(), **values, "updated_at": curtime()})
+    profiles(store).put(profile)
+    return profile
+
+
+def set_new_links_private(store: Store, owner: str, private: bool) -> Profile:
+    """Whether the account's links saved without saying whether they are private are (the profile is kept)."""
+    profile = get_profile(store, owner).model_copy(update={"new_links_private": private, "updated_at": curtime()})
     profiles(store).put(profile)
     return profile
 

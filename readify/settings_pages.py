@@ -1,4 +1,5 @@
-"""``/settings``: the user's profile (name, bio, location, website, email, picture) and API tokens.
+"""``/settings``: the user's profile (name, bio, location, website, email, picture), their setting for new links
+(private or not), and API tokens.
 
 The tokens part is shared/accounts.py's token pages, shown in this page: a new key is shown once,
 never cached (``Cache-Control: no-store`` on every settings page).
@@ -16,11 +17,16 @@ from shared.accounts import TokenRevokeHandler, TokensHandler
 from shared.models import field_errors
 
 from .pages import PICTURE_POLICY, ReadifyPage
-from .profiles import PROFILE_FIELDS, avatar_url, get_profile, save_profile
+from .profiles import PROFILE_FIELDS, avatar_url, get_profile, save_profile, set_new_links_private
+
+NEW_LINKS_SAID = {
+    True: "New links are private now: only you see them until you make them public.",
+    False: "New links are public now: they show on your profile and its feed unless you tick Private.",
+}
 
 
 class SettingsPage(ReadifyPage):
-    """The settings page: the profile form (``values``, as saved unless given) and the tokens."""
+    """The settings page: the profile form (``values``, as saved unless given), the privacy form and the tokens."""
 
     template = "settings.html"
     content_security_policy = PICTURE_POLICY
@@ -33,7 +39,6 @@ class SettingsPage(ReadifyPage):
             context["profile"] = profile
             context["avatar"] = avatar_url(profile)
             context["values"] = {name: getattr(profile, name) or "" for name in PROFILE_FIELDS}
-            context["saved"] = self.get_argument("saved", "") == "1"
         return context
 
 
@@ -48,7 +53,22 @@ class SettingsHandler(SettingsPage, TokensHandler):
             save_profile(self.store, self.current_user.id, values)
         except ValidationError as error:
             return self._page(400, values=values, profile_errors=field_errors(error))
-        return self.redirect("/settings?saved=1", status_code=303)
+        self.flash("Your profile is saved.")
+        return self.redirect("/settings", status_code=303)
+
+
+class SettingsPrivacyHandler(SettingsPage, TokensHandler):
+    """``POST /settings/privacy``: whether new links are private (a box ticked, value 1, or not sent)."""
+
+    @web_authenticated
+    def post(self) -> Response:
+        ticked = self.get_argument("new_links_private", "") or ""
+        if ticked not in ("", "1"):
+            message = "Tick the box, or leave it empty."
+            return self._page(400, privacy_errors={"new_links_private": message})
+        set_new_links_private(self.store, self.current_user.id, bool(ticked))
+        self.flash(NEW_LINKS_SAID[bool(ticked)])
+        return self.redirect("/settings", status_code=303)
 
 
 class SettingsTokensHandler(SettingsPage, TokensHandler):

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from brubeck.auth import safe_next_url, web_authenticated
 from brubeck.responses import Response
 
+from .chat.departures import leave_every_chat
 from .login import check_login, too_many_attempts
 from .models import User, check_new_password, field_errors
 from .password_reset import PASSWORD_CHANGED, ResetPasswordHandler, ResetRequestHandler
@@ -220,7 +221,8 @@ class ChangeEmailHandler(AccountPage):
 
 class DeleteAccountHandler(AccountPage):
     """``POST /account/delete``: the password and the username typed again; then the account and everything
-    of it on every site are deleted, and its name is kept from new accounts for a while."""
+    of it on every site are deleted (it leaves every chat room at once; its messages stay), and its name is
+    kept from new accounts for a while."""
 
     @web_authenticated
     def post(self) -> Response:
@@ -231,6 +233,7 @@ class DeleteAccountHandler(AccountPage):
         if errors:
             return self.page(errors, 400, confirm=confirm)
         delete_account(self.store, self.current_user.id)
+        leave_every_chat(self.application.config.chat, self.current_user.id)
         self.delete_cookie(SESSION_COOKIE)
         self.current_user = None
         return self.redirect("/account/deleted", status_code=303)

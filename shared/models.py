@@ -79,7 +79,8 @@ def check_host(host: str) -> None:
 
 
 def _characters(count: object) -> str:
-    return f"{count} character{'' if count == 1 else 's'}"
+    shown = f"{count:,}" if isinstance(count, int) else count
+    return f"{shown} character{'' if count == 1 else 's'}"
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:
@@ -215,7 +216,7 @@ def normalize_url(raw: str) -> str:
         raise ValueError("links with a user name or password in them cannot be saved")
     normalized = urlunsplit((scheme_name, netloc, parts.path or "/", parts.query, parts.fragment))
     if len(normalized) > MAX_URL_LENGTH:
-        raise ValueError(f"use at most {MAX_URL_LENGTH} characters")
+        raise ValueError(f"use at most {MAX_URL_LENGTH:,} characters")
     return normalized
 
 

@@ -120,7 +120,8 @@ class LinksHandler(PageInfoCaller, ReaderEndpoint):
             },
             body=NewLink,
             description="Without a title, the link gets its page's title once the page fetcher has read it "
-            "(a moment later; meanwhile its title is empty).",
+            "(a moment later; meanwhile its title is empty). Without `private`, a new link follows your setting "
+            "`new_links_private` (GET /me).",
         ),
     }
 
@@ -164,7 +165,7 @@ class LinksHandler(PageInfoCaller, ReaderEndpoint):
     def post(self) -> Response:
         new = self.inputs(NewLink)
         try:
-            private = new.private if "private" in new.model_fields_set else None  # left out: kept
+            private = new.private if "private" in new.model_fields_set else None  # left out: kept, or the setting
             link, created = save_link(
                 self.store,
                 self.owner,
@@ -172,6 +173,8 @@ class LinksHandler(PageInfoCaller, ReaderEndpoint):
                 new.title,
                 new.tags,
                 private,
+                description=new.description,
+                default_private=private is None and get_profile(self.store, self.owner).new_links_private,
                 limit=self.application.config.links_per_account,
             )
         except ValidationError as error:
@@ -331,6 +334,7 @@ class MeHandler(ReaderEndpoint):
             location=profile.location,
             website=profile.website,
             avatar_url=avatar_url(profile),
+            new_links_private=profile.new_links_private,
             created_at=user.created_at,
         )
         return self.reply(200, me.model_dump())

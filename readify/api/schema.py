@@ -14,7 +14,7 @@ from shared.api import ApiUrl, Digits, Flag
 from shared.models import MAX_TITLE_LENGTH
 from shared.paging import CURSORS
 
-from ..models import ReadifyLink
+from ..models import MAX_DESCRIPTION_LENGTH, ReadifyLink
 from ..tags import EMOJI, MAX_TAG_LENGTH, MAX_TAGS, check_tag
 
 DEFAULT_LIMIT = 50
@@ -26,6 +26,10 @@ TAG_RULES = (
     f"a link has at most {MAX_TAGS} (duplicates count once)."
 )
 MS = "milliseconds since the epoch (UTC)"
+NOTES = (
+    "the reader's notes on the link (a bookmark file's description): plain text, line breaks kept; "
+    "on the public profile and its feed unless the link is private"
+)
 
 
 class Closed(BaseModel):
@@ -49,7 +53,7 @@ class Link(Closed):
     id: str = Field(pattern=LINK_ID)
     url: str
     title: str
-    description: str = Field(description="what a bookmark file imported with it said about it")
+    description: str = Field(description=NOTES)
     tags: list[str]
     liked: bool
     archived: bool
@@ -111,6 +115,9 @@ class Me(Closed):
     location: str
     website: str
     avatar_url: str = Field(description="the profile's picture, or the Gravatar of its email")
+    new_links_private: bool = Field(
+        description="your setting (on Readify's /settings): a link saved without `private` is private"
+    )
     created_at: int = Field(description=f"when the account was made, in {MS}")
 
 
@@ -191,14 +198,16 @@ Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=TAG_RULES)]
 
 
 class NewLink(Strict):
-    """A link to save; a URL saved already updates that link (its title if given, tags added, out of the
-    archive and the trash)."""
+    """A link to save; a URL saved already updates that link (its title and notes if given, tags added, out of
+    the archive and the trash)."""
 
     url: ApiUrl
     title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH, description=NOTES)
     tags: Tags = Field(default_factory=list)
     private: bool = Field(
-        default_factory=bool, description="left out: a new link is not private, a saved one keeps its flag"
+        default_factory=bool,
+        description="left out: a new link follows your setting new_links_private (GET /me), a saved one keeps its flag",
     )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.com/", "tags": ["news"]}]})
@@ -210,6 +219,7 @@ class LinkChanges(Strict):
     # Each left out is not changed (a factory's default is not part of the schema, and is never used).
     url: ApiUrl = Field(default_factory=str)
     title: str = Field(default_factory=str, max_length=MAX_TITLE_LENGTH)
+    description: str = Field(default_factory=str, max_length=MAX_DESCRIPTION_LENGTH, description=NOTES)
     tags: Tags = Field(default_factory=list)
     private: bool = Field(default_factory=bool)
     liked: bool = Field(default_factory=bool)
@@ -220,7 +230,7 @@ class LinkChanges(Strict):
     @model_validator(mode="after")
     def _something(self) -> LinkChanges:
         if not self.model_fields_set:
-            raise ValueError("send at least one of url, title, tags, private, liked, archived")
+            raise ValueError("send at least one of url, title, description, tags, private, liked, archived")
         return self
 
     def changes(self) -> dict[str, Any]:
@@ -244,7 +254,9 @@ class LinksQuery(Closed):
     """``GET /links``."""
 
     tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="only links carrying every one given")
-    q: str = Field(default="", max_length=MAX_SEARCH_LENGTH, description="words starting words of title, URL or tags")
+    q: str = Field(
+        default="", max_length=MAX_SEARCH_LENGTH, description="words starting words of title, URL, notes or tags"
+    )
     liked: Flag | None = Field(default=None, description="only liked (true) or not liked (false) links")
     archived: Flag | None = Field(default=None, description="only archived (true) or unarchived (false) links")
     since: Annotated[int, Digits(0)] | None = Field(

@@ -23,7 +23,7 @@ class ReadifyQuery:
     archived: bool | None = None
     private: bool | None = None
     tags: tuple[str, ...] = ()  # every tag must be on the link
-    words: tuple[str, ...] = ()  # every word must start a word of the title, the URL or a tag
+    words: tuple[str, ...] = ()  # every word must start a word of the title, URL, notes or a tag
     deleted_after: int | None = None  # with in_trash: only links put there after this time (ms)
 
 
@@ -41,8 +41,8 @@ class ReadifyLinks(Protocol):
         """Which of ``urls`` (normalised) the owner has saved, out of the trash."""
 
     def update(self, owner: str, link_id: str, changes: dict[str, Any]) -> ReadifyLink | None:
-        """Set fields (url, title, tags, liked, archived, private, deleted_at, updated_at) of the owner's
-        link; the updated link, None if the owner has none with that id; UrlTaken if the new URL is
+        """Set fields (url, title, description, tags, liked, archived, private, deleted_at, updated_at) of the
+        owner's link; the updated link, None if the owner has none with that id; UrlTaken if the new URL is
         another of the owner's links."""
 
     def find_urls(self, owner: str, urls: list[str]) -> list[ReadifyLink]:

@@ -17,6 +17,8 @@ from ..tags import replace_tag
 from .interfaces import ReadifyQuery
 
 FLAGS = ("liked", "archived", "private")
+SEARCHED = ("title", "url", "tags", "description")
+"""The fields a search looks in, as the SQLite store's full-text index does."""
 LINK_INDEXES: dict[str, list[Index]] = {
     "readify_links": [
         ([("owner", 1), ("url", 1)], {"unique": True}),
@@ -93,7 +95,7 @@ class MongoReadifyLinks:
         conditions += [{flag: getattr(query, flag)} for flag in FLAGS if getattr(query, flag) is not None]
         if query.tags:
             conditions.append({"tags": {"$all": list(query.tags)}})
-        conditions += [word_start(word, ("title", "url", "tags")) for word in query.words]
+        conditions += [word_start(word, SEARCHED) for word in query.words]
         conditions += after("created_at", query.before)
         documents = self.collection.find({"$and": conditions}).sort([("created_at", -1), ("_id", -1)])
         return [ReadifyLink.from_document(document) for document in documents.limit(query.limit)]

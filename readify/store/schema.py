@@ -103,6 +103,37 @@ SCHEMA = Schema(
         """
         ALTER TABLE readify_links ADD COLUMN description TEXT NOT NULL DEFAULT '';
         """,
+        # 5: the description is the reader's notes, searched like titles: the full-text index gets a column for
+        # it (FTS5 tables cannot add one: the index is made again from the links).
+        """
+        DROP TABLE readify_search;
+        CREATE VIRTUAL TABLE readify_search USING fts5 (
+            owner_token, title, url, tags, description, tokenize = 'unicode61'
+        );
+        INSERT INTO readify_search (rowid, owner_token, title, url, tags, description)
+            SELECT rowid, 'o' || hex(owner), title, url, (SELECT group_concat(value, ' ') FROM json_each(tags)),
+                   description
+            FROM readify_links;
+        DROP TRIGGER readify_links_insert;
+        CREATE TRIGGER readify_links_insert AFTER INSERT ON readify_links BEGIN
+            INSERT INTO readify_tags (owner, kept, tag, link_id, created_at)
+            SELECT new.owner, new.deleted_at IS NULL, value, new.id, new.created_at FROM json_each(new.tags);
+            INSERT INTO readify_search (rowid, owner_token, title, url, tags, description)
+            VALUES (new.rowid, 'o' || hex(new.owner), new.title, new.url,
+                    (SELECT group_concat(value, ' ') FROM json_each(new.tags)), new.description);
+        END;
+        DROP TRIGGER readify_links_search_update;
+        CREATE TRIGGER readify_links_search_update AFTER UPDATE OF title, url, tags, description ON readify_links
+        BEGIN
+            UPDATE readify_search SET title = new.title, url = new.url,
+                tags = (SELECT group_concat(value, ' ') FROM json_each(new.tags)), description = new.description
+            WHERE rowid = new.rowid;
+        END;
+        """,
+        # 6: whether a link saved without saying is private: on for every account, those made before too.
+        """
+        ALTER TABLE profiles ADD COLUMN new_links_private INTEGER NOT NULL DEFAULT 1;
+        """,
     ],
     legacy=[2, 3, 4],
 )

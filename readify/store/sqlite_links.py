@@ -28,6 +28,8 @@ COLUMNS = (
     "updated_at",
 )
 CHANGEABLE = frozenset(COLUMNS) - {"id", "owner", "created_at"}
+SEARCHED = "title url tags description"
+"""The columns of the full-text index a search looks in (a word may start a word of any of them)."""
 
 
 def _row(link: ReadifyLink) -> tuple[Any, ...]:
@@ -151,7 +153,7 @@ class SQLiteReadifyLinks:
             parameters.append(query.deleted_after)
         if query.words:
             conditions.append("l.rowid IN (SELECT rowid FROM readify_search WHERE readify_search MATCH ?)")
-            parameters.append(search_expression(query.owner, query.words, "title url tags"))
+            parameters.append(search_expression(query.owner, query.words, SEARCHED))
 
         def select(connection: sqlite3.Connection) -> list[Any]:
             if not query.tags:

@@ -15,6 +15,7 @@ COLUMNS = (
     "website",
     "email",
     "avatar_url",
+    "new_links_private",
     "created_at",
     "updated_at",
 )
@@ -26,7 +27,10 @@ class SQLiteProfiles:
 
     def get(self, owner: str) -> Profile | None:
         row = self.db.one(f"SELECT {', '.join(COLUMNS)} FROM profiles WHERE id = ?", (owner,))
-        return Profile.model_construct(**dict(zip(COLUMNS, row, strict=True))) if row else None
+        if row is None:
+            return None
+        values = dict(zip(COLUMNS, row, strict=True))
+        return Profile.model_construct(**{**values, "new_links_private": bool(values["new_links_private"])})
 
     def put(self, profile: Profile) -> None:
         sql = insert_sql("profiles", COLUMNS).replace("INSERT", "INSERT OR REPLACE", 1)

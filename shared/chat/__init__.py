@@ -5,4 +5,5 @@
 - :mod:`.presence`: who is in a room, refreshed by their polls; who left.
 - :mod:`.waiters`: one Redis subscription per process that answers the process's held polls, in bulk.
 - :mod:`.service`: :class:`~.service.Chat`, all of it on one Redis connection, and its housekeeping.
+- :mod:`.departures`: a deleted account leaves every room of every chat site at once.
 """

@@ -16,6 +16,10 @@ MAX_TEXT = 1000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but TAB and newline
 
 StreamId = tuple[int, int]
+CHAT_SITES = "chat-sites"
+"""A set of the namespace of every chat site on this Redis (each notes its own when someone joins a room), so
+that whatever must reach every site (an account deleted on any site of the suite) finds them; no namespace's
+key can be this one (theirs all have a colon)."""
 
 
 class BadInput(ValueError):

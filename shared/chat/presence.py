@@ -15,7 +15,7 @@ import redis
 
 from brubeck.timekeeping import curtime
 
-from .names import Keys
+from .names import CHAT_SITES, Keys
 
 TTL_MS = 60_000
 ROOMS_PER_ACCOUNT = 5
@@ -66,8 +66,13 @@ class Presence:
         pipe.zadd(self.keys.rooms, {room: now})
         pipe.zadd(self.keys.user_rooms(user), {room: now})
         pipe.pexpire(self.keys.user_rooms(user), 2 * self.ttl_ms)
+        pipe.sadd(CHAT_SITES, self.keys.namespace)
         added, *_ = pipe.execute()
         return bool(added)
+
+    def rooms_of(self, user: str) -> list[str]:
+        """The rooms ``user`` is in (seen there within twice ``ttl_ms``: those the sweep has not taken them out of)."""
+        return _names(self.client.zrange(self.keys.user_rooms(user), 0, -1))
 
     def overflow(self, user: str) -> list[str]:
         """The rooms ``user`` is in beyond ``rooms_per_account``, seen there least lately first."""

@@ -116,6 +116,15 @@ class Chat:
             if self.presence.forget(older, user):
                 self.messages.note(older, user, "left")
 
+    def remove_user(self, user: str) -> list[str]:
+        """Take ``user`` (whose account is gone) out of every room of this site now, each with a "left" line, and
+        forget what is kept of them but their messages (the rooms they are in, their rates); those rooms."""
+        left = [room for room in self.presence.rooms_of(user) if self.presence.forget(room, user)]
+        for room in left:
+            self.messages.note(room, user, "left")
+        self.client.delete(self.keys.user_rooms(user), self.keys.rate(user), self.keys.new_rooms(user))
+        return left
+
     def polled(self, room: str, user: str) -> None:
         """A poll of ``user`` in ``room``: it keeps them there if they joined, and never joins them."""
         self._start()

@@ -199,7 +199,7 @@ def test_saving_a_url_again_updates_the_link_instead_of_duplicating_it(alice, si
         ({"url": "http://"}, "url", "The URL needs a host name, like example.com."),
         ({"url": "https://example.com:99999/"}, "url", "The port is not a number between 0 and 65535."),
         ({"url": "https://user:pw@example.com/"}, "url", "Links with a user name or password in them cannot be saved."),
-        ({"url": "https://example.com/" + "a" * 2100}, "url", "Use at most 2048 characters."),
+        ({"url": "https://example.com/" + "a" * 2100}, "url", "Use at most 2,048 characters."),
         ({"url": "https://example.com/kept", "title": "x" * 501}, "title", "Use at most 500 characters."),
     ],
 )

@@ -18,14 +18,15 @@ from tests.support.pages import AccountActions, elements, follow_older, status_o
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITEM = re.compile(r'<li id="link-([0-9a-f]{24})"')
 TITLE = re.compile(r'<a class="title" href="[^"]*" rel="noopener noreferrer">([^<]*)</a>')
+NOTES = re.compile(r'<p class="notes">([^<]*)</p>')
 
 
 class ReadifyActions(AccountActions):
     """A Readify user's browser: its forms and buttons."""
 
-    def add(self, url: str, title: str = "", tags: str = "", private: bool = False) -> Any:
+    def add(self, url: str, title: str = "", tags: str = "", private: bool = False, notes: str = "") -> Any:
         """POST the add-a-link form."""
-        data = {"url": url, "title": title, "tags": tags, **({"private": "1"} if private else {})}
+        data = {"url": url, "title": title, "tags": tags, "description": notes, **({"private": "1"} if private else {})}
         return self.post_form("/add_item", data)
 
     def act(self, link_id: str, action: str, next_url: str = "/", form_url: str = "/") -> Any:
@@ -52,6 +53,11 @@ def titles(page: str) -> list[str]:
     return [unescape(title) for title in TITLE.findall(page)]
 
 
+def notes(page: str) -> list[str]:
+    """The notes shown with the links of a page, top to bottom (unescaped)."""
+    return [unescape(text) for text in NOTES.findall(page)]
+
+
 def buttons(page: str, link_id: str) -> list[str]:
     """The actions of one link's buttons on a page (like, archive, delete...)."""
     return re.findall(rf'action="/items/{link_id}/([a-z]+)"', page)
@@ -62,7 +68,7 @@ def tag_hrefs(page: str) -> list[str]:
 
 
 def feed_entries(xml: str) -> tuple[ElementTree.Element, list[dict[str, Any]]]:
-    """An Atom feed parsed: its root, and each entry's id, title, link, updated and tags."""
+    """An Atom feed parsed: its root, and each entry's id, title, link, updated, tags and summary."""
     root = ElementTree.fromstring(xml)
     assert root.tag == f"{ATOM}feed"
     entries = [
@@ -72,6 +78,7 @@ def feed_entries(xml: str) -> tuple[ElementTree.Element, list[dict[str, Any]]]:
             "href": entry.find(f"{ATOM}link").get("href"),  # type: ignore[union-attr]
             "updated": entry.findtext(f"{ATOM}updated"),
             "tags": [c.get("term") for c in entry.findall(f"{ATOM}category")],
+            "summary": entry.findtext(f"{ATOM}summary"),
         }
         for entry in root.findall(f"{ATOM}entry")
     ]

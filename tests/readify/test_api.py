@@ -279,7 +279,7 @@ def test_a_link_is_saved_read_listed_changed_and_deleted(alice, store):
         "updated_at",
     }
     assert (link["url"], link["title"], link["tags"]) == ("https://example.org/Read", "Worth reading", ["news", "py"])
-    assert (link["liked"], link["archived"], link["private"]) == (False, False, False)
+    assert (link["liked"], link["archived"], link["private"]) == (False, False, True)  # the setting: private
     assert curtime() - 60_000 < link["created_at"] == link["updated_at"] <= curtime()
     assert created.headers["Location"] == f"{SITE}/links/{link['id']}"
     assert alice.get(f"/links/{link['id']}").json() == link
@@ -314,11 +314,37 @@ def test_saving_a_saved_url_again_answers_that_link_updated(alice):
     assert (restored.status, restored.json()["id"]) == (200, first["id"])  # out of the trash again
 
 
+def test_a_new_link_without_private_follows_the_readers_setting(alice, store):
+    assert alice.get("/me").json()["new_links_private"] is True  # a new account's
+    assert save(alice, "https://example.com/a")["private"] is True
+    assert save(alice, "https://example.com/b", private=False)["private"] is False
+    profiles.set_new_links_private(store, "alice", False)
+    assert alice.get("/me").json()["new_links_private"] is False
+    assert save(alice, "https://example.com/c")["private"] is False
+    assert save(alice, "https://example.com/d", private=True)["private"] is True
+    again = alice.post("/links", json={"url": "https://example.com/a", "title": "A"})
+    assert (again.status, again.json()["private"]) == (200, True)  # a saved link keeps its own flag
+
+
 def test_saving_a_private_link_again_keeps_it_private_unless_told(alice):
     first = save(alice, "https://example.com/p", private=True)
     assert alice.post("/links", json={"url": "https://example.com/p", "tags": ["x"]}).json()["private"] is True
     assert alice.post("/links", json={"url": "https://example.com/p", "private": False}).json()["private"] is False
     assert alice.get(f"/links/{first['id']}").json()["private"] is False
+
+
+def test_notes_are_saved_changed_and_searched_with_their_line_breaks(alice, store):
+    link = save(alice, "https://example.com/n", title="Noted", description="First line\r\nsecond line\u200b ")
+    assert link["description"] == "First line\nsecond line"
+    assert [item["id"] for item in alice.get("/links?q=second+fir").json()["items"]] == [link["id"]]
+    changed = alice.patch(f"/links/{link['id']}", json={"description": "Other\n\nwords"})
+    assert changed.status == 200 and changed.json()["description"] == "Other\n\nwords"
+    assert alice.get("/links?q=second").json()["items"] == []
+    again = alice.post("/links", json={"url": "https://example.com/n", "title": "Renamed"})
+    assert again.json()["description"] == "Other\n\nwords"  # notes left out: kept
+    error = error_of(alice.patch(f"/links/{link['id']}", json={"description": "x" * 10_001}), 400, "description")
+    assert error["fields"]["description"] == "Use at most 10,000 characters."
+    assert [(item.title, item.description) for item in stored(store)] == [("Renamed", "Other\n\nwords")]
 
 
 def test_filters_tag_search_liked_and_archived(alice):
@@ -467,6 +493,8 @@ def test_renaming_or_removing_a_tag_touches_the_readers_own_links_only(alice, bo
         ({"url": 5}, "url"),
         ({"url": "https://e.com/", "title": "x" * 501}, "title"),
         ({"url": "https://e.com/", "title": None}, "title"),
+        ({"url": "https://e.com/", "description": "x" * 10_001}, "description"),
+        ({"url": "https://e.com/", "description": ["notes"]}, "description"),
         ({"url": "https://e.com/", "tags": "a, b"}, "tags"),
         ({"url": "https://e.com/", "tags": ["a/b"]}, "tags"),
         ({"url": "https://e.com/", "tags": ["x" * 51]}, "tags"),

@@ -1,5 +1,5 @@
 """What Readify's imports keep in the data layer, on both stores (SQLite, and MongoDB on mongomock): a batch of
-links with the changes to those saved before; and the migration that gives links a description.  The jobs'
+links with the changes to those saved before; and the migrations that give links a description, searched.  The jobs'
 records are tested in tests/shared/store/test_bookmark_jobs.py."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from readify.imports import BOOKMARKS
+from readify.links import list_links
 from readify.models import ReadifyLink
 from readify.store import LINKS, readify_links
 from readify.store.schema import SCHEMA
@@ -38,21 +39,39 @@ def test_a_batch_of_links_is_stored_with_the_changes_to_those_saved_before(store
     assert links.find_urls("bob", ["https://a.example/"]) == []
 
 
-def test_a_readify_file_of_version_3_gets_descriptions_and_keeps_its_links(tmp_path: Path) -> None:
-    path = tmp_path / "suite.sqlite3"
+def readify_file(folder: Path, version: int, link: str) -> Path:
+    """A store whose Readify tables are at ``version``, with one link of alice's (``link``: its row's values)."""
+    path = folder / "suite.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as connection:
-        for script in SCHEMA.migrations[:3]:
+        for script in SCHEMA.migrations[:version]:
             connection.executescript(script)
-        connection.execute("INSERT INTO schema_versions VALUES ('readify', 3)")
-        connection.execute(
-            "INSERT INTO readify_links VALUES ('l1', 'alice', 'https://example.com/', 'old', '[\"a\"]', 0, 0, 0,"
-            " NULL, 7, 7)"
-        )
+        connection.execute(f"INSERT INTO schema_versions VALUES ('readify', {version})")
+        connection.execute(f"INSERT INTO readify_links VALUES ({link})")
+    return path
+
+
+def test_a_readify_file_of_version_3_gets_descriptions_and_keeps_its_links(tmp_path: Path) -> None:
+    path = readify_file(tmp_path, 3, "'l1', 'alice', 'https://example.com/', 'old', '[\"a\"]', 0, 0, 0, NULL, 7, 7")
     store = SQLiteStore(path)
     try:
         (link,) = readify_links(store).find_urls("alice", ["https://example.com/"])
         assert (link.title, link.tags, link.description) == ("old", ["a"], "")
+    finally:
+        store.close()
+
+
+def test_a_readify_file_of_version_4_gets_its_notes_searched(tmp_path: Path) -> None:
+    row = "'l1', 'alice', 'https://example.com/', 'old', '[\"a\"]', 0, 0, 0, NULL, 7, 7, 'Imported notes'"
+    store = SQLiteStore(readify_file(tmp_path, 4, row))
+
+    def found(words: str) -> list[str]:
+        return [link.id for link in list_links(store, "alice", limit=5, search=words).items]
+
+    try:
+        assert found("old a example") == found("imported notes") == ["l1"]
+        readify_links(store).update("alice", "l1", {"description": "Changed"})
+        assert (found("imported"), found("changed")) == ([], ["l1"])
     finally:
         store.close()
 

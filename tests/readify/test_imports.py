@@ -18,6 +18,7 @@ from brubeck.timekeeping import curtime
 from readify.bookmarks import exported, save_bookmarks
 from readify.imports import BOOKMARKS, SITE
 from readify.models import ReadifyLink
+from readify.profiles import get_profile
 from readify.store import readify_links
 from shared.bookmarks import runner
 from shared.bookmarks.jobs import ImportJob
@@ -174,7 +175,8 @@ def test_chromium_titles_in_any_script_survive(store):
     assert links["https://developer.mozilla.org/ru/"].tags == ["dev-docs"]
 
 
-def test_pinboard_toread_private_and_descriptions_are_kept(store):
+def test_pinboard_toread_private_and_descriptions_are_kept_whatever_the_setting_for_new_links(store):
+    assert get_profile(store, "alice").new_links_private  # the file's own flags, never the setting
     imported(store, "alice", PINBOARD.encode())
     links = {link.url: link for link in links_of(store, "alice")}
     first, read, old = (

@@ -73,10 +73,13 @@ def test_the_profile_and_feed_show_public_links_only_and_others_cannot_touch_the
     assert len(bob.ids_on("/")) == 1 and len(alice.ids_on("/")) == 2
 
 
-def test_settings_save_the_profile_and_show_a_new_token_once(alice):
+def test_settings_save_the_profile_and_the_privacy_and_show_a_new_token_once(alice):
     bad = alice.post_form("/settings", {"website": "javascript:alert(1)"})
     assert bad.status_code == 400 and "Only http:// and https:// links can be saved." in bad.text
-    assert alice.post_form("/settings", {"location": "Lisbon"}).headers["Location"] == "/settings?saved=1"
+    assert alice.post_form("/settings", {"location": "Lisbon"}).headers["Location"] == "/settings"
+    assert "Your profile is saved." in alice.get("/settings").text
+    assert alice.post_form("/settings/privacy", {}, form_url="/settings").headers["Location"] == "/settings"
+    assert "New links are public now" in alice.get("/settings").text
     made = alice.post_form("/settings/tokens", {"name": "phone"}, form_url="/settings")
     assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
     [key] = NEW_KEY.findall(made.text)

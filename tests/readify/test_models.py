@@ -24,4 +24,4 @@ def test_profile_validation_and_views() -> None:
     assert errors_of(Profile, id="alice", owner="alice", display_name="x" * 81) == {
         "display_name": "Use at most 80 characters."
     }
-    assert errors_of(Profile, id="alice", owner="alice", bio="x" * 1001) == {"bio": "Use at most 1000 characters."}
+    assert errors_of(Profile, id="alice", owner="alice", bio="x" * 1001) == {"bio": "Use at most 1,000 characters."}

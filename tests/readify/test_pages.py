@@ -23,7 +23,7 @@ from readify.store import profiles as stored_profiles
 from readify.store import readify_links as stored_links
 from shared import tokens
 from shared.store import Store
-from tests.readify.pages import Reader, buttons, feed_entries, tag_hrefs, titles
+from tests.readify.pages import Reader, buttons, feed_entries, notes, tag_hrefs, titles
 from tests.support.pages import (
     NEW_KEY,
     PASSWORD,
@@ -34,6 +34,7 @@ from tests.support.pages import (
     elements,
     field_error,
     input_value,
+    text_box_value,
 )
 
 SITE = "http://readify.localhost:6767"
@@ -45,10 +46,10 @@ def saved(store: Store, owner: str = "alice") -> list[ReadifyLink]:
     return readify_links.list_links(store, owner, limit=500).items
 
 
-def add(reader: Reader, url: str, title: str = "", tags: str = "", private: bool = False) -> str:
+def add(reader: Reader, url: str, title: str = "", tags: str = "", private: bool = False, notes: str = "") -> str:
     """Add a link through the form; its id."""
     time.sleep(0.002)  # one a millisecond: lists are in the order of saving
-    response = reader.add(url, title, tags, private)
+    response = reader.add(url, title, tags, private, notes)
     assert (response.status, response.location) == (303, "/"), response.text
     return reader.ids_on("/")[0]
 
@@ -382,6 +383,39 @@ def test_the_edit_form_shows_the_link_and_saves_it(alice, store):
     assert (link.url, link.title, link.tags, link.private) == ("https://example.org/b", "New", ["three"], True)
 
 
+def test_notes_are_written_on_the_add_and_edit_forms_and_shown_with_their_line_breaks(alice, store):
+    form = alice.get("/add_item").text
+    assert '<label for="f-description">Notes (optional)</label>' in form
+    assert text_box_value(form, "description") == "" and 'maxlength="10000"' in form
+    link_id = add(alice, "https://example.com/a", "Noted", notes="Read <b>part two</b>\r\n\n  then \u202ethe rest ")
+    [link] = saved(store)
+    assert link.description == "Read <b>part two</b>\n\n  then the rest"
+    page = alice.get("/").text
+    assert notes(page) == [link.description]
+    assert '<p class="notes">Read &lt;b&gt;part two&lt;/b&gt;\n\n  then the rest</p>' in page  # escaped, lines kept
+    assert text_box_value(alice.get(f"/edit_item/{link_id}").text, "description") == link.description
+    assert [titles(alice.get(f"/?q={words}").text) for words in ("part+two", "rest", "art")] == [
+        ["Noted"],
+        ["Noted"],
+        [],
+    ]
+    edited = {"url": link.url, "title": "Noted", "description": "Second thoughts"}
+    assert alice.post_form(f"/edit_item/{link_id}", edited).status == 303
+    assert notes(alice.get("/").text) == ["Second thoughts"] and titles(alice.get("/?q=part").text) == []
+
+
+def test_notes_over_the_limit_are_refused_beside_their_box_and_nothing_is_saved(alice, store):
+    refused = alice.add("https://example.com/a", "Long", notes="x" * 10_001)
+    assert refused.status == 400
+    assert field_error(refused.text, "description") == "Use at most 10,000 characters."
+    assert text_box_value(refused.text, "description") == "x" * 10_001  # what was typed stays
+    assert saved(store) == []
+    link_id = add(alice, "https://example.com/a", "Short", notes="Kept")
+    too_long = alice.post_form(f"/edit_item/{link_id}", {"url": "https://example.com/a", "description": "y" * 10_001})
+    assert too_long.status == 400 and field_error(too_long.text, "description") == "Use at most 10,000 characters."
+    assert [link.description for link in saved(store)] == ["Kept"]
+
+
 def test_editing_onto_a_saved_url_or_with_bad_tags_is_refused_and_changes_nothing(alice, store):
     add(alice, "https://example.com/a", "A")
     second = add(alice, "https://example.com/b", "B")
@@ -456,9 +490,9 @@ def test_settings_save_the_profile_and_show_the_gravatar(alice, store):
         "avatar_url": "",
     }
     done = alice.post_form("/settings", fields)
-    assert (done.status, done.location) == (303, "/settings?saved=1")
-    shown = alice.get("/settings?saved=1").text
-    assert "Saved." in shown and input_value(shown, "website") == "https://alice.example/"
+    assert (done.status, done.location) == (303, "/settings")
+    shown = alice.get("/settings").text
+    assert flash_of(shown)[0] == "Your profile is saved." and input_value(shown, "website") == "https://alice.example/"
     digest = hashlib.sha256(b"alice@example.com").hexdigest()
     [avatar] = [img for img in elements(shown, "img") if img.get("class") == "avatar"]
     assert avatar["src"] == f"https://www.gravatar.com/avatar/{digest}?s=160&d=identicon"
@@ -489,8 +523,77 @@ def test_bad_profile_fields_are_refused_beside_the_field(alice, store, field, va
 
 def test_a_long_bio_is_refused_beside_its_box(alice, store):
     refused = alice.post_form("/settings", {"bio": "x" * 1001})
-    assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1000 characters.</p>' in refused.text
+    assert refused.status == 400 and '<p class="error" id="e-bio">Use at most 1,000 characters.</p>' in refused.text
     assert stored_profiles(store).get("alice") is None
+
+
+# -- settings: new links private or not -------------------------------------------------------------------
+
+
+def private_box(page: str) -> bool:
+    """Whether the add form's Private box is ticked."""
+    [box] = [attrs for attrs in elements(page, "input") if attrs.get("name") == "private"]
+    return "checked" in box
+
+
+def test_new_links_are_private_for_a_new_account_and_the_add_form_says_so(alice, store):
+    form = alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fa&title=A").text
+    assert private_box(form)  # the bookmarklet's form too
+    assert "Your settings say new links are private" in form and 'href="/settings#privacy"' in form
+    settings = alice.get("/settings").text
+    [box] = [attrs for attrs in elements(settings, "input") if attrs.get("name") == "new_links_private"]
+    assert "checked" in box
+    alice.add("https://example.com/a", "A", private=True)  # as the form sends it, ticked
+    assert [link.private for link in saved(store)] == [True]
+
+
+def test_the_setting_is_changed_on_the_settings_page_and_says_so(alice, store):
+    done = alice.post_form("/settings/privacy", {}, form_url="/settings")  # the box unticked
+    assert (done.status, done.location) == (303, "/settings")
+    page = alice.get("/settings").text
+    assert flash_of(page)[0] == (
+        "New links are public now: they show on your profile and its feed unless you tick Private."
+    )
+    assert stored_profiles(store).get("alice").new_links_private is False
+    form = alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fa").text
+    assert not private_box(form) and "Your settings say new links are public" in form
+    alice.post_form("/settings", {"display_name": "Alice"})  # the profile form keeps the setting
+    assert stored_profiles(store).get("alice").new_links_private is False
+    alice.post_form("/settings/privacy", {"new_links_private": "1"}, form_url="/settings")
+    assert flash_of(alice.get("/settings").text)[0].startswith("New links are private now")
+    assert stored_profiles(store).get("alice").display_name == "Alice"  # and the setting keeps the profile
+
+
+def test_a_bad_setting_is_refused_beside_its_box_and_changes_nothing(alice, visitor, store):
+    refused = alice.post_form("/settings/privacy", {"new_links_private": "yes"}, form_url="/settings")
+    assert refused.status == 400
+    assert '<p class="error check-hint" id="e-new_links_private">Tick the box, or leave it empty.</p>' in refused.text
+    assert stored_profiles(store).get("alice") is None
+    assert alice.post("/settings/privacy", data={}).status == 403  # no CSRF token
+    assert visitor.post_form("/settings/privacy", {}, form_url="/login").location == "/login"
+
+
+def test_a_saved_url_opens_the_form_with_its_own_flag_not_the_setting(alice, store):
+    add(alice, "https://example.com/public", "Public")  # the box unticked
+    add(alice, "https://example.com/private", "Private", private=True)
+    alice.post_form("/settings/privacy", {}, form_url="/settings")
+    assert not private_box(alice.get("/add_item?url=https%3A%2F%2Fexample.com%2Fpublic").text)
+    assert private_box(alice.get("/add_item?url=example.com/private").text)
+    assert not private_box(alice.get("/add_item?url=javascript%3Aalert(1)").text)  # no URL: the setting
+
+
+def test_saving_from_a_profile_follows_the_visitors_setting(alice, signed_up, store):
+    add(alice, "https://example.com/one", "One")
+    add(alice, "https://example.com/two", "Two")
+    bob = signed_up("bob")
+    page = bob.get("/alice").text
+    assert [a["value"] for a in elements(page, "input") if a.get("name") == "private"] == ["1", "1"]
+    form = {"url": "https://example.com/one", "title": "One", "private": "1"}
+    assert bob.post_form("/add_item", form, form_url="/alice").status == 303
+    bob.post_form("/settings/privacy", {}, form_url="/settings")
+    assert [a for a in elements(bob.get("/alice").text, "input") if a.get("name") == "private"] == []
+    bob.post_form("/add_item", {"url": "https://example.com/two", "title": "Two"}, form_url="/alice")
+    assert {link.title: link.private for link in saved(store, "bob")} == {"One": True, "Two": False}
 
 
 def test_api_tokens_are_made_with_a_label_shown_once_and_revoked(alice, store):
@@ -533,11 +636,13 @@ def test_the_profile_shows_the_person_and_public_links_only(alice, visitor, stor
     add(alice, "https://example.com/private", "Private one", "news", private=True)
     trashed = add(alice, "https://example.com/trashed", "Trashed one", "news")
     alice.act(trashed, "delete")
-    archived = add(alice, "https://example.com/archived", "Archived one")
+    archived = add(alice, "https://example.com/archived", "Archived one", notes="Worth\nit")
     alice.act(archived, "archive")
+    add(alice, "https://example.com/secret", "Secret one", private=True, notes="Not for you")
     page = visitor.get("/alice")
     assert page.status == 200
     assert titles(page.text) == ["Archived one", "Public one"]
+    assert notes(page.text) == ["Worth\nit"]  # a public link's notes; never a private one's
     for shown in ("Alice A.", "Reads.", "Lisbon", 'href="https://alice.example/"', 'href="/alice/feed"'):
         assert shown in page.text
     assert "Save to my Readify" not in page.text  # not signed in
@@ -593,8 +698,8 @@ def test_the_profile_pages_its_links(alice, visitor, store):
 
 def test_the_feed_is_atom_of_the_public_links(alice, visitor):
     alice.post_form("/settings", {"display_name": "Alice A."})
-    add(alice, "https://example.com/public", XSS, "news, python")
-    add(alice, "https://example.com/private", "Private one", private=True)
+    add(alice, "https://example.com/public", XSS, "news, python", notes=f"One\n{XSS}")
+    add(alice, "https://example.com/private", "Private one", private=True, notes="Private notes")
     response = visitor.get("/alice/feed")
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
@@ -609,6 +714,7 @@ def test_the_feed_is_atom_of_the_public_links(alice, visitor):
         entry["title"] == XSS and entry["href"] == "https://example.com/public"
     )  # escaped in the XML, read back whole
     assert entry["tags"] == ["news", "python"] and entry["id"].startswith(f"{SITE}/alice/links/")
+    assert entry["summary"] == f"One\n{XSS}" and "Private notes" not in response.text
     assert "<script>" not in response.text
     assert [e["title"] for e in feed_entries(visitor.get("/alice/feed?tag=python").text)[1]] == [XSS]
     assert visitor.get("/nobody/feed").status == 404
@@ -636,7 +742,7 @@ def test_control_characters_are_dropped_from_titles_and_the_profile(alice, store
 
 def test_what_was_typed_is_escaped_on_every_page(alice, signed_up, visitor):
     alice.post_form("/settings", {"display_name": XSS, "bio": XSS, "location": XSS})
-    link_id = add(alice, "https://example.com/x", XSS, "ok")
+    link_id = add(alice, "https://example.com/x", XSS, "ok", notes=XSS)
     for page in ("/", f"/edit_item/{link_id}", "/settings"):
         assert_escaped(alice.get(page).text)
     assert_escaped(visitor.get("/alice").text)

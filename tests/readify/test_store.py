@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -41,7 +42,7 @@ def store(either_store: Store) -> Store:
     return either_store
 
 
-def save(store: Store, url: str, title: str = "", tags: str = "", owner: str = "alice", **kwargs: bool) -> ReadifyLink:
+def save(store: Store, url: str, title: str = "", tags: str = "", owner: str = "alice", **kwargs: Any) -> ReadifyLink:
     time.sleep(0.002)  # one link a millisecond: the lists' order is the order of saving
     link, created = readify_links.save_link(store, owner, url, title, tags, **kwargs)
     assert created
@@ -167,9 +168,9 @@ def test_bad_fields_save_nothing(store: Store) -> None:
 
 def test_edit_changes_the_fields_and_only_the_owners_link(store: Store) -> None:
     link = save(store, "https://example.com/a", "Old", "x")
-    assert readify_links.edit_link(store, "bob", link.id, "https://bob.example/", "Bob's", "", False) is None
+    assert readify_links.edit_link(store, "bob", link.id, "https://bob.example/", "Bob's", "", False, "") is None
     assert readify_links.get_link(store, "alice", link.id) == link
-    edited = readify_links.edit_link(store, "alice", link.id, "example.org/b", "New", "y, z", True)
+    edited = readify_links.edit_link(store, "alice", link.id, "example.org/b", "New", "y, z", True, "")
     assert edited is not None
     assert (edited.url, edited.title, edited.tags, edited.private) == ("https://example.org/b", "New", ["y", "z"], True)
     assert edited.created_at == link.created_at and edited.updated_at >= link.updated_at
@@ -180,11 +181,11 @@ def test_edit_onto_another_saved_url_is_refused_and_changes_nothing(store: Store
     first = save(store, "https://example.com/a", "A")
     second = save(store, "https://example.com/b", "B")
     with pytest.raises(AlreadySaved) as refused:
-        readify_links.edit_link(store, "alice", second.id, "https://example.com/a", "B2", "", False)
+        readify_links.edit_link(store, "alice", second.id, "https://example.com/a", "B2", "", False, "")
     assert refused.value.link == first
     assert readify_links.get_link(store, "alice", second.id) == second
     with pytest.raises(ValidationError):
-        readify_links.edit_link(store, "alice", second.id, "https://example.com/b", "B", "bad/tag", False)
+        readify_links.edit_link(store, "alice", second.id, "https://example.com/b", "B", "bad/tag", False, "")
     assert readify_links.get_link(store, "alice", second.id) == second
 
 
@@ -376,9 +377,37 @@ def test_search_matches_word_starts_in_titles_urls_and_tags(store: Store, search
 
 def test_search_follows_edits_of_titles_and_tags(store: Store) -> None:
     link = save(store, "https://example.com/a", "Old name", "first")
-    readify_links.edit_link(store, "alice", link.id, link.url, "New name", "second", False)
+    readify_links.edit_link(store, "alice", link.id, link.url, "New name", "second", False, "")
     assert listed(store, search="old") == listed(store, search="first") == []
     assert listed(store, search="new second") == ["New name"]
+
+
+def test_notes_keep_their_line_breaks_and_are_searched_like_titles(store: Store) -> None:
+    notes = "Read the second part\r\n\u200bagain  \n\n— later, with coffee  "
+    link, _ = readify_links.save_link(store, "alice", "https://example.com/a", "Title", description=notes)
+    assert link.description == "Read the second part\nagain  \n\n— later, with coffee"
+    save(store, "https://bob.example/", "Bob's", owner="bob", description="coffee")
+    assert listed(store, search="coff") == listed(store, search="second again") == ["Title"]
+    assert listed(store, search="econd") == listed(store, owner="bob", search="again") == []
+    readify_links.edit_link(store, "alice", link.id, link.url, "Title", "", False, "Tea instead")
+    assert listed(store, search="coffee") == [] and listed(store, search="tea") == ["Title"]
+    kept, _ = readify_links.save_link(store, "alice", "https://example.com/a", "Again")  # no notes given: kept
+    assert kept.description == "Tea instead"
+    replaced, _ = readify_links.save_link(store, "alice", "https://example.com/a", description="New notes")
+    assert (replaced.title, replaced.description) == ("Again", "New notes")
+    with pytest.raises(ValidationError) as refused:
+        readify_links.save_link(store, "alice", "https://example.com/b", description="x" * 10_001)
+    assert field_errors(refused.value) == {"description": "Use at most 10,000 characters."}
+    assert stored_links(store).count("alice") == 1
+
+
+def test_the_page_fetcher_never_replaces_the_readers_notes(store: Store) -> None:
+    mine = save(store, "https://example.com/a", description="Mine")
+    bare = save(store, "https://example.com/b")
+    fetched = readify_links.page_info_fetched
+    assert fetched(store, "alice", mine.id, mine.url, "Page", "The page's", replace=True).description == "Mine"
+    assert fetched(store, "alice", bare.id, bare.url, "Page", "The page's", replace=False).description == "The page's"
+    assert fetched(store, "alice", mine.id, mine.url, "", "Other", replace=True) is None  # nothing to give
 
 
 def test_the_profile_lists_links_neither_private_nor_in_the_trash(store: Store) -> None:
@@ -453,11 +482,46 @@ def test_a_profile_is_saved_whole_and_read_back(store: Store) -> None:
     assert profiles.get_profile(store, "bob").display_name == ""
 
 
+def test_the_setting_for_new_links_is_on_until_turned_off_and_kept_apart_from_the_profile(store: Store) -> None:
+    assert profiles.get_profile(store, "alice").new_links_private is True  # a new account's, saved or not
+    off = profiles.set_new_links_private(store, "alice", False)
+    assert profiles.get_profile(store, "alice") == off and off.new_links_private is False
+    saved = profiles.save_profile(store, "alice", {"display_name": "Alice"})
+    assert (saved.new_links_private, saved.created_at) == (False, off.created_at)
+    on = profiles.set_new_links_private(store, "alice", True)
+    assert (on.display_name, on.new_links_private) == ("Alice", True)
+    assert profiles.get_profile(store, "bob").new_links_private is True
+
+
+def test_a_new_link_follows_the_default_only_when_no_flag_is_given(store: Store) -> None:
+    assert save(store, "https://example.com/a", private=None, default_private=True).private is True
+    assert save(store, "https://example.com/b", private=False, default_private=True).private is False
+    assert save(store, "https://example.com/c", private=None).private is False
+    again, _ = readify_links.save_link(store, "alice", "https://example.com/b", private=None, default_private=True)
+    assert again.private is False  # a saved link keeps its own
+
+
+def test_profiles_saved_before_the_setting_get_it_on(tmp_path: Path) -> None:
+    path = tmp_path / "suite.sqlite3"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as connection:
+        for script in SCHEMA.migrations[:5]:
+            connection.executescript(script)
+        connection.execute("INSERT INTO schema_versions VALUES ('readify', 5)")
+        connection.execute("INSERT INTO profiles VALUES ('alice', 'alice', 'Alice', '', '', '', NULL, '', 1, 2)")
+    store = SQLiteStore(path)
+    try:
+        profile = profiles.get_profile(store, "alice")
+        assert (profile.display_name, profile.new_links_private, profile.created_at) == ("Alice", True, 1)
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("display_name", "x" * 81, "Use at most 80 characters."),
-        ("bio", "x" * 1001, "Use at most 1000 characters."),
+        ("bio", "x" * 1001, "Use at most 1,000 characters."),
         ("location", "x" * 101, "Use at most 100 characters."),
         ("website", "javascript:alert(1)", "Only http:// and https:// links can be saved."),
         ("avatar_url", "http://pics.example/me.png", "Use an https:// address for the picture."),

@@ -1,9 +1,16 @@
 """The account page every site has (shared/accounts.py), in this process on the shared accounts' app: change
-the password (every other session ends), change the email, delete the account; each needs the password."""
+the password (every other session ends), change the email, delete the account (and with it its presence in
+every chat room, on a real Redis); each needs the password."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+
+from shared.chat.service import Chat
 from shared.store import Store
+from tests.support.apps import accounts_app
+from tests.support.inprocess import AccountBrowser, settings_for
 from tests.support.pages import PASSWORD, field_error
 
 NEW_PASSWORD = "a new and longer one"
@@ -55,7 +62,7 @@ def test_the_email_changes_with_the_password_and_is_checked(alice, store: Store)
     assert store.users.get("alice").email is None
 
 
-def test_deleting_the_account_needs_its_name_and_password_then_leaves_nothing(alice, browser, store: Store):
+def test_deleting_the_account_needs_its_name_and_password_then_leaves_nothing(alice, browser, store: Store, caplog):
     alice.new_token()
     unconfirmed = alice.post_form(
         "/account/delete", {"confirm": "bob", "delete_password": PASSWORD}, form_url="/account"
@@ -63,11 +70,28 @@ def test_deleting_the_account_needs_its_name_and_password_then_leaves_nothing(al
     assert unconfirmed.status == 400 and field_error(unconfirmed.text, "confirm") == "Type your username to confirm."
     wrong = alice.post_form("/account/delete", {"confirm": "alice", "delete_password": "nope"}, form_url="/account")
     assert wrong.status == 400 and store.users.get("alice") is not None
-    gone = alice.post_form("/account/delete", {"confirm": "Alice", "delete_password": PASSWORD}, form_url="/account")
-    assert (gone.status, gone.location) == (303, "/account/deleted")
+    with caplog.at_level(logging.WARNING, logger="shared.chat"):
+        gone = alice.post_form(
+            "/account/delete", {"confirm": "Alice", "delete_password": PASSWORD}, form_url="/account"
+        )
+    assert (gone.status, gone.location) == (303, "/account/deleted")  # no Redis answers here: deleted all the same
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["alice is not taken out of the chat rooms"]
     assert "Your account is deleted" in alice.get("/account/deleted").text
     assert store.users.get("alice") is None and store.tokens.for_owner("alice") == []
     assert alice.get("/tokens").status == 302
     again = browser()
     taken = again.post_form("/create", {"username": "alice", "password": PASSWORD})
     assert taken.status == 409  # the name is kept from new accounts for a while
+
+
+def test_deleting_the_account_takes_it_out_of_every_chat_room_at_once(tmp_path, store: Store, chat: Chat, redis_url):
+    app = accounts_app.create_app(settings_for(tmp_path, {"REDIS_URL": redis_url}), store)
+    name = f"gone{uuid.uuid4().hex[:8]}"  # the tests share a Redis
+    leaver = AccountBrowser(app)
+    leaver.sign_up(name)
+    chat.join("room", name)
+    chat.join("room", "stays")
+    data = {"confirm": name, "delete_password": PASSWORD}
+    assert leaver.post_form("/account/delete", data, form_url="/account").location == "/account/deleted"
+    assert chat.presence.listeners("room") == ["stays"]  # at once, not after the presence's minute
+    assert [(m.type, m.user) for m in chat.messages.latest("room").messages][-1] == ("left", name)

@@ -179,7 +179,7 @@ def test_normalize_url_good(raw: str, normalized: str) -> None:
         ("http://.example.com", "the URL needs a host name, like example.com"),
         ("http://a..b", "the URL needs a host name, like example.com"),
         ("http://example.com:99999/", "the port is not a number between 0 and 65535"),
-        ("https://example.com/" + "a" * MAX_URL_LENGTH, f"use at most {MAX_URL_LENGTH} characters"),
+        ("https://example.com/" + "a" * MAX_URL_LENGTH, f"use at most {MAX_URL_LENGTH:,} characters"),
     ],
 )
 def test_normalize_url_bad(raw: str, problem: str) -> None:

@@ -6,6 +6,7 @@ tag, a chat room), found by the routes each site has (``PAGES``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -95,6 +96,8 @@ def test_no_page_of_any_site_has_a_serious_accessibility_violation(chromium, sui
             page.goto("/add_item")
             page.get_by_label("URL").fill("https://example.com/a")
             page.get_by_label("Tags (optional)").fill("news")
+            page.get_by_label("Notes (optional)").fill("Two lines\nof notes")
+            page.get_by_label(re.compile("^Private")).uncheck()  # on the public page too
             page.get_by_role("button", name="Save").click()
             link = page.locator("ol.links li").first.get_attribute("id").removeprefix("link-")
         for path in SIGNED_IN[module]:

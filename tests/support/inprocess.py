@@ -23,6 +23,7 @@ from shared.settings import Settings
 from shared.store import Store, open_store
 from tests.support.apps import accounts_app
 from tests.support.pages import AccountActions
+from tests.support.servers import NO_REDIS
 
 COOKIE_SECRET = "in-process-test-secret"
 
@@ -30,8 +31,10 @@ COOKIE_SECRET = "in-process-test-secret"
 def settings_for(data_dir: Path, environ: dict[str, str] | None = None, **changes: Any) -> Settings:
     """The suite's settings as ``environ`` (nothing but what it says) makes them, with a known cookie secret
     and service passphrase, and data in ``data_dir``, then ``changes`` to fields.  No service is called
-    unless ``changes`` has ``services``: a test in this process must not reach a suite running here."""
+    unless ``changes`` has ``services``, and no Redis answers unless ``environ`` has ``REDIS_URL``: a test in
+    this process must not reach a suite running here."""
     given = {"COOKIE_SECRET": COOKIE_SECRET, "SERVICE_PASSPHRASE": "test", "SUITE_DATA_DIR": str(data_dir)}
+    given["REDIS_URL"] = NO_REDIS
     given.update(environ or {})
     return replace(from_env(given), **{"services": {}, **changes})
 

@@ -126,16 +126,23 @@ def input_value(page: str, name: str) -> str:
     return matches[0]
 
 
+def text_box_value(page: str, name: str) -> str:
+    """What a form's box of text (``<textarea>``) shows (unescaped)."""
+    matches = re.findall(rf'<textarea id="f-{name}" name="{name}"[^>]*>([^<]*)</textarea>', page)
+    assert len(matches) == 1, f"{len(matches)} text boxes named {name!r}"
+    return unescape(matches[0])
+
+
 def field_error(page: str, name: str) -> str | None:
-    """The message shown right under the form input ``name``, or None.
+    """The message shown right under the form input (or box of text) ``name``, or None.
 
     The message must sit in the field's own block, tied to the input by
     ``aria-describedby``, as shared/templates/forms.html renders it.
     """
     found = re.search(
         rf'<div class="field has-error">\s*<label for="f-{name}">[^<]*</label>\s*'
-        rf'<input id="f-{name}" name="{name}"[^>]* aria-invalid="true" aria-describedby="e-{name}">\s*'
-        rf'<p class="error" id="e-{name}">([^<]*)</p>',
+        rf'<(?:input|textarea) id="f-{name}" name="{name}"[^>]* aria-invalid="true" aria-describedby="e-{name}">'
+        rf'(?:[^<]*</textarea>)?\s*<p class="error" id="e-{name}">([^<]*)</p>',
         page,
     )
     return unescape(found.group(1)) if found else None

@@ -26,7 +26,7 @@ from conf.bringup import SERVER_UUID
 from conf.sites import SERVICES, SITES
 from tests.support.bringup import HANDLER_PORTS
 from tests.support.clients import SiteClient
-from tests.support.servers import ROOT, require_binary
+from tests.support.servers import NO_REDIS, ROOT, require_binary
 
 START_TIMEOUT_S = 30
 HOSTS = {
@@ -92,6 +92,7 @@ def _environment(port: int, data_dir: Path, workdir: Path) -> dict[str, str]:
         MONGREL2_CHROOT=str(workdir),
         BRUBECK_BCRYPT_ROUNDS="4",
         LOG_LEVEL="WARNING",
+        REDIS_URL=NO_REDIS,  # unless the test gives one
     )
     return env
 

@@ -32,6 +32,9 @@ from brubeck.testing import Mongrel2Server, free_port, single_handler_config, wa
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+NO_REDIS = "redis://127.0.0.1:1/0"
+"""A Redis address where none answers: what a test's sites get unless it gives them a Redis of its own, so that
+nothing they do (an account's deletion leaves the chat rooms) reaches a suite running on this machine."""
 
 
 def require_binary(name: str, package: str) -> None:
@@ -200,6 +203,7 @@ def site(mongrel2: Mongrel2s, tmp_path: Path) -> Callable[..., Endpoint]:
             "MONGREL2_CHROOT": str(endpoint.server.workdir),  # where this Mongrel2 stores large bodies
             "BRUBECK_BCRYPT_ROUNDS": "4",
             "LOG_LEVEL": "WARNING",
+            "REDIS_URL": NO_REDIS,
             **(env or {}),
         }
         endpoint.start_app(["-m", module or name], env=settings_env, ready_path="/login")
