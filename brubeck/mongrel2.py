@@ -64,7 +64,6 @@ from .types import Application
 log = logging.getLogger("brubeck.connections")
 
 MAX_IDS_PER_REPLY = 128
-ONLY_MONGREL2_KEYS = ("URI", "PATTERN", "FRAGMENT")  # Mongrel2's keys a Request does not keep
 UPLOAD_START = "x-mongrel2-upload-start"
 UPLOAD_DONE = "x-mongrel2-upload-done"
 MAX_UPLOAD_SIZE = 64 * 1024 * 1024
@@ -147,21 +146,17 @@ def _header_value(value: object) -> str:
 
 def parse_request(message: bytes) -> Request:
     """The request in one message from Mongrel2 (raises :class:`FrameError` on garbage)."""
-    sender, conn_id, frame_path, raw, body = split_frame(message)
-    headers: dict[str, Any] = raw.copy()
-    for value in raw.values():
+    sender, conn_id, frame_path, headers, body = split_frame(message)  # headers: a dict made for this request
+    for value in headers.values():
         if value.__class__ is not str:  # rare: a repeated header arrives as a list
-            headers = {k: _header_value(v) for k, v in raw.items()}
+            headers = {k: _header_value(v) for k, v in headers.items()}
             break
     pop = headers.pop
     method, path, query = pop("METHOD", "GET"), pop("PATH", frame_path), pop("QUERY", "")
     version, scheme, remote = pop("VERSION", "HTTP/1.1"), pop("URL_SCHEME", "http"), pop("REMOTE_ADDR", "")
-    for key in ONLY_MONGREL2_KEYS:
-        pop(key, None)
-    for key in headers:
-        if key.isupper():  # rare: a key of Mongrel2's that is not known here
-            headers = {k: v for k, v in headers.items() if not k.isupper()}
-            break
+    pop("URI", None), pop("PATTERN", None), pop("FRAGMENT", None)  # Mongrel2's, not kept
+    if any(map(str.isupper, headers)):  # rare: a key of Mongrel2's that is not known here
+        headers = {k: v for k, v in headers.items() if not k.isupper()}
     return Request.from_parts(
         method,
         unquote(path) if "%" in path else path,
