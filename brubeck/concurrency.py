@@ -10,8 +10,9 @@ itself does is cooperative).  Import ``brubeck`` before other modules, so that
 they see the patched library.
 
 Everything else in the framework imports ``spawn``, ``sleep``, ``Event``,
-``call_soon``, ``on_signal``, ``run_in_thread``, ``wait_readable`` and ``ReusingSpawner``
-from here (and :mod:`brubeck.wsgi` its WSGI server, by ``NAME``).  ``zmq`` is the library's green pyzmq, for
+``call_soon``, ``on_signal``, ``run_in_thread``, ``wait_readable``, ``current``,
+``watch_switches`` and ``ReusingSpawner`` from here (and :mod:`brubeck.wsgi`
+its WSGI server, by ``NAME``).  ``zmq`` is the library's green pyzmq, for
 applications' own ZeroMQ sockets (services); ``Mongrel2Connection`` uses
 plain pyzmq sockets and waits on them through ``wait_readable``, which costs
 less per message.
@@ -25,17 +26,21 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+import greenlet
+
 __all__ = [
     "MONKEY_PATCHED",
     "NAME",
     "Event",
     "ReusingSpawner",
     "call_soon",
+    "current",
     "on_signal",
     "run_in_thread",
     "sleep",
     "spawn",
     "wait_readable",
+    "watch_switches",
     "zmq",
 ]
 
@@ -152,6 +157,45 @@ elif NAME == "eventlet":
 
 else:
     raise ImportError(f"BRUBECK_CONCURRENCY must be 'gevent' or 'eventlet', not {NAME!r}")
+
+
+current = greenlet.getcurrent
+"""The greenlet running now (both libraries' greenlets are greenlet's)."""
+
+_switch_watchers: list[Callable[[Any], None]] = []
+_previous_trace: Any = None
+
+
+def watch_switches(watcher: Callable[[Any], None]) -> Callable[[], None]:
+    """Call ``watcher(origin)`` each time a greenlet of this thread gives up control (``origin``: that
+    greenlet), as it switches to the hub or to another greenlet; returns the function that stops it.
+
+    Both libraries run on greenlets, so this is greenlet's own trace hook (a tracer set before, such as
+    gevent's monitor thread's, is called too).  A watcher is called on every switch: it must be quick, and
+    must not switch (scheduling a greenlet to run, as ``spawn`` does, is fine).
+    """
+    global _previous_trace
+    if not _switch_watchers:
+        _previous_trace = greenlet.settrace(_trace)
+    _switch_watchers.append(watcher)
+
+    def stop() -> None:
+        global _previous_trace
+        _switch_watchers.remove(watcher)
+        if not _switch_watchers:
+            greenlet.settrace(_previous_trace)
+            _previous_trace = None
+
+    return stop
+
+
+def _trace(event: str, args: tuple[Any, Any]) -> None:
+    if event == "switch" or event == "throw":
+        origin = args[0]
+        for watcher in _switch_watchers:
+            watcher(origin)
+    if _previous_trace is not None:
+        _previous_trace(event, args)
 
 
 class ReusingSpawner:

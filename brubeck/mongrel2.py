@@ -49,7 +49,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
@@ -101,7 +101,7 @@ class FrameError(ValueError):
         self.conn_id = conn_id
 
 
-def split_frame(message: bytes) -> tuple[str, str, str, dict[str, object], bytes]:
+def split_frame(message: bytes) -> tuple[str, str, str, dict[str, Any], bytes]:
     """``(sender, conn_id, path, headers, body)`` of one request frame; :class:`FrameError` on garbage."""
     try:
         raw_sender, raw_conn_id, raw_path, rest = message.split(b" ", 3)
@@ -231,35 +231,16 @@ def reply_frames(sender: str, conn_ids: Iterable[str | int], payload: bytes) -> 
     ]
 
 
-class _CountingSpawner(concurrency.ReusingSpawner):
-    """A :class:`~brubeck.concurrency.ReusingSpawner` that knows how many calls are running.
-
-    It counts greenlets as they start and end, not calls, so the cost per call is unchanged.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._greenlets = 0
-
-    @property
-    def running(self) -> int:
-        """Calls handed out and not finished (once their greenlets have started)."""
-        return self._greenlets - self._idle
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self._greenlets += 1
-        try:
-            super()._run(fn, args)
-        finally:
-            self._greenlets -= 1
-
-
 class Mongrel2Connection:
     """Mongrel2's ZeroMQ pair: PULL requests from ``pull_addr`` (Mongrel2's
     ``send_spec``), PUB replies to ``pub_addr`` (its ``recv_spec``).
 
-    Each request is handled in its own greenlet (finished greenlets are
-    reused: see :class:`~brubeck.concurrency.ReusingSpawner`).
+    Requests are answered one after another in the greenlet that receives
+    them, and a request that blocks (waits for a database, Redis, a timer)
+    keeps that greenlet: the receiving goes on in another one at once (seen
+    through :func:`~brubeck.concurrency.watch_switches`; greenlets are reused:
+    see :class:`~brubeck.concurrency.ReusingSpawner`).  So a request that does
+    not block costs no greenlet switch, and one that does holds back no other.
 
     The sockets are plain pyzmq sockets, not the coroutine library's green
     ones, which cost several times more per message: a PUB socket never
@@ -268,11 +249,12 @@ class Mongrel2Connection:
     The reply socket connects first, and the PULL socket only once Mongrel2
     has subscribed to it (see the module's notes on restarts).
 
-    Messages are taken in batches: everything queued (up to
-    :attr:`BATCH`) is handed to greenlets, which then run before the next
-    batch; none while :attr:`MAX_RUNNING` requests run.  Replies made while they run are queued and published together
-    once they are done, so ZeroMQ's I/O thread (and Mongrel2) wake once per
-    batch rather than once per reply; a reply made more than
+    Messages are taken in batches: everything queued, up to :attr:`BATCH`,
+    before the greenlets that are ready (blocked requests whose wait ended)
+    get to run; none while :attr:`MAX_RUNNING` requests run.  Replies are
+    queued and published together once the batch is done, so ZeroMQ's I/O
+    thread (and Mongrel2) wake once per batch rather than once per reply; a
+    reply made more than
     :attr:`MAX_REPLY_DELAY` seconds after the oldest queued one sends the
     queue at once, so slow handlers in a batch do not hold back the replies
     of quick ones for long.
@@ -292,13 +274,14 @@ class Mongrel2Connection:
     ``max_upload_size`` bytes is read, whatever a route allows.
     """
 
-    #: The most messages handed out before the waiting greenlets get to run.
+    #: The most messages answered before the greenlets that are ready get to run.
     BATCH = 64
-    #: The most requests running at once (held ones are not running).  Past it no more are taken: they wait
-    #: in ZeroMQ's and Mongrel2's queues, where they cost nothing yet, rather than here, each in a greenlet
-    #: waiting for a database or Redis connection until it times out (a surge of 20,000 chat polls did).
+    #: The most requests running at once, blocked (waiting for a database, Redis, a timer; held ones are not
+    #: running).  Past it no more are taken: they wait in ZeroMQ's and Mongrel2's queues, where they cost
+    #: nothing yet, rather than here, each in a greenlet waiting for a database or Redis connection until it
+    #: times out (a surge of 20,000 chat polls did).
     MAX_RUNNING = 512
-    #: How long the receive loop waits for a running request to finish when :attr:`MAX_RUNNING` run, in seconds.
+    #: How long the receive loop waits for a blocked request to finish when :attr:`MAX_RUNNING` run, in seconds.
     FULL_WAIT = 0.002
     #: The longest a queued reply waits for the rest of its batch, in seconds.
     MAX_REPLY_DELAY = 0.002
@@ -333,8 +316,13 @@ class Mongrel2Connection:
         self._context: Any = None
         self._outbox: list[bytes] = []
         self._oldest_queued = 0.0  # when the first frame of the outbox was queued (time.monotonic)
-        self._spawner = _CountingSpawner()
+        self._spawner = concurrency.ReusingSpawner()
         self._stopping = False
+        self._blocked = 0  # requests that blocked while answered (each keeps its greenlet until done)
+        self._app: Any = None
+        self._leader: Any = None  # the greenlet receiving requests
+        self._answering = False  # whether the leader is answering one (a switch then means it blocked)
+        self._in_fd = -1
 
     def connect(self) -> None:
         """Open both sockets (done by :meth:`process_messages`): the PULL socket once Mongrel2 subscribed."""
@@ -345,6 +333,7 @@ class Mongrel2Connection:
         self.out_sock.connect(self.pub_addr)
         self._wait_for_subscription()
         self.in_sock = self._context.socket(zmq.PULL)
+        self._in_fd = self.in_sock.getsockopt(zmq.FD)
         if not self._stopping:
             self.in_sock.connect(self.pull_addr)
 
@@ -362,35 +351,68 @@ class Mongrel2Connection:
             concurrency.wait_readable(sock.getsockopt(zmq.FD), self.IDLE_WAIT)
 
     def _wait_for_messages(self) -> None:
-        # ZeroMQ's descriptor signals changes, not "readable": wait on it only
-        # when EVENTS says nothing is queued; the timeout lets the loop see stop().
-        sock = self.in_sock
-        if not sock.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-            concurrency.wait_readable(sock.getsockopt(zmq.FD), self.IDLE_WAIT)
+        """Wait until a message may have come (or :attr:`IDLE_WAIT`, to see :meth:`stop`).
+
+        Called once a receive found nothing: that receive read ZeroMQ's pending signals, so the
+        descriptor, which signals changes rather than "readable", signals the next message."""
+        concurrency.wait_readable(self._in_fd, self.IDLE_WAIT)
 
     def process_messages(self, app: Application) -> None:
-        """Receive until :meth:`stop`, one greenlet per message, a batch at a time; then drain."""
+        """Receive and answer until :meth:`stop`, a batch at a time; then drain."""
         if self.in_sock is None:
             self.connect()
         log.info("Serving Mongrel2 requests from %s, replying to %s", self.pull_addr, self.pub_addr)
-        spawner = self._spawner
-        spawn = spawner.spawn
+        self._app = app
+        stop_watching = concurrency.watch_switches(self._switched)
+        try:
+            self._lead(app)
+            while not self._stopping:  # a request this greenlet answered blocked: others receive now
+                concurrency.sleep(self.IDLE_WAIT)
+        finally:
+            stop_watching()
+        self._drain(app)
+
+    def _lead(self, app: Application) -> None:
+        """Receive and answer requests in this greenlet until :meth:`stop`, or until one of them blocks."""
+        me = self._leader = concurrency.current()
         recv, handle, batch, most = self.in_sock.recv, self.handle_message, self.BATCH, self.MAX_RUNNING
         while not self._stopping:
-            if spawner.running >= most:  # overloaded: the next requests wait in Mongrel2, not half-done here
+            if self._blocked >= most:  # overloaded: the next requests wait in Mongrel2, not half-done here
                 concurrency.sleep(self.FULL_WAIT)
                 continue
-            taken = 0
             try:
-                while taken < batch:
-                    spawn(handle, app, recv(zmq.NOBLOCK))
-                    taken += 1
+                for _ in range(batch):
+                    message = recv(zmq.NOBLOCK)
+                    self._answering = True
+                    try:
+                        handle(app, message)
+                    except Exception:
+                        log.exception("Unhandled error answering a message from Mongrel2")
+                    if self._leader is not me:  # it blocked meanwhile, and another greenlet took over
+                        self._blocked -= 1
+                        return
+                    self._answering = False
             except zmq.Again:
-                if not taken:
-                    self._wait_for_messages()
-                    continue
-            concurrency.sleep(0)  # the batch's greenlets run now
-        self._drain(app)
+                self._wait_for_messages()
+                continue
+            concurrency.sleep(0)  # a whole batch: the greenlets that are ready run now
+
+    def _switched(self, origin: Any) -> None:
+        """A greenlet gave up control: if it is the leader answering a request, that request blocked, and
+        another greenlet takes over receiving (the request finishes where it is)."""
+        if origin is self._leader and self._answering:
+            self._answering = False
+            self._leader = None
+            self._blocked += 1
+            self._spawner.spawn(self._lead, self._app)
+
+    def _answer_blocked(self, app: Application, message: bytes) -> None:
+        """Answer a message in a greenlet of its own (counted as blocked until done)."""
+        self._blocked += 1
+        try:
+            self.handle_message(app, message)
+        finally:
+            self._blocked -= 1
 
     def stop(self) -> None:
         """Drain: take no new request, finish the running ones, then let :meth:`process_messages` return.
@@ -403,17 +425,17 @@ class Mongrel2Connection:
         """Hand out what is queued here, disconnect (Mongrel2 pushes to other processes, or keeps
         the requests until one connects), and wait up to ``drain_timeout`` for the running requests."""
         log.info("Stopping: no new requests; finishing the running ones")
-        sock, spawn = self.in_sock, self._spawner.spawn
+        sock = self.in_sock
         try:
             while True:  # ZeroMQ drops what is queued in a socket that closes
-                spawn(self.handle_message, app, sock.recv(zmq.NOBLOCK))
+                self._spawner.spawn(self._answer_blocked, app, sock.recv(zmq.NOBLOCK))
         except zmq.Again:
             pass
         sock.close(linger=0)
         deadline = time.monotonic() + self.drain_timeout
         while True:
             concurrency.sleep(0.01)  # lets the greenlets just spawned start
-            running = self._spawner.running
+            running = self._blocked
             if not running:
                 return
             if time.monotonic() > deadline:

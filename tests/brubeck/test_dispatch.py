@@ -1,5 +1,5 @@
-"""How Mongrel2Connection hands messages to greenlets: ReusingSpawner, the receive loop and its batches,
-and how it starts (replies first) and stops (the drain)."""
+"""How Mongrel2Connection answers messages: ReusingSpawner, the receive loop, its batches and what happens
+when a request blocks, and how it starts (replies first) and stops (the drain)."""
 
 import gc
 import logging
@@ -225,13 +225,66 @@ class _RecordingConnection(_QueuedConnection):
         self.handled.append((message, self.in_sock.taken))
 
 
-def test_process_messages_hands_out_a_batch_then_lets_it_run():
+def test_process_messages_answers_each_message_as_it_takes_it():
     conn = _RecordingConnection(b"%d" % n for n in range(35))
     with pytest.raises(_Stop):
         conn.process_messages(app=None)
-    assert [message for message, _ in conn.handled] == [b"%d" % n for n in range(35)]
-    # each message's greenlet ran once its batch (10 at most) was taken, before the next batch
-    assert [taken for _, taken in conn.handled] == [10] * 10 + [20] * 10 + [30] * 10 + [35] * 5
+    assert conn.handled == [(b"%d" % n, n + 1) for n in range(35)]  # in order, none waiting for a batch
+
+
+class _BlockingConnection(_QueuedConnection):
+    """``slow`` blocks for a moment; records which greenlet answered each message, once it is answered."""
+
+    def __init__(self, messages):
+        super().__init__(messages)
+        self.answered = []
+
+    def handle_message(self, app, message):
+        if message.startswith(b"slow"):
+            gevent.sleep(0.05)
+        self.answered.append((message, gevent.getcurrent()))
+
+    def _wait_for_messages(self):
+        self.stop()  # the queue is empty: stop, once the blocked requests are done
+        gevent.sleep(0)
+
+
+def test_a_request_that_blocks_hands_the_receiving_to_another_greenlet():
+    conn = _BlockingConnection([b"1", b"slow 1", b"2", b"slow 2", b"3"])
+    caller = gevent.getcurrent()
+    conn.process_messages(app=None)  # returns once drained: both slow requests finished
+    order = [message for message, _ in conn.answered]
+    assert order == [b"1", b"2", b"3", b"slow 1", b"slow 2"]  # the others did not wait for the slow ones
+    greenlets = dict(conn.answered)
+    assert greenlets[b"1"] is greenlets[b"slow 1"] is caller  # answered where they were received
+    assert greenlets[b"2"] is greenlets[b"slow 2"] is not caller  # the next greenlet took over, then another
+    assert greenlets[b"3"] not in (caller, greenlets[b"2"])
+    assert conn._blocked == 0
+
+
+def test_an_exception_is_logged_and_the_loop_serves_on(caplog):
+    conn = _RecordingConnection([b"boom", b"after"])
+    recorded = conn.handle_message
+
+    def handle_message(app, message):
+        if message == b"boom":
+            raise ZeroDivisionError
+        recorded(app, message)
+
+    conn.handle_message = handle_message
+    with caplog.at_level(logging.ERROR, logger="brubeck.connections"), pytest.raises(_Stop):
+        conn.process_messages(app=None)
+    assert [message for message, _ in conn.handled] == [b"after"]
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+
+
+def test_no_message_is_taken_while_max_running_requests_run():
+    conn = _BlockingConnection([b"slow %d" % n for n in range(5)])
+    conn.MAX_RUNNING = 2
+    started = time.monotonic()
+    conn.process_messages(app=None)
+    assert sorted(message for message, _ in conn.answered) == [b"slow %d" % n for n in range(5)]
+    assert time.monotonic() - started >= 0.15  # two at a time: three rounds of 0.05 s
 
 
 def test_the_loop_drops_garbage_and_keeps_serving(caplog):
