@@ -28,30 +28,26 @@ steady the ratio was from run to run.
 
 from __future__ import annotations
 
+import argparse
+import datetime
+import os
+import platform
+import socket
+import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
 
-if not __package__:  # run as a file: the bench package is in the folder above
-    from pathlib import Path as _Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the bench package, when run as a file
 
-    sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
-
-import argparse  # noqa: E402  (after finding the package)
-import datetime  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from functools import partial  # noqa: E402
-from importlib.metadata import PackageNotFoundError  # noqa: E402
-from importlib.metadata import version as package_version  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from bench import harness, report, wrk  # noqa: E402
-from bench.client import problem  # noqa: E402
-from bench.harness import say  # noqa: E402
+from bench import harness, report, wrk
+from bench.client import problem
+from bench.harness import say
 
 HELLO, JSON_HELLO = "Hello world", '{"message":"Hello world"}'
 RATIO_GOAL, PEER_GOAL, STEADY, MONGREL2_CPU_GOAL = 0.85, 1.3, 0.10, 0.10

@@ -7,11 +7,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gevent import monkey
-
-monkey.patch_all()
-
-from gevent.pywsgi import WSGIServer  # noqa: E402  (after the patching, as gevent asks)
+from gevent.pywsgi import WSGIServer  # its own sockets are gevent's: nothing here needs patching
 
 HEADERS = [
     ("Content-Type", "text/html; charset=utf-8"),
