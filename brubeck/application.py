@@ -192,11 +192,11 @@ class Brubeck:
         if match is None:
             return self._error(request, self.base_handler, HTTPError(404))
         route = match.route
-        allowed = route.allowed_methods()
-        handler_class = cast(type[MessageHandler] | None, route.handler)  # add_route_rule routes only these
+        allowed, handler_class = route.methods, route.handler
         if request.method not in allowed:
             headers = {"Allow": ", ".join(allowed)}
-            return self._error(request, handler_class or self.base_handler, HTTPError(405, headers=headers))
+            error_handler = cast(type[MessageHandler] | None, handler_class)  # add_route_rule routes only these
+            return self._error(request, error_handler or self.base_handler, HTTPError(405, headers=headers))
         if handler_class is not None:
             return handler_class(self, request, *match.args, **match.kwargs)()
         if request.method == "OPTIONS" and "OPTIONS" not in route.functions:

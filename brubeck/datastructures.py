@@ -95,7 +95,9 @@ class Headers:
 
     def copy(self) -> Headers:
         """An independent copy (its values were checked when they were set)."""
-        return Headers.checked(list(self._items), self._wire)
+        copy = Headers.__new__(Headers)
+        copy._items, copy._wire = self._items.copy(), self._wire
+        return copy
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)

@@ -15,7 +15,7 @@ from typing import Any, overload
 from urllib.parse import quote
 
 from .cookies import set_cookie_header, sign_value, unsign_value
-from .csrf import CSRFProtection
+from .csrf import UNSAFE_METHODS, CSRFProtection
 from .datastructures import Headers
 from .exceptions import HTTPError
 from .request import Request
@@ -60,6 +60,7 @@ class MessageHandler:
     unavailable_errors: tuple[type[BaseException], ...] = ()
     """Exceptions meaning a backing service is down: answered with 503, no traceback."""
     unavailable_message = "The service is temporarily unavailable. Please try again in a moment."
+    _cookies_out: dict[str, str] | None = None  # Set-Cookie values by cookie name (web handlers set them)
     max_upload_size = 0
     """The largest request body (bytes) this handler takes beyond Mongrel2's ``limits.content_length``
     (Mongrel2 streams those, and every chunked body, to a file); 0 refuses them with 413 (411 if
@@ -139,14 +140,16 @@ class MessageHandler:
         return StreamedResponse(pieces, self.status_code, self.status_msg, self._response_headers())
 
     def _response_headers(self) -> Headers:
-        """The headers set by the handler, plus defaults for those it did not set."""
-        own = self.headers
-        if not own:  # the common case: no header set by the handler
+        """The headers set by the handler, plus defaults for those it did not set, plus its cookies."""
+        own, cookies = self.headers, self._cookies_out
+        if own.__class__ is Headers and not own._items and not cookies:  # the common case: nothing set
             return secured_headers(self.default_content_type, self.content_security_policy)
         defaults = default_headers(self.default_content_type, self.content_security_policy)
         headers = own.copy() if isinstance(own, Headers) else Headers(own)  # a handler may have set a dict
         for name, value in defaults:
             headers.setdefault(name, value)
+        for header in (cookies or {}).values():
+            headers.add("Set-Cookie", header)
         return headers
 
     def render_error(
@@ -199,22 +202,19 @@ class MessageHandler:
     def before_method(self) -> None:
         """Checks made before ``prepare`` (CSRF in web handlers)."""
 
-    def _dispatch(self) -> Response | None:
-        method = self.message.method
-        result = self.prepare()
-        if result is not None:
-            return result
-        function = getattr(self, "get" if method == "HEAD" and not hasattr(self, "head") else method.lower())
-        result = function(*self._url_args, **self._url_kwargs)
-        if result is None and not self._held:
-            result = self.render()
-        return result
-
     def __call__(self) -> Response | None:
         """Run the handler; ``None`` means the request is held open."""
         try:
             self.before_method()
-            return self._dispatch()
+            result = self.prepare()
+            if result is not None:
+                return result
+            method = self.message.method
+            function = getattr(self, "get" if method == "HEAD" and not hasattr(self, "head") else method.lower())
+            result = function(*self._url_args, **self._url_kwargs)
+            if result is None and not self._held:
+                result = self.render()
+            return result
         except HTTPError as error:
             return self._error_response(error)
         except self.unavailable_errors as error:
@@ -263,10 +263,8 @@ class WebHandling(CSRFProtection, MessageHandler):
     template_engine: TemplateEngine | None = None
     """The engine adapter ``render_template`` uses; ``None``: the one that fits the app's templates."""
 
-    _cookies_out: dict[str, str] | None = None  # Set-Cookie values by cookie name, once one is set
-
     def before_method(self) -> None:
-        if self.csrf_protect and self.application.csrf_protection:
+        if self.message.method in UNSAFE_METHODS and self.csrf_protect and self.application.csrf_protection:
             self.check_csrf()
 
     # -- arguments -------------------------------------------------------------
@@ -352,13 +350,6 @@ class WebHandling(CSRFProtection, MessageHandler):
         if status_code is not None:
             self.set_status(status_code)
         return StreamedResponse(pieces, self.status_code, self.status_msg, self._response_headers())
-
-    def _response_headers(self) -> Headers:
-        headers = super()._response_headers()
-        if self._cookies_out:
-            for header in self._cookies_out.values():
-                headers.add("Set-Cookie", header)
-        return headers
 
     # -- redirects and errors ------------------------------------------------------
     def redirect(self, url: str, status_code: int = 302) -> Response:

@@ -13,11 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .responses import Response
+
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class HandlerClass(Protocol):
-    """What routing needs of a handler class."""
+    """What routing needs of a handler class (and what the application does with one)."""
+
+    def __init__(self, application: Any, message: Any, *args: str, **kwargs: str) -> None: ...
+
+    def __call__(self) -> Response | None: ...
 
     @classmethod
     def allowed_methods(cls) -> tuple[str, ...]: ...
@@ -32,9 +38,12 @@ class Route:
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # One Match shared by every match of a pattern without groups:
     whole_match: Match | None = field(init=False, repr=False, default=None)
+    methods: tuple[str, ...] = field(init=False, repr=False, default=())
+    """:meth:`allowed_methods`, worked out when the route is made and each time it is given a function."""
 
     def __post_init__(self) -> None:
         self.whole_match = None if self.pattern.groups else Match(self, (), {})
+        self.methods = self.allowed_methods()
 
     def allowed_methods(self) -> tuple[str, ...]:
         if self.handler is not None:
@@ -75,6 +84,7 @@ class Router:
             self.routes.append(route)
         for method in methods:
             route.functions[method.upper()] = function
+        route.methods = route.allowed_methods()
 
     def match(self, path: str) -> Match | None:
         """The first route whose pattern matches at the start of ``path``."""
