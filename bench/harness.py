@@ -45,6 +45,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
 
 
+def stolen_seconds() -> float:
+    """CPU time the hypervisor gave to other guests while this machine's cores had work (``steal``, summed
+    over the cores), from /proc/stat: 0 on bare metal."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()  # cpu user nice system idle … steal
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 def connected(pid: int, port: int) -> bool:
     """Whether process ``pid`` holds an established TCP connection to ``port`` on 127.0.0.1 (from /proc)."""
     sockets = set()

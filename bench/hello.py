@@ -22,8 +22,10 @@ Each server runs in its own process on free loopback ports, is checked (its answ
 warmed up, loaded with the same wrk settings, then stopped.  The Markdown table gives requests/s, the
 99th-percentile latency, the ratio to the bare loop giving the same answer and the CPU time per
 request of the server process (and of Mongrel2), which varies less from round to round than
-requests/s on a busy machine.  Goal lines follow; ``--runs`` repeats the whole and ends with how
-steady the ratio was from run to run.
+requests/s on a busy machine, and the share of the machine's CPU time the hypervisor gave to other
+guests meanwhile (``steal`` in /proc/stat: on a shared virtual machine, one thing that makes whole
+rounds slow).  Goal lines follow; ``--runs`` repeats the whole and ends with how steady the ratio was
+from run to run.
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
         servers.start(contender.name, contender.module, *contender.args, *addresses, route=route)
         servers.wait_until_serving(lambda: problem(servers.port, contender.path, body=contender.body))
         answer = raw_answer(servers.port, contender.path)
-        clocks: dict[str, Callable[[], float]] = {"server": servers.cpu_seconds}
+        clocks: dict[str, Callable[[], float]] = {"server": servers.cpu_seconds, "stolen": harness.stolen_seconds}
         if servers.mongrel2 is not None and servers.mongrel2.process is not None:
             clocks["mongrel2"] = partial(harness.cpu_seconds, servers.mongrel2.process.pid)
         url = servers.url(contender.path)
@@ -168,9 +170,14 @@ def bench_one(contender: Contender, args: argparse.Namespace, workdir: Path) -> 
                 f"(wrk -t{args.threads} -c{args.connections})…"
             )
             rounds.append(wrk.measured(url, args.duration, args.connections, args.threads, (), clocks))
-            say(f"    {rounds[-1].requests_per_s:,.0f} requests/s")
+            say(f"    {rounds[-1].requests_per_s:,.0f} requests/s ({stolen(rounds[-1]):.0%} of the CPU time stolen)")
             servers.check_running()
         return Outcome(rounds, answer)
+
+
+def stolen(result: wrk.WrkResult) -> float:
+    """The share of the machine's CPU time the hypervisor gave to other guests during a round."""
+    return result.requests_per_s * result.cpu_us.get("stolen", 0.0) / 1e6 / (report.cores() or 1)
 
 
 def machine_line() -> str:
@@ -214,10 +221,11 @@ def table(results: Results) -> list[str]:
                     f"{result.p99_ms:.2f} ms",
                     ratio,
                     cpu or "n/a",
+                    f"{stolen(result):.0%}",
                 ]
             )
         else:
-            rows.append([name, "n/a", "failed", "failed", "n/a", "n/a"])
+            rows.append([name, "n/a", "failed", "failed", "n/a", "n/a", "n/a"])
     head = [
         "server",
         "answer bytes",
@@ -225,8 +233,9 @@ def table(results: Results) -> list[str]:
         "p99 latency",
         "ratio to the bare loop (same answer)",
         "CPU µs/request: server, Mongrel2",
+        "CPU time stolen",
     ]
-    return report.table(head, "lrrrrr", rows)
+    return report.table(head, "lrrrrrr", rows)
 
 
 def _verdict(ok: bool) -> str:
