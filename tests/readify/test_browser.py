@@ -180,6 +180,7 @@ def test_notes_are_written_shown_line_by_line_searched_edited_and_public(chromiu
     page.get_by_role("button", name="Save").click()
     notes = page.locator("ol.links .notes")
     expect(notes).to_have_text("Chapter 3 first.\nThen the <appendix>.")
+    page.wait_for_load_state("load")  # innerText follows the layout: the stylesheet's white-space must be in
     assert notes.inner_text() == "Chapter 3 first.\nThen the <appendix>."  # rendered on two lines, as text
 
     page.get_by_label("Search your links").fill("append")
