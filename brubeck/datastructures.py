@@ -95,9 +95,7 @@ class Headers:
 
     def copy(self) -> Headers:
         """An independent copy (its values were checked when they were set)."""
-        copy = Headers.__new__(Headers)
-        copy._items, copy._wire = self._items.copy(), self._wire
-        return copy
+        return Headers.checked(self._items.copy(), self._wire)
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)
