@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import orjson
+
 from .datastructures import Headers, check_header_text
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
@@ -78,8 +80,14 @@ def page_response(
 
 
 def json_bytes(value: Any) -> bytes:
-    """``value`` as compact JSON in UTF-8, as JSON answers carry it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """``value`` as compact JSON in UTF-8, as JSON answers carry it (NaN and the infinities as ``null``:
+    JSON has no word for them).  A value orjson refuses (an integer past 64 bits, nesting past 255) is
+    written by the standard library, which raises :class:`TypeError` or :class:`ValueError` on what JSON
+    cannot carry."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def _secured(

@@ -230,3 +230,22 @@ def test_json_response_carries_the_security_headers_of_every_json_answer():
     built = json_response({"name": "é"}, 201, {"Cache-Control": "no-store"})
     assert (built.status, built.body) == (201, '{"name":"é"}'.encode())
     assert dict(built.headers.items()) == {**dict(own.headers.items()), "Cache-Control": "no-store"}
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ({"name": "é", "path": "/a"}, '{"name":"é","path":"/a"}'),  # UTF-8 as is, nothing escaped that need not be
+        ({1: "one", None: "none"}, '{"1":"one","null":"none"}'),  # keys that are not text, as the stdlib writes them
+        ([float("nan"), float("inf")], "[null,null]"),  # JSON has no NaN: never write what a parser refuses
+        ({"big": 2**70}, '{"big":1180591620717411303424}'),  # past 64 bits: written all the same
+    ],
+)
+def test_json_answers_are_compact_valid_json(value, written):
+    assert json_response(value).body == written.encode()
+
+
+@pytest.mark.parametrize("value", [{"tags": {"a"}}, {"big": 2**70, "ratio": float("nan")}])
+def test_what_json_cannot_carry_is_refused_not_written(value):
+    with pytest.raises((TypeError, ValueError)):
+        json_response(value)
