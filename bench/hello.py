@@ -26,7 +26,8 @@ warmed up, loaded with the same wrk settings, then stopped.  The Markdown table 
 request of the server process (and of Mongrel2), which varies less from round to round than
 requests/s on a busy machine, and the share of the machine's CPU time the hypervisor gave to other
 guests meanwhile (``steal`` in /proc/stat: on a shared virtual machine, one thing that makes whole
-rounds slow).  Goal lines follow; ``--runs`` repeats the whole and ends with how steady the ratio was
+rounds slow).  Goal lines follow, a goal not judged when more than :data:`FAIR_STEAL` of the CPU time
+was stolen in a round it compares; ``--runs`` repeats the whole and ends with how steady the ratio was
 from run to run.
 """
 
