@@ -16,26 +16,16 @@ from tests.support.bringup import copied_suite
 from tests.support.clients import SiteClient
 from tests.support.pages import PASSWORD
 
-TOOLS = Path(sys.executable).parent
 REGISTRY = ("conf/sites.py", "conf/Procfile", "pyproject.toml")
 """The files a new site is registered in."""
 
 
 def test_a_new_site_passes_the_checks_and_its_tests_and_is_served_by_the_suite(tmp_path: Path) -> None:
     with copied_suite(tmp_path) as suite:
-        env = {name: value for name, value in suite.env.items() if not name.startswith("COV_")}  # not measured
-
-        def run(*command: str) -> str:
-            done = subprocess.run(command, cwd=suite.workdir, env=env, capture_output=True, text=True)
-            assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
-            return done.stdout
-
-        made = run(sys.executable, "-m", "conf.new_site", "recipes")
+        made = suite.run(sys.executable, "-m", "conf.new_site", "recipes")
         assert "Made the site recipes" in made and "http://recipes.localhost:6767/" in made
-        run(str(TOOLS / "ruff"), "format", "--check", "--quiet", ".")
-        run(str(TOOLS / "ruff"), "check", "--quiet", ".")
-        run(str(TOOLS / "mypy"), "--cache-dir", str(tmp_path / "mypy"))
-        tested = run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/recipes")
+        suite.check()
+        tested = suite.run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/recipes")
         assert "5 passed" in tested, tested
 
         suite.start(1)

@@ -11,7 +11,6 @@ running them all once per site would take as long as the whole suite.  The bring
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,7 +29,6 @@ PROGRAMS = {
     "nojs": ("nojs",),
 }
 """Each site's folder name and its lines in conf/Procfile."""
-TOOLS = Path(sys.executable).parent
 
 
 def remove_site(tree: Path, site: str) -> None:
@@ -52,18 +50,8 @@ def test_a_removed_site_leaves_the_checks_the_other_tests_and_the_bringup_whole(
     example = next(example for example in EXAMPLES if example.program != site and present(example.program))
     with copied_suite(tmp_path, example) as suite:
         remove_site(suite.workdir, site)
-
-        env = {name: value for name, value in suite.env.items() if not name.startswith("COV_")}  # not measured
-
-        def run(*command: str) -> str:
-            done = subprocess.run(command, cwd=suite.workdir, env=env, capture_output=True, text=True)
-            assert done.returncode == 0, f"{' '.join(command)} failed without {site}:\n{done.stdout}\n{done.stderr}"
-            return done.stdout
-
-        run(str(TOOLS / "ruff"), "format", "--check", "--quiet", ".")
-        run(str(TOOLS / "ruff"), "check", "--quiet", ".")
-        run(str(TOOLS / "mypy"), "--cache-dir", str(tmp_path / "mypy"))
-        plan = run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--setup-plan", "-q")
+        suite.check()
+        plan = suite.run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--setup-plan", "-q")
         assert "tests/shared/" in plan and "tests/suite/" in plan and f"tests/{site}/" not in plan
         assert " error" not in plan.splitlines()[-1], plan[-2000:]
         if site != BROUGHT_UP and present(BROUGHT_UP):

@@ -26,6 +26,8 @@ from tests.support.servers import ROOT, require_binary
 from tests.support.sites import present
 
 TOP_LEVEL_SKIPPED = {".venv", "var", "run", ".git", "tmp", "logs", ".pytest_cache", ".ruff_cache"}
+"""Not copied; .mypy_cache is, so that mypy in the copy starts from the tree's cache (:meth:`Suite.check`)."""
+TOOLS = Path(sys.executable).parent
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
 RESTART_TIMEOUT_S = 15  # supervisord starts a dead process again after 1 s; a site takes 1 to 3 s to boot
@@ -158,6 +160,21 @@ class Suite:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def run(self, *command: str) -> str:
+        """Run ``command`` in the copy (not measured by coverage); what it printed, once it succeeded."""
+        env = {name: value for name, value in self.env.items() if not name.startswith("COV_")}
+        done = subprocess.run(command, cwd=self.workdir, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{' '.join(command)} failed in the copy:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def check(self) -> None:
+        """``make check`` in the copy: format, lint and types.  mypy starts from the cache copied with the tree
+        (warm once ``make check`` ran there) and checks again every module that differs or depends on one that
+        does, as ``make check`` would: about 1 s rather than 10 s from nothing."""
+        self.run(str(TOOLS / "ruff"), "format", "--check", "--quiet", ".")
+        self.run(str(TOOLS / "ruff"), "check", "--quiet", ".")
+        self.run(str(TOOLS / "mypy"))
 
     def get(self, path: str, host: str | None = None, timeout: float = 5) -> requests.Response:
         headers = {"Host": host} if host else {}
