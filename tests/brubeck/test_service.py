@@ -177,8 +177,10 @@ def test_no_service_times_out_with_504_or_an_exception_the_handler_catches(calle
 def test_two_service_processes_share_the_load(start_service, caller):
     start_service()
     start_service()
-    caller.get("/call/echo")  # both connect within a moment; then calls alternate between them
-    time.sleep(0.5)
+    answered, deadline = set(), time.monotonic() + 20  # a process takes seconds to start on a busy machine
+    while len(answered) < 2 and time.monotonic() < deadline:  # once both are connected, calls alternate
+        answered.add(caller.get("/call/echo").json()["body"]["pid"])
+    assert len(answered) == 2, "the second service process never answered"
     pids = set()
     started = time.monotonic()
     greenlets = [
